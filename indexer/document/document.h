@@ -1,0 +1,111 @@
+/*
+ * document.h - a source file turned into passages, footnote glosses,
+ * bibliography entries and in-text citations.
+ *
+ * kd_parse() never trusts its input: any bytes give a document (possibly with
+ * diagnostics), never a crash. All strings in a kd_document_t are owned by it,
+ * NUL-terminated UTF-8, and freed by kd_document_free().
+ */
+#ifndef KAVOSH_DOCUMENT_H
+#define KAVOSH_DOCUMENT_H
+
+#include <stddef.h>
+
+#include "analyzer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum kd_format {
+    KD_FORMAT_AUTO = 0,   /* by file name: .md/.markdown -> Markdown, .html/.htm -> HTML, else text */
+    KD_FORMAT_MARKDOWN,
+    KD_FORMAT_TEXT,       /* paragraphs separated by blank lines */
+    KD_FORMAT_HTML
+} kd_format_t;
+
+typedef enum kd_passage_kind {
+    KD_KIND_BODY = 0,      /* a paragraph of running text (or a heading-less block) */
+    KD_KIND_BIBLIO         /* one bibliography entry */
+} kd_passage_kind_t;
+
+/* A footnote marker in a passage, linked to its gloss. */
+typedef struct kd_gloss {
+    char  *marker;   /* the marker as written: "۳", "3" */
+    char  *gloss;    /* the footnote text: "Grand Chess Board"; NULL if no footnote was found */
+    char  *term;     /* the words before the marker that the gloss translates, or NULL */
+    size_t offset;   /* byte offset in the passage text where the marker stood */
+} kd_gloss_t;
+
+/* An in-text citation. */
+typedef struct kd_citation {
+    char  *text;       /* as written, with its parentheses: "(کولایی، ۱۳۸۴: ۲۱۶)" */
+    size_t start, end; /* byte offsets in the passage text */
+    char  *author;     /* the name part as written: "کولایی", NULL if none */
+    char  *year;       /* as written, ASCII digits: "1384", NULL if none */
+    char  *pages;      /* as written, ASCII digits: "216", "22-25", NULL if none */
+    long   source;     /* index into kd_document_t.sources, -1 if unresolved */
+    double confidence; /* 0..1; 0 when unresolved */
+} kd_citation_t;
+
+/* A bibliography entry: a source the document cites. */
+typedef struct kd_source {
+    char    *id;         /* stable id: "<doc name>#ref-<n>" (n 1-based in bibliography order) */
+    char    *text;       /* the entry as written (inline markup removed) */
+    char   **authors;    /* surnames or organisation names, as written */
+    size_t   n_authors;
+    char    *year;       /* as written, ASCII digits ("1384", "2020"), NULL if none */
+    int      calendar;   /* 'S' Solar Hijri, 'G' Gregorian, 0 unknown */
+    int      year_gregorian; /* the year in the Gregorian calendar (SH + 621), 0 unknown */
+    char    *title;
+    char    *venue;
+    char    *pages;      /* "45-67" or NULL */
+    unsigned page_first, page_last;   /* 0 if unknown */
+    char    *url;
+    char    *lang;       /* "fa", "ru", "en" */
+    size_t   passage;    /* index of the KD_KIND_BIBLIO passage holding it */
+} kd_source_t;
+
+typedef struct kd_passage {
+    unsigned           ordinal;     /* 1-based, stable for unchanged input */
+    char              *id;          /* "<doc name>#<ordinal>" */
+    char              *section;     /* heading path, " > " between levels; "" before any heading */
+    char              *lang;        /* "fa", "ru", "en", "und" */
+    char              *text;        /* display text: inline markup and footnote markers removed */
+    kd_passage_kind_t  kind;
+    unsigned           line;        /* 1-based line in the file where the passage starts */
+    kd_gloss_t        *glosses;
+    size_t             n_glosses;
+    kd_citation_t     *citations;
+    size_t             n_citations;
+    long               source;      /* KD_KIND_BIBLIO: index into sources; else -1 */
+} kd_passage_t;
+
+/* A warning about the input, with where it is. */
+typedef struct kd_diag {
+    unsigned line, column;  /* 1-based; column in characters */
+    char    *message;
+} kd_diag_t;
+
+typedef struct kd_document {
+    char          *name;        /* as given to kd_parse: "article.fa.md" */
+    kd_passage_t  *passages;
+    size_t         n_passages;
+    kd_source_t   *sources;
+    size_t         n_sources;
+    kd_diag_t     *diags;
+    size_t         n_diags;
+} kd_document_t;
+
+/* Parse buf[0..len) named `name` (used in ids and messages). The analyzer is
+ * used for language guessing and for folding names when resolving citations.
+ * Returns 0 and sets *out, or -1 on allocation failure (then *out is NULL). */
+int kd_parse(ka_analyzer_t *an, const char *name, kd_format_t format,
+             const char *buf, size_t len, kd_document_t **out);
+
+void kd_document_free(kd_document_t *doc);              /* NULL ok */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* KAVOSH_DOCUMENT_H */
