@@ -1,0 +1,197 @@
+/*
+ * cli.c - diagnostics, exit codes and index opening shared by both programs.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "schema.h"
+
+/* The one piece of process-wide state: the program name for messages. It is
+ * set once in main() and never changes, so it is not analyzer or index state. */
+static const char *program_name = "kavosh";
+
+void ki_set_program(const char *name)
+{
+    if (name && *name)
+        program_name = name;
+}
+
+const char *ki_program(void)
+{
+    return program_name;
+}
+
+static void vmessage(const char *kind, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "%s: %s", program_name, kind);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void ki_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage("error: ", fmt, ap);
+    va_end(ap);
+}
+
+void ki_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage("warning: ", fmt, ap);
+    va_end(ap);
+}
+
+void ki_note(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage("", fmt, ap);
+    va_end(ap);
+}
+
+ki_exit_t ki_exit_for_status(kx_status_t st)
+{
+    switch (st) {
+    case KX_OK:
+        return KI_EXIT_OK;
+    case KX_NOT_FOUND:
+    case KX_LOCKED:
+    case KX_CORRUPT:
+    case KX_SCHEMA_MISMATCH:
+    case KX_MODIFIED:
+        return KI_EXIT_INDEX;
+    case KX_INVALID_ARGUMENT:
+    case KX_NO_SUCH_DOC:
+    case KX_NO_MEMORY:
+    case KX_XAPIAN_ERROR:
+    case KX_INTERNAL_ERROR:
+    case KX_STATUS_LAST:
+        break;
+    }
+    return KI_EXIT_FAILURE;
+}
+
+const char *ki_db_path(const char *option)
+{
+    if (option && *option)
+        return option;
+    const char *env = getenv("KAVOSH_DB");
+    if (env && *env)
+        return env;
+    return KI_DEFAULT_DB;
+}
+
+/* A hint for the user, by what went wrong; NULL where none helps. */
+static const char *hint_for(kx_status_t st, int writable)
+{
+    switch (st) {
+    case KX_NOT_FOUND:
+        return writable ? NULL : "run kavosh-index first, or name the index with -d or $KAVOSH_DB";
+    case KX_LOCKED:
+        return "is another kavosh-index running on it?";
+    case KX_CORRUPT:
+        return "rebuild it with kavosh-index --rebuild";
+    case KX_SCHEMA_MISMATCH:
+        return "it was made by another version of Kavosh; rebuild it with kavosh-index --rebuild";
+    default:
+        return NULL;
+    }
+}
+
+ki_exit_t ki_open_index(const char *path, int writable, kx_db_t **db_out)
+{
+    *db_out = NULL;
+    /* Xapian reports a missing directory and a directory that is not an index
+     * alike; say plainly which one it is. */
+    struct stat sb;
+    if (!writable && stat(path, &sb) != 0) {
+        ki_error("no index at %s — %s", path, hint_for(KX_NOT_FOUND, 0));
+        return KI_EXIT_INDEX;
+    }
+    char *detail = NULL;
+    kx_db_t *db = NULL;
+    kx_status_t st = kx_db_open(path, writable ? KX_OPEN_WRITE : KX_OPEN_READ, &db, &detail);
+    if (st == KX_OK) {
+        st = kx_db_check_schema(db, KI_SCHEMA_KEY, KI_SCHEMA_VERSION);
+        if (st != KX_OK) {
+            detail = strdup(kx_db_last_error(db));
+            kx_db_close(db);
+            db = NULL;
+        } else if (writable) {
+            st = kx_db_set_metadata(db, KI_SCHEMA_KEY, KI_SCHEMA_VERSION);
+            if (st != KX_OK) {
+                detail = strdup(kx_db_last_error(db));
+                kx_db_close(db);
+                db = NULL;
+            }
+        }
+    }
+    if (st != KX_OK) {
+        const char *hint = hint_for(st, writable);
+        const char *what = st == KX_NOT_FOUND ? "no index at" : "cannot open index";
+        if (st == KX_NOT_FOUND)
+            ki_error("%s %s%s%s%s%s", what, path,
+                     detail && *detail ? " (" : "", detail && *detail ? detail : "",
+                     detail && *detail ? ")" : "", "");
+        else
+            ki_error("%s %s: %s%s%s", what, path, kx_status_to_string(st),
+                     detail && *detail ? ": " : "", detail && *detail ? detail : "");
+        if (hint)
+            ki_note("hint: %s", hint);
+        kx_free(detail);
+        return ki_exit_for_status(st);
+    }
+    kx_free(detail);
+    *db_out = db;
+    return KI_EXIT_OK;
+}
+
+int ki_read_file(const char *path, char **buf_out, size_t *len_out)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap + 1);
+    if (!buf)
+        goto fail;
+    for (;;) {
+        size_t n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (len < cap) {
+            if (ferror(f))
+                goto fail;
+            break;
+        }
+        if (cap > ((size_t)-1) / 4) {
+            errno = EFBIG;
+            goto fail;
+        }
+        char *nb = realloc(buf, cap * 2 + 1);
+        if (!nb)
+            goto fail;
+        buf = nb;
+        cap *= 2;
+    }
+    buf[len] = '\0';
+    if (f != stdin)
+        fclose(f);
+    *buf_out = buf;
+    *len_out = len;
+    return 0;
+fail:;
+    int saved = errno ? errno : EIO;
+    free(buf);
+    if (f != stdin)
+        fclose(f);
+    errno = saved;
+    return -1;
+}

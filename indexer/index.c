@@ -1,0 +1,560 @@
+/*
+ * index.c - files to passage documents: walking, change detection, the
+ * Xapian document of a passage, and one transaction per file.
+ */
+#include "index.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "schema.h"
+
+/* Directory recursion stops here: deeper trees are almost certainly a link loop. */
+#define MAX_WALK_DEPTH 32
+
+/* ---------------------------------------------------------------------- */
+/* Content hash                                                            */
+
+unsigned long long ki_content_hash(const char *buf, size_t len)
+{
+    unsigned long long h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)buf[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The Xapian document of one passage                                      */
+
+typedef struct term_sink {
+    kx_doc_t   *doc;
+    kx_status_t st;        /* sticky: the first failure stops everything */
+    const char *prefix;    /* NULL: positional text terms; else boolean terms with this prefix */
+    unsigned    pos_base;  /* added to every token position */
+    unsigned    last_pos;
+} term_sink_t;
+
+static int add_token(void *ctx, const ka_token_t *tok)
+{
+    term_sink_t *s = ctx;
+    if (s->prefix) {
+        /* Filter terms (section words): exact forms only, no weight. */
+        if (tok->flags & KA_TOK_JOINED)
+            return 0;
+        char term[KX_MAX_TERM_BYTES + 8];
+        int n = snprintf(term, sizeof term, "%s%s", s->prefix, tok->term);
+        if (n > 0 && (size_t)n < KX_MAX_TERM_BYTES)
+            s->st = kx_doc_add_boolean_term(s->doc, term);
+        return s->st != KX_OK;
+    }
+    unsigned pos = s->pos_base + tok->pos;
+    if (pos > s->last_pos)
+        s->last_pos = pos;
+    s->st = kx_doc_add_posting(s->doc, tok->term, pos, 1);
+    /* Stems carry no positions: phrases are matched on exact forms, and the
+     * position lists would double the index for no query that uses them. */
+    if (s->st == KX_OK && tok->stem)
+        s->st = kx_doc_add_term(s->doc, tok->stem, 1);
+    return s->st != KX_OK;
+}
+
+static kx_status_t add_text(ka_analyzer_t *an, term_sink_t *s, const char *text)
+{
+    if (!text || !*text)
+        return KX_OK;
+    ka_status_t ast = ka_analyze(an, KA_DOCUMENT, text, strlen(text), add_token, s);
+    if (s->st != KX_OK)
+        return s->st;
+    return ast == KA_OK ? KX_OK : (ast == KA_ERR_NOMEM ? KX_NO_MEMORY : KX_INTERNAL_ERROR);
+}
+
+static kx_status_t add_bool(kx_doc_t *doc, const char *prefix, const char *value)
+{
+    char term[KX_MAX_TERM_BYTES];
+    int n = snprintf(term, sizeof term, "%s%s", prefix, value ? value : "");
+    if (n < 0 || (size_t)n >= sizeof term - 1)
+        return KX_INVALID_ARGUMENT;
+    return kx_doc_add_boolean_term(doc, term);
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* The stored data of a passage: everything the search shows, as JSON. */
+static char *passage_json(const kd_document_t *doc, const kd_passage_t *p)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    json_object_set_new(o, "id", json_string(p->id));
+    json_object_set_new(o, "doc", json_string(doc->name));
+    json_object_set_new(o, "section", json_string(p->section ? p->section : ""));
+    json_object_set_new(o, "lang", json_string(p->lang ? p->lang : "und"));
+    json_object_set_new(o, "kind", json_string(p->kind == KD_KIND_BIBLIO ? "biblio" : "body"));
+    json_object_set_new(o, "line", json_integer(p->line));
+    json_object_set_new(o, "text", json_string(p->text ? p->text : ""));
+
+    json_t *gl = json_array();
+    for (size_t g = 0; g < p->n_glosses; g++) {
+        const kd_gloss_t *x = &p->glosses[g];
+        json_array_append_new(gl, json_pack("{s:o, s:o, s:o, s:I}",
+                                            "marker", str_or_null(x->marker),
+                                            "gloss", str_or_null(x->gloss),
+                                            "term", str_or_null(x->term),
+                                            "offset", (json_int_t)x->offset));
+    }
+    json_object_set_new(o, "glosses", gl);
+
+    json_t *cl = json_array();
+    for (size_t c = 0; c < p->n_citations; c++) {
+        const kd_citation_t *x = &p->citations[c];
+        const kd_source_t *src = (x->source >= 0 && (size_t)x->source < doc->n_sources)
+                                     ? &doc->sources[x->source] : NULL;
+        json_array_append_new(cl, json_pack("{s:o, s:I, s:I, s:o, s:o, s:o, s:f}",
+                                            "citation", str_or_null(x->text),
+                                            "start", (json_int_t)x->start,
+                                            "end", (json_int_t)x->end,
+                                            "pages", str_or_null(x->pages),
+                                            "source", str_or_null(src ? src->id : NULL),
+                                            "source_text", str_or_null(src ? src->text : NULL),
+                                            "confidence", src ? x->confidence : 0.0));
+    }
+    json_object_set_new(o, "citations", cl);
+
+    if (p->kind == KD_KIND_BIBLIO && p->source >= 0 && (size_t)p->source < doc->n_sources) {
+        const kd_source_t *s = &doc->sources[p->source];
+        json_t *authors = json_array();
+        for (size_t a = 0; a < s->n_authors; a++)
+            json_array_append_new(authors, json_string(s->authors[a]));
+        json_object_set_new(o, "source", json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+                                                   "id", s->id,
+                                                   "authors", authors,
+                                                   "year", str_or_null(s->year),
+                                                   "title", str_or_null(s->title),
+                                                   "venue", str_or_null(s->venue),
+                                                   "pages", str_or_null(s->pages),
+                                                   "url", str_or_null(s->url),
+                                                   "lang", str_or_null(s->lang)));
+    }
+    char *out = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return out;
+}
+
+kx_status_t ki_passage_document(ka_analyzer_t *an, const kd_document_t *doc, size_t i,
+                                kx_doc_t **out)
+{
+    *out = NULL;
+    if (!an || !doc || i >= doc->n_passages)
+        return KX_INVALID_ARGUMENT;
+    const kd_passage_t *p = &doc->passages[i];
+    kx_doc_t *xd = NULL;
+    kx_status_t st = kx_doc_new(&xd);
+    if (st != KX_OK)
+        return st;
+
+    term_sink_t sink = { .doc = xd, .st = KX_OK };
+    st = add_text(an, &sink, p->text);
+    /* Glosses are indexed with the passage that carries their marker, so an
+     * English query for «Grand Chess Board» finds the Persian paragraph. */
+    for (size_t g = 0; st == KX_OK && g < p->n_glosses; g++) {
+        sink.pos_base = sink.last_pos + KI_GLOSS_POSITION_GAP;
+        st = add_text(an, &sink, p->glosses[g].gloss);
+    }
+    if (st == KX_OK) {
+        term_sink_t sec = { .doc = xd, .st = KX_OK, .prefix = KI_PREFIX_SECTION };
+        st = add_text(an, &sec, p->section);
+    }
+    if (st == KX_OK)
+        st = add_bool(xd, KI_PREFIX_ID, p->id);
+    if (st == KX_OK)
+        st = add_bool(xd, KI_PREFIX_FILE, doc->name);
+    if (st == KX_OK)
+        st = add_bool(xd, KI_PREFIX_LANG, p->lang ? p->lang : "und");
+    if (st == KX_OK)
+        st = add_bool(xd, KI_PREFIX_KIND, p->kind == KD_KIND_BIBLIO ? "biblio" : "body");
+    for (size_t c = 0; st == KX_OK && c < p->n_citations; c++) {
+        long s = p->citations[c].source;
+        if (s >= 0 && (size_t)s < doc->n_sources)
+            st = add_bool(xd, KI_PREFIX_SOURCE, doc->sources[s].id);
+    }
+    if (st == KX_OK && p->kind == KD_KIND_BIBLIO && p->source >= 0 &&
+        (size_t)p->source < doc->n_sources) {
+        const kd_source_t *s = &doc->sources[p->source];
+        st = add_bool(xd, KI_PREFIX_SOURCE, s->id);
+        if (st == KX_OK && s->year_gregorian > 0) {
+            char year[16];
+            int n = snprintf(year, sizeof year, "%04d", s->year_gregorian);
+            st = kx_doc_set_value(xd, KI_SLOT_YEAR, year, (size_t)n);
+        }
+    }
+    if (st == KX_OK) {
+        char ord[16];
+        int n = snprintf(ord, sizeof ord, "%u", p->ordinal);
+        st = kx_doc_set_value(xd, KI_SLOT_ORDINAL, ord, (size_t)n);
+    }
+    if (st == KX_OK) {
+        char *data = passage_json(doc, p);
+        if (!data)
+            st = KX_NO_MEMORY;
+        else
+            st = kx_doc_set_data(xd, data, strlen(data));
+        free(data);
+    }
+    if (st != KX_OK) {
+        kx_doc_free(xd);
+        return st;
+    }
+    *out = xd;
+    return KX_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Files                                                                   */
+
+typedef struct run {
+    kx_db_t            *db;
+    ka_analyzer_t      *an;
+    const ki_options_t *opt;
+    ki_summary_t       *sum;
+    ki_exit_t           exit;      /* worst exit so far */
+    /* Names met under the directory argument being walked. */
+    char              **seen;
+    size_t              n_seen, cap_seen;
+} run_t;
+
+static void note_failure(run_t *r, ki_exit_t e)
+{
+    if (r->exit == KI_EXIT_OK || (e == KI_EXIT_INDEX && r->exit != KI_EXIT_INDEX))
+        r->exit = e;
+}
+
+static int has_indexable_extension(const char *name)
+{
+    static const char *const exts[] = { ".md", ".markdown", ".txt", ".html", ".htm" };
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        size_t e = strlen(exts[i]);
+        if (n > e && strcasecmp(name + n - e, exts[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* README files describe a folder of texts; they are not one of its texts. */
+static int is_readme(const char *name)
+{
+    return strncasecmp(name, "README", 6) == 0;
+}
+
+static int remember_seen(run_t *r, const char *name)
+{
+    if (r->n_seen == r->cap_seen) {
+        size_t cap = r->cap_seen ? r->cap_seen * 2 : 64;
+        char **ns = realloc(r->seen, cap * sizeof *ns);
+        if (!ns)
+            return -1;
+        r->seen = ns;
+        r->cap_seen = cap;
+    }
+    if (!(r->seen[r->n_seen] = strdup(name)))
+        return -1;
+    r->n_seen++;
+    return 0;
+}
+
+static void report_kx(run_t *r, const char *path, kx_status_t st)
+{
+    const char *d = kx_db_last_error(r->db);
+    ki_error("%s: cannot write to the index: %s%s%s", path, kx_status_to_string(st),
+             *d ? ": " : "", d);
+    note_failure(r, ki_exit_for_status(st) == KI_EXIT_INDEX ? KI_EXIT_INDEX : KI_EXIT_FAILURE);
+}
+
+/* Write every passage of doc in one transaction, replacing what the file had. */
+static kx_status_t write_document(run_t *r, const kd_document_t *doc, const char *record)
+{
+    char key[4096];
+    snprintf(key, sizeof key, "%s%s", KI_META_FILE, doc->name);
+    char fterm[KX_MAX_TERM_BYTES];
+    int n = snprintf(fterm, sizeof fterm, "%s%s", KI_PREFIX_FILE, doc->name);
+    if (n < 0 || (size_t)n >= sizeof fterm - 1)
+        return KX_INVALID_ARGUMENT;
+
+    kx_status_t st = kx_db_begin_transaction(r->db);
+    if (st != KX_OK)
+        return st;
+    st = kx_db_delete_by_term(r->db, fterm);
+    for (size_t i = 0; st == KX_OK && i < doc->n_passages; i++) {
+        kx_doc_t *xd = NULL;
+        st = ki_passage_document(r->an, doc, i, &xd);
+        if (st == KX_OK) {
+            char qterm[KX_MAX_TERM_BYTES];
+            snprintf(qterm, sizeof qterm, "%s%s", KI_PREFIX_ID, doc->passages[i].id);
+            st = kx_db_replace_by_term(r->db, qterm, xd, NULL);
+        }
+        kx_doc_free(xd);
+    }
+    if (st == KX_OK)
+        st = kx_db_set_metadata(r->db, key, record);
+    if (st == KX_OK)
+        return kx_db_commit_transaction(r->db);
+    kx_db_cancel_transaction(r->db);
+    return st;
+}
+
+static void index_file(run_t *r, const char *path, const char *name, const char *root)
+{
+    r->sum->files_seen++;
+    if (root && remember_seen(r, name) != 0) {
+        ki_error("out of memory");
+        note_failure(r, KI_EXIT_FAILURE);
+        return;
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    if (ki_read_file(path, &buf, &len) != 0) {
+        ki_error("%s: cannot read: %s", path, strerror(errno));
+        r->sum->files_failed++;
+        note_failure(r, KI_EXIT_FAILURE);
+        return;
+    }
+    unsigned long long hash = ki_content_hash(buf, len);
+    char key[4096];
+    snprintf(key, sizeof key, "%s%s", KI_META_FILE, name);
+    char *old = NULL;
+    if (!r->opt->rebuild && kx_db_get_metadata(r->db, key, &old) == KX_OK && old) {
+        unsigned long long old_hash = strtoull(old, NULL, 16);
+        if (*old && old_hash == hash) {
+            r->sum->files_unchanged++;
+            if (r->opt->verbose)
+                ki_note("%s: unchanged", path);
+            kx_free(old);
+            free(buf);
+            return;
+        }
+    }
+    kx_free(old);
+
+    kd_document_t *doc = NULL;
+    if (kd_parse(r->an, name, KD_FORMAT_AUTO, buf, len, &doc) != 0 || !doc) {
+        ki_error("%s: out of memory while parsing", path);
+        r->sum->files_failed++;
+        note_failure(r, KI_EXIT_FAILURE);
+        free(buf);
+        return;
+    }
+    if (!r->opt->quiet)
+        for (size_t i = 0; i < doc->n_diags; i++)
+            ki_warn("%s:%u:%u: %s", path, doc->diags[i].line, doc->diags[i].column,
+                    doc->diags[i].message);
+
+    char record[4096 + 64];
+    snprintf(record, sizeof record, "%016llx %zu %zu %s", hash, len, doc->n_passages,
+             root ? root : "");
+    kx_status_t st = write_document(r, doc, record);
+    if (st != KX_OK) {
+        report_kx(r, path, st);
+        r->sum->files_failed++;
+    } else {
+        r->sum->files_indexed++;
+        r->sum->passages += doc->n_passages;
+        r->sum->bytes += len;
+        if (r->opt->verbose)
+            ki_note("%s: %zu passages", path, doc->n_passages);
+    }
+    kd_document_free(doc);
+    free(buf);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Walk dir (whose name in the index is rel) in sorted order, so that runs are reproducible. */
+static void walk(run_t *r, const char *root, const char *dir, const char *rel, int depth)
+{
+    if (depth > MAX_WALK_DEPTH) {
+        ki_warn("%s: deeper than %d levels, not descending", dir, MAX_WALK_DEPTH);
+        return;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        ki_error("%s: cannot open directory: %s", dir, strerror(errno));
+        note_failure(r, KI_EXIT_FAILURE);
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 32;
+            char **nn = realloc(names, cap * sizeof *nn);
+            if (!nn)
+                break;
+            names = nn;
+        }
+        if (!(names[n] = strdup(e->d_name)))
+            break;
+        n++;
+    }
+    closedir(d);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        size_t plen = strlen(dir) + strlen(names[i]) + 2;
+        size_t rlen = strlen(rel) + strlen(names[i]) + 2;
+        char *path = malloc(plen), *name = malloc(rlen);
+        if (path && name) {
+            snprintf(path, plen, "%s/%s", dir, names[i]);
+            snprintf(name, rlen, "%s%s%s", rel, *rel ? "/" : "", names[i]);
+            struct stat sb;
+            if (stat(path, &sb) != 0)
+                ki_warn("%s: %s", path, strerror(errno));
+            else if (S_ISDIR(sb.st_mode))
+                walk(r, root, path, name, depth + 1);
+            else if (S_ISREG(sb.st_mode) && has_indexable_extension(names[i]) &&
+                     !is_readme(names[i]))
+                index_file(r, path, name, root);
+        }
+        free(path);
+        free(name);
+        free(names[i]);
+    }
+    free(names);
+}
+
+typedef struct stale {
+    run_t      *r;
+    const char *root;
+    char      **keys;
+    size_t      n, cap;
+} stale_t;
+
+static int collect_stale(void *ctx, const char *key)
+{
+    stale_t *s = ctx;
+    const char *name = key + strlen(KI_META_FILE);
+    char *rec = NULL;
+    if (kx_db_get_metadata(s->r->db, key, &rec) != KX_OK || !rec)
+        return 0;
+    /* The record's fourth field is the directory argument the file was found under. */
+    const char *p = rec;
+    for (int f = 0; f < 3 && p; f++) {
+        p = strchr(p, ' ');
+        if (p)
+            p++;
+    }
+    int ours = p && strcmp(p, s->root) == 0;
+    kx_free(rec);
+    if (!ours)
+        return 0;
+    if (s->r->n_seen && bsearch(&name, s->r->seen, s->r->n_seen, sizeof *s->r->seen, cmp_str))
+        return 0;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        char **nk = realloc(s->keys, cap * sizeof *nk);
+        if (!nk)
+            return 1;
+        s->keys = nk;
+        s->cap = cap;
+    }
+    if ((s->keys[s->n] = strdup(key)) != NULL)
+        s->n++;
+    return 0;
+}
+
+/* Delete from the index the files once found under root that are gone now. */
+static void remove_stale(run_t *r, const char *root)
+{
+    stale_t s = { .r = r, .root = root };
+    if (r->n_seen)
+        qsort(r->seen, r->n_seen, sizeof *r->seen, cmp_str);
+    kx_status_t st = kx_db_metadata_keys(r->db, KI_META_FILE, collect_stale, &s);
+    for (size_t i = 0; st == KX_OK && i < s.n; i++) {
+        const char *name = s.keys[i] + strlen(KI_META_FILE);
+        char fterm[KX_MAX_TERM_BYTES];
+        snprintf(fterm, sizeof fterm, "%s%s", KI_PREFIX_FILE, name);
+        st = kx_db_begin_transaction(r->db);
+        if (st == KX_OK)
+            st = kx_db_delete_by_term(r->db, fterm);
+        if (st == KX_OK)
+            st = kx_db_set_metadata(r->db, s.keys[i], "");
+        if (st == KX_OK)
+            st = kx_db_commit_transaction(r->db);
+        else
+            kx_db_cancel_transaction(r->db);
+        if (st == KX_OK) {
+            r->sum->files_removed++;
+            if (r->opt->verbose)
+                ki_note("%s: removed from the index", name);
+        }
+    }
+    if (st != KX_OK)
+        report_kx(r, root, st);
+    for (size_t i = 0; i < s.n; i++)
+        free(s.keys[i]);
+    free(s.keys);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *paths,
+                         size_t n_paths, const ki_options_t *opt, ki_summary_t *sum)
+{
+    static const ki_options_t defaults = { 0 };
+    ki_summary_t local;
+    if (!sum)
+        sum = &local;
+    memset(sum, 0, sizeof *sum);
+    run_t r = { .db = db, .an = an, .opt = opt ? opt : &defaults, .sum = sum };
+    double t0 = now_seconds();
+    for (size_t i = 0; i < n_paths; i++) {
+        const char *path = paths[i];
+        struct stat sb;
+        if (stat(path, &sb) != 0) {
+            ki_error("%s: %s", path, strerror(errno));
+            note_failure(&r, KI_EXIT_FAILURE);
+            continue;
+        }
+        if (S_ISDIR(sb.st_mode)) {
+            r.n_seen = 0;
+            walk(&r, path, path, "", 0);
+            remove_stale(&r, path);
+            for (size_t k = 0; k < r.n_seen; k++)
+                free(r.seen[k]);
+            r.n_seen = 0;
+        } else {
+            const char *name = path;
+            while (name[0] == '.' && name[1] == '/')
+                name += 2;
+            index_file(&r, path, name, NULL);
+        }
+    }
+    free(r.seen);
+    kx_status_t st = kx_db_commit(db);
+    if (st != KX_OK)
+        report_kx(&r, "index", st);
+    sum->seconds = now_seconds() - t0;
+    return r.exit;
+}

@@ -1,0 +1,35 @@
+/*
+ * schema.h - how Kavosh lays passages out in a Xapian database. The indexer
+ * writes this layout and the search reads it; KI_SCHEMA_VERSION changes
+ * whenever either side would misread an older index.
+ */
+#ifndef KAVOSH_SCHEMA_H
+#define KAVOSH_SCHEMA_H
+
+/* Metadata key holding the schema version; an index of another version is refused. */
+#define KI_SCHEMA_KEY     "kavosh.schema"
+#define KI_SCHEMA_VERSION "1"
+
+/* Metadata key prefix for per-file records: "file:" + document name ->
+ * "<content hash hex> <bytes> <passages> <path as given>". */
+#define KI_META_FILE      "file:"
+/* Metadata key holding the glossary text (TSV) that travels with the index. */
+#define KI_META_GLOSSARY  "kavosh.glossary"
+
+/* Term prefixes. Exact words have none; stems have the analyzer's "Z". */
+#define KI_PREFIX_ID      "Q"   /* unique passage id: "Qarticle.fa.md#37" */
+#define KI_PREFIX_FILE    "F"   /* the document a passage belongs to */
+#define KI_PREFIX_LANG    "L"   /* passage language: "Lfa" */
+#define KI_PREFIX_KIND    "K"   /* "Kbody" or "Kbiblio" */
+#define KI_PREFIX_SOURCE  "R"   /* a bibliography entry id the passage cites (or is) */
+#define KI_PREFIX_SECTION "S"   /* each exact word of the section path */
+
+/* Value slots. */
+#define KI_SLOT_ORDINAL   0     /* passage ordinal in its document, decimal */
+#define KI_SLOT_YEAR      1     /* bibliography entries: Gregorian year, 4 digits */
+
+/* Positions between the passage text and its footnote glosses, so that a
+ * phrase can never match across the two. */
+#define KI_GLOSS_POSITION_GAP 100
+
+#endif /* KAVOSH_SCHEMA_H */

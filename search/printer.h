@@ -1,0 +1,26 @@
+/*
+ * printer.h - the output formats of kavosh-search: text for people, JSON
+ * Lines and TSV for programs.
+ */
+#ifndef KAVOSH_PRINTER_H
+#define KAVOSH_PRINTER_H
+
+#include <stdio.h>
+
+#include "search.h"
+
+/* Version of the JSON records, printed in every record as "format". Bump it
+ * when a field changes meaning or disappears (adding one does not). */
+#define KS_JSON_FORMAT 1
+
+typedef struct ks_text_style {
+    int color;          /* ANSI highlighting of matches */
+} ks_text_style_t;
+
+/* qid: the batch query id, or NULL for a single query. */
+void ks_print_text(FILE *out, const ks_hit_t *hit, const char *qid, const ks_text_style_t *style);
+/* One JSON object on one line. Returns 0, or -1 if it could not be built. */
+int ks_print_json(FILE *out, const ks_hit_t *hit, const char *qid);
+void ks_print_tsv(FILE *out, const ks_hit_t *hit, const char *qid);
+
+#endif /* KAVOSH_PRINTER_H */

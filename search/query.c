@@ -1,0 +1,808 @@
+/*
+ * query.c - the query language of kavosh-search.
+ *
+ *   words            ranked OR of the words; a run of plain words is analysed
+ *                    as one text, so Persian compounds typed with a space
+ *                    also match their joined form (the analyzer's joined tokens)
+ *   "a phrase"       the words adjacent and in order
+ *   +word  -word     required / excluded (also before "phrases", (groups) and fields)
+ *   a AND b, a OR b, a NOT b, ( ... )
+ *                    boolean operators (upper case); AND and NOT bind tighter than OR
+ *   prefix*          every word starting with prefix
+ *   lang:fa  section:WORDS  source:ID  year:1390..1400
+ *                    filters: they restrict, they do not rank
+ *
+ * The parser is a small recursive descent over a hand-written lexer. It
+ * never trusts the input: unbalanced quotes and parentheses, dangling
+ * operators and empty groups are reported with the character position.
+ */
+#include "query.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema.h"
+
+/* How many terms a prefix* may expand to: enough for any real prefix, and a
+ * bound on the work a one-letter prefix can cause. */
+#define KS_WILDCARD_MAX_EXPANSION 200
+/* Deepest nesting of parentheses accepted, so that no query can exhaust the stack. */
+#define KS_MAX_DEPTH 64
+
+struct ks_query {
+    kx_query_t *base;      /* the parsed query */
+    kx_query_t *final;     /* base with the filters applied; rebuilt when filters change */
+    char      **terms;     /* terms to highlight */
+    size_t      n_terms, cap_terms;
+    char      **filters;   /* boolean filter terms added with ks_query_add_filter */
+    size_t      n_filters, cap_filters;
+};
+
+/* ---------------------------------------------------------------------- */
+/* Lexer                                                                   */
+
+typedef enum tok_kind {
+    T_END, T_WORD, T_PHRASE, T_LPAREN, T_RPAREN, T_AND, T_OR, T_NOT, T_FIELD, T_WILDCARD
+} tok_kind_t;
+
+typedef struct tok {
+    tok_kind_t  kind;
+    const char *s;       /* the token's text (for T_FIELD, the value) */
+    size_t      len;
+    const char *field;   /* T_FIELD: the field name */
+    size_t      field_len;
+    int         sign;    /* +1 required, -1 excluded, 0 neither */
+    size_t      at;      /* byte offset in the query, for messages */
+    int         space_before;
+} tok_t;
+
+typedef struct parser {
+    ka_analyzer_t *an;
+    ks_query_t    *q;
+    const char    *text;
+    size_t         len, i;
+    tok_t          tok;      /* current token */
+    int            depth;
+    ks_query_status_t st;
+    char           err[256];
+} parser_t;
+
+static void fail(parser_t *p, ks_query_status_t st, size_t at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void fail(parser_t *p, ks_query_status_t st, size_t at, const char *fmt, ...)
+{
+    if (p->st != KS_QUERY_OK)
+        return;
+    p->st = st;
+    va_list ap;
+    va_start(ap, fmt);
+    char msg[200];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    /* Positions are given in characters, as a user counts them. */
+    size_t chars = 0;
+    for (size_t k = 0; k < at && k < p->len; k++)
+        if (((unsigned char)p->text[k] & 0xC0) != 0x80)
+            chars++;
+    snprintf(p->err, sizeof p->err, "%s at character %zu", msg, chars + 1);
+}
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static int is_delim(unsigned char c)
+{
+    return is_space(c) || c == '(' || c == ')' || c == '"' || c == '\0';
+}
+
+static int field_known(const char *f, size_t n)
+{
+    static const char *const fields[] = { "lang", "section", "source", "year" };
+    for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++)
+        if (strlen(fields[k]) == n && memcmp(fields[k], f, n) == 0)
+            return 1;
+    return 0;
+}
+
+static void next(parser_t *p)
+{
+    tok_t t = { .kind = T_END };
+    size_t start = p->i;
+    while (p->i < p->len && is_space((unsigned char)p->text[p->i]))
+        p->i++;
+    t.space_before = p->i > start || p->i == 0;
+    t.at = p->i;
+    if (p->i >= p->len) {
+        p->tok = t;
+        return;
+    }
+    const char *s = p->text;
+    if (s[p->i] == '+' || s[p->i] == '-') {
+        /* A sign only counts at the start of a word and directly before it. */
+        if (t.space_before && p->i + 1 < p->len && !is_space((unsigned char)s[p->i + 1])) {
+            t.sign = s[p->i] == '+' ? 1 : -1;
+            p->i++;
+        }
+    }
+    char c = s[p->i];
+    if (c == '(' || c == ')') {
+        t.kind = c == '(' ? T_LPAREN : T_RPAREN;
+        t.s = s + p->i;
+        t.len = 1;
+        p->i++;
+    } else if (c == '"') {
+        size_t open = p->i++;
+        size_t b = p->i;
+        while (p->i < p->len && s[p->i] != '"')
+            p->i++;
+        if (p->i >= p->len) {
+            fail(p, KS_QUERY_SYNTAX, open, "unbalanced quote");
+            t.kind = T_END;
+        } else {
+            t.kind = T_PHRASE;
+            t.s = s + b;
+            t.len = p->i - b;
+            p->i++;
+        }
+    } else {
+        size_t b = p->i;
+        while (p->i < p->len && !is_delim((unsigned char)s[p->i]))
+            p->i++;
+        t.s = s + b;
+        t.len = p->i - b;
+        const char *colon = memchr(t.s, ':', t.len);
+        if (!t.sign && t.len == 3 && memcmp(t.s, "AND", 3) == 0)
+            t.kind = T_AND;
+        else if (!t.sign && t.len == 2 && memcmp(t.s, "OR", 2) == 0)
+            t.kind = T_OR;
+        else if (!t.sign && t.len == 3 && memcmp(t.s, "NOT", 3) == 0)
+            t.kind = T_NOT;
+        else if (colon && field_known(t.s, (size_t)(colon - t.s))) {
+            t.kind = T_FIELD;
+            t.field = t.s;
+            t.field_len = (size_t)(colon - t.s);
+            t.s = colon + 1;
+            t.len = (size_t)(s + p->i - t.s);
+            /* section:"several words" */
+            if (t.len == 0 && p->i < p->len && s[p->i] == '"') {
+                size_t open = p->i++;
+                size_t b2 = p->i;
+                while (p->i < p->len && s[p->i] != '"')
+                    p->i++;
+                if (p->i >= p->len)
+                    fail(p, KS_QUERY_SYNTAX, open, "unbalanced quote");
+                t.s = s + b2;
+                t.len = p->i - b2;
+                if (p->i < p->len)
+                    p->i++;
+            }
+            if (t.len == 0)
+                fail(p, KS_QUERY_SYNTAX, t.at, "field %.*s: has no value", (int)t.field_len, t.field);
+        } else if (t.len > 1 && t.s[t.len - 1] == '*') {
+            t.kind = T_WILDCARD;
+            t.len--;
+        } else {
+            t.kind = T_WORD;
+        }
+    }
+    p->tok = t;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Building blocks                                                         */
+
+static int remember_term(ks_query_t *q, const char *term)
+{
+    for (size_t k = 0; k < q->n_terms; k++)
+        if (strcmp(q->terms[k], term) == 0)
+            return 0;
+    if (q->n_terms == q->cap_terms) {
+        size_t cap = q->cap_terms ? q->cap_terms * 2 : 16;
+        char **nt = realloc(q->terms, cap * sizeof *nt);
+        if (!nt)
+            return -1;
+        q->terms = nt;
+        q->cap_terms = cap;
+    }
+    if (!(q->terms[q->n_terms] = strdup(term)))
+        return -1;
+    q->n_terms++;
+    return 0;
+}
+
+static kx_query_t *combine(parser_t *p, kx_query_op_t op, kx_query_t **subs, size_t n,
+                           unsigned window)
+{
+    kx_query_t *out = NULL;
+    if (p->st != KS_QUERY_OK)
+        return NULL;
+    if (kx_query_combine(op, subs, n, window, &out) != KX_OK) {
+        fail(p, KS_QUERY_FAILED, p->tok.at, "cannot build the query");
+        return NULL;
+    }
+    return out;
+}
+
+static kx_query_t *term_query(parser_t *p, const char *term, unsigned pos, double scale)
+{
+    kx_query_t *t = NULL, *s = NULL;
+    if (p->st != KS_QUERY_OK)
+        return NULL;
+    if (kx_query_term(term, 1, pos, &t) != KX_OK) {
+        fail(p, KS_QUERY_FAILED, p->tok.at, "cannot build the query");
+        return NULL;
+    }
+    if (scale == 1.0)
+        return t;
+    if (kx_query_scale(t, scale, &s) != KX_OK)
+        fail(p, KS_QUERY_FAILED, p->tok.at, "cannot build the query");
+    kx_query_free(t);
+    return s;
+}
+
+/* A growable list of owned subqueries. */
+typedef struct qlist {
+    kx_query_t **v;
+    size_t       n, cap;
+} qlist_t;
+
+static void ql_push(parser_t *p, qlist_t *l, kx_query_t *q)
+{
+    if (!q)
+        return;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        kx_query_t **nv = realloc(l->v, cap * sizeof *nv);
+        if (!nv) {
+            fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
+            kx_query_free(q);
+            return;
+        }
+        l->v = nv;
+        l->cap = cap;
+    }
+    l->v[l->n++] = q;
+}
+
+static void ql_free(qlist_t *l)
+{
+    for (size_t k = 0; k < l->n; k++)
+        kx_query_free(l->v[k]);
+    free(l->v);
+    l->v = NULL;
+    l->n = l->cap = 0;
+}
+
+/* OR (or another op) of the list, consuming it; NULL for an empty list. */
+static kx_query_t *ql_combine(parser_t *p, qlist_t *l, kx_query_op_t op, unsigned window)
+{
+    kx_query_t *out = NULL;
+    if (l->n == 1 && op != KX_OP_PHRASE) {
+        out = l->v[0];
+        l->n = 0;
+    } else if (l->n > 0) {
+        out = combine(p, op, l->v, l->n, window);
+    }
+    ql_free(l);
+    return out;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Analysed text                                                           */
+
+typedef struct collected {
+    parser_t *p;
+    struct ctok {
+        char    *term, *stem;
+        unsigned pos, flags;
+    } *v;
+    size_t n, cap;
+} collected_t;
+
+static int collect(void *ctx, const ka_token_t *tok)
+{
+    collected_t *c = ctx;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        struct ctok *nv = realloc(c->v, cap * sizeof *nv);
+        if (!nv)
+            return 1;
+        c->v = nv;
+        c->cap = cap;
+    }
+    struct ctok *t = &c->v[c->n];
+    t->term = strdup(tok->term);
+    t->stem = tok->stem ? strdup(tok->stem) : NULL;
+    t->pos = tok->pos;
+    t->flags = tok->flags;
+    if (!t->term || (tok->stem && !t->stem)) {
+        free(t->term);
+        free(t->stem);
+        return 1;
+    }
+    c->n++;
+    return 0;
+}
+
+static void collected_free(collected_t *c)
+{
+    for (size_t k = 0; k < c->n; k++) {
+        free(c->v[k].term);
+        free(c->v[k].stem);
+    }
+    free(c->v);
+}
+
+static int analyse(parser_t *p, const char *s, size_t len, collected_t *c)
+{
+    memset(c, 0, sizeof *c);
+    c->p = p;
+    ka_status_t st = ka_analyze(p->an, KA_QUERY, s, len, collect, c);
+    if (st != KA_OK) {
+        fail(p, st == KA_STOPPED || st == KA_ERR_NOMEM ? KS_QUERY_NOMEM : KS_QUERY_FAILED,
+             p->tok.at, "cannot analyse the query");
+        return -1;
+    }
+    return 0;
+}
+
+/* One word: its exact form OR its stem. */
+static kx_query_t *word_query(parser_t *p, const struct ctok *t, double weight)
+{
+    qlist_t alt = { 0 };
+    if (remember_term(p->q, t->term) != 0)
+        fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
+    ql_push(p, &alt, term_query(p, t->term, t->pos, KS_WEIGHT_EXACT * weight));
+    if (t->stem) {
+        if (remember_term(p->q, t->stem) != 0)
+            fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
+        ql_push(p, &alt, term_query(p, t->stem, t->pos, KS_WEIGHT_STEM * weight));
+    }
+    return ql_combine(p, &alt, KX_OP_OR, 0);
+}
+
+/* A run of plain words: the OR of its words and of the joined forms of
+ * adjacent Persian words. Stop words are dropped unless nothing else is left,
+ * so «از» alone still finds passages but never drowns «ایران» in «ایران از». */
+static kx_query_t *text_query(parser_t *p, const char *s, size_t len)
+{
+    collected_t c;
+    if (analyse(p, s, len, &c) != 0)
+        return NULL;
+    int content = 0;
+    for (size_t k = 0; k < c.n; k++)
+        if (!(c.v[k].flags & (KA_TOK_STOPWORD | KA_TOK_JOINED)))
+            content = 1;
+    qlist_t words = { 0 };
+    for (size_t k = 0; k < c.n && p->st == KS_QUERY_OK; k++) {
+        const struct ctok *t = &c.v[k];
+        if (content && (t->flags & KA_TOK_STOPWORD) && !(t->flags & KA_TOK_JOINED))
+            continue;
+        ql_push(p, &words, word_query(p, t, t->flags & KA_TOK_JOINED ? KS_WEIGHT_JOINED : 1.0));
+    }
+    collected_free(&c);
+    return ql_combine(p, &words, KX_OP_OR, 0);
+}
+
+/* "a phrase": exact forms adjacent and in order; a two-word phrase also
+ * matches its joined form (Persian compounds). */
+static kx_query_t *phrase_query(parser_t *p, const char *s, size_t len)
+{
+    collected_t c;
+    if (analyse(p, s, len, &c) != 0)
+        return NULL;
+    qlist_t seq = { 0 }, alt = { 0 };
+    size_t n_words = 0;
+    for (size_t k = 0; k < c.n && p->st == KS_QUERY_OK; k++) {
+        const struct ctok *t = &c.v[k];
+        if (t->flags & KA_TOK_JOINED)
+            continue;
+        n_words++;
+        if (remember_term(p->q, t->term) != 0)
+            fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
+        ql_push(p, &seq, term_query(p, t->term, t->pos, 1.0));
+    }
+    kx_query_t *out = NULL;
+    if (n_words == 1) {
+        ql_free(&seq);
+        for (size_t k = 0; k < c.n; k++)
+            if (!(c.v[k].flags & KA_TOK_JOINED))
+                out = word_query(p, &c.v[k], 1.0);
+    } else if (n_words > 1) {
+        ql_push(p, &alt, ql_combine(p, &seq, KX_OP_PHRASE, 0));
+        if (n_words == 2)
+            for (size_t k = 0; k < c.n; k++)
+                if (c.v[k].flags & KA_TOK_JOINED)
+                    ql_push(p, &alt, word_query(p, &c.v[k], 1.0));
+        out = ql_combine(p, &alt, KX_OP_OR, 0);
+    }
+    ql_free(&seq);
+    collected_free(&c);
+    return out;
+}
+
+static kx_query_t *wildcard_query(parser_t *p, const tok_t *t)
+{
+    collected_t c;
+    if (analyse(p, t->s, t->len, &c) != 0)
+        return NULL;
+    kx_query_t *out = NULL;
+    for (size_t k = 0; k < c.n; k++) {
+        if (c.v[k].flags & KA_TOK_JOINED)
+            continue;
+        if (remember_term(p->q, c.v[k].term) != 0)
+            fail(p, KS_QUERY_NOMEM, t->at, "out of memory");
+        if (kx_query_wildcard(c.v[k].term, KS_WILDCARD_MAX_EXPANSION, &out) != KX_OK)
+            fail(p, KS_QUERY_FAILED, t->at, "cannot build the query");
+        break;
+    }
+    collected_free(&c);
+    if (!out && p->st == KS_QUERY_OK)
+        fail(p, KS_QUERY_SYNTAX, t->at, "nothing searchable before '*'");
+    return out;
+}
+
+static kx_query_t *bool_term(parser_t *p, const char *prefix, const char *v, size_t n)
+{
+    char term[KX_MAX_TERM_BYTES];
+    if (strlen(prefix) + n >= sizeof term) {
+        fail(p, KS_QUERY_SYNTAX, p->tok.at, "filter value too long");
+        return NULL;
+    }
+    snprintf(term, sizeof term, "%s%.*s", prefix, (int)n, v);
+    return term_query(p, term, 0, 1.0);
+}
+
+/* Parse "1390..1400" or "1390": Solar Hijri years (below 1700) are turned
+ * into Gregorian ones, the calendar the index keeps. */
+static int parse_year(const char *s, size_t n, int *out)
+{
+    int v = 0;
+    if (n == 0 || n > 4)
+        return -1;
+    for (size_t k = 0; k < n; k++) {
+        if (!isdigit((unsigned char)s[k]))
+            return -1;
+        v = v * 10 + (s[k] - '0');
+    }
+    *out = v < 1700 ? v + 621 : v;
+    return 0;
+}
+
+static kx_query_t *field_query(parser_t *p, const tok_t *t)
+{
+    kx_query_t *q = NULL;
+    if (t->field_len == 4 && memcmp(t->field, "lang", 4) == 0) {
+        char v[16];
+        if (t->len >= sizeof v) {
+            fail(p, KS_QUERY_SYNTAX, t->at, "unknown language '%.*s' (use fa, ru or en)", (int)t->len, t->s);
+            return NULL;
+        }
+        for (size_t k = 0; k < t->len; k++)
+            v[k] = (char)tolower((unsigned char)t->s[k]);
+        v[t->len] = '\0';
+        q = bool_term(p, KI_PREFIX_LANG, v, t->len);
+    } else if (t->field_len == 6 && memcmp(t->field, "source", 6) == 0) {
+        q = bool_term(p, KI_PREFIX_SOURCE, t->s, t->len);
+    } else if (t->field_len == 7 && memcmp(t->field, "section", 7) == 0) {
+        collected_t c;
+        if (analyse(p, t->s, t->len, &c) != 0)
+            return NULL;
+        qlist_t all = { 0 };
+        for (size_t k = 0; k < c.n; k++)
+            if (!(c.v[k].flags & KA_TOK_JOINED))
+                ql_push(p, &all, bool_term(p, KI_PREFIX_SECTION, c.v[k].term, strlen(c.v[k].term)));
+        collected_free(&c);
+        if (all.n == 0 && p->st == KS_QUERY_OK)
+            fail(p, KS_QUERY_SYNTAX, t->at, "section: needs a word");
+        q = ql_combine(p, &all, KX_OP_AND, 0);
+    } else {
+        const char *dots = NULL;
+        for (size_t k = 0; k + 1 < t->len; k++)
+            if (t->s[k] == '.' && t->s[k + 1] == '.')
+                dots = t->s + k;
+        int lo, hi;
+        int ok = dots ? parse_year(t->s, (size_t)(dots - t->s), &lo) == 0 &&
+                            parse_year(dots + 2, t->len - (size_t)(dots + 2 - t->s), &hi) == 0
+                      : parse_year(t->s, t->len, &lo) == 0;
+        if (!dots)
+            hi = lo;
+        if (!ok || lo > hi) {
+            fail(p, KS_QUERY_SYNTAX, t->at, "year: wants YEAR or FROM..TO, e.g. year:1390..1400");
+            return NULL;
+        }
+        char a[8], b[8];
+        snprintf(a, sizeof a, "%04d", lo);
+        snprintf(b, sizeof b, "%04d", hi);
+        if (kx_query_value_range(KI_SLOT_YEAR, a, b, &q) != KX_OK)
+            fail(p, KS_QUERY_FAILED, t->at, "cannot build the query");
+    }
+    if (!q)
+        return NULL;
+    /* A filter restricts, it does not rank. */
+    kx_query_t *scaled = NULL;
+    if (kx_query_scale(q, 0.0, &scaled) != KX_OK)
+        fail(p, KS_QUERY_FAILED, t->at, "cannot build the query");
+    kx_query_free(q);
+    return scaled;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Grammar                                                                 */
+
+static kx_query_t *parse_or(parser_t *p);
+
+static kx_query_t *parse_primary(parser_t *p)
+{
+    tok_t t = p->tok;
+    switch (t.kind) {
+    case T_LPAREN: {
+        if (++p->depth > KS_MAX_DEPTH) {
+            fail(p, KS_QUERY_SYNTAX, t.at, "parentheses nested too deeply");
+            return NULL;
+        }
+        next(p);
+        kx_query_t *q = parse_or(p);
+        if (p->st == KS_QUERY_OK && p->tok.kind != T_RPAREN)
+            fail(p, KS_QUERY_SYNTAX, t.at, "unbalanced '('");
+        if (p->st == KS_QUERY_OK && !q)
+            fail(p, KS_QUERY_SYNTAX, t.at, "empty parentheses");
+        p->depth--;
+        next(p);
+        return q;
+    }
+    case T_PHRASE:
+        next(p);
+        return phrase_query(p, t.s, t.len);
+    case T_WILDCARD:
+        next(p);
+        return wildcard_query(p, &t);
+    case T_FIELD:
+        next(p);
+        return field_query(p, &t);
+    case T_WORD: {
+        /* Gather the run of plain words that follows, to analyse as one text. */
+        const char *b = t.s;
+        const char *e = t.s + t.len;
+        next(p);
+        while (p->st == KS_QUERY_OK && p->tok.kind == T_WORD && !p->tok.sign && !t.sign) {
+            e = p->tok.s + p->tok.len;
+            next(p);
+        }
+        return text_query(p, b, (size_t)(e - b));
+    }
+    case T_RPAREN:
+        fail(p, KS_QUERY_SYNTAX, t.at, "unbalanced ')'");
+        return NULL;
+    case T_AND:
+    case T_OR:
+    case T_NOT:
+        fail(p, KS_QUERY_SYNTAX, t.at, "'%.*s' needs something before and after it", (int)t.len, t.s);
+        return NULL;
+    case T_END:
+        break;
+    }
+    return NULL;
+}
+
+static kx_query_t *parse_not(parser_t *p)
+{
+    kx_query_t *left = parse_primary(p);
+    while (p->st == KS_QUERY_OK && p->tok.kind == T_NOT) {
+        size_t at = p->tok.at;
+        next(p);
+        kx_query_t *right = parse_primary(p);
+        if (!left || !right) {
+            fail(p, KS_QUERY_SYNTAX, at, "NOT needs something before and after it");
+            kx_query_free(left);
+            kx_query_free(right);
+            return NULL;
+        }
+        kx_query_t *pair[2] = { left, right };
+        left = combine(p, KX_OP_AND_NOT, pair, 2, 0);
+        kx_query_free(pair[0]);
+        kx_query_free(pair[1]);
+    }
+    return left;
+}
+
+static kx_query_t *parse_and(parser_t *p)
+{
+    kx_query_t *left = parse_not(p);
+    while (p->st == KS_QUERY_OK && p->tok.kind == T_AND) {
+        size_t at = p->tok.at;
+        next(p);
+        kx_query_t *right = parse_not(p);
+        if (!left || !right) {
+            fail(p, KS_QUERY_SYNTAX, at, "AND needs something before and after it");
+            kx_query_free(left);
+            kx_query_free(right);
+            return NULL;
+        }
+        kx_query_t *pair[2] = { left, right };
+        left = combine(p, KX_OP_AND, pair, 2, 0);
+        kx_query_free(pair[0]);
+        kx_query_free(pair[1]);
+    }
+    return left;
+}
+
+/* A sequence of items joined by OR or by nothing: optional items are OR'ed
+ * for ranking, +items are required, -items excluded. */
+static kx_query_t *parse_or(parser_t *p)
+{
+    qlist_t req = { 0 }, opt = { 0 }, excl = { 0 };
+    while (p->st == KS_QUERY_OK && p->tok.kind != T_END && p->tok.kind != T_RPAREN) {
+        if (p->tok.kind == T_OR) {
+            size_t at = p->tok.at;
+            next(p);
+            if (opt.n + req.n + excl.n == 0 || p->tok.kind == T_END || p->tok.kind == T_RPAREN)
+                fail(p, KS_QUERY_SYNTAX, at, "OR needs something before and after it");
+            continue;
+        }
+        int sign = p->tok.sign;
+        size_t at = p->tok.at;
+        kx_query_t *item = parse_and(p);
+        if (p->st != KS_QUERY_OK) {
+            kx_query_free(item);
+            break;
+        }
+        if (!item) {
+            /* Only stop-free punctuation or nothing searchable: not an error for
+             * a word, but a sign with nothing after it is. */
+            if (sign)
+                fail(p, KS_QUERY_SYNTAX, at, "nothing searchable after '%c'", sign > 0 ? '+' : '-');
+            continue;
+        }
+        ql_push(p, sign > 0 ? &req : sign < 0 ? &excl : &opt, item);
+    }
+    kx_query_t *r = ql_combine(p, &req, KX_OP_AND, 0);
+    kx_query_t *o = ql_combine(p, &opt, KX_OP_OR, 0);
+    kx_query_t *x = ql_combine(p, &excl, KX_OP_OR, 0);
+    kx_query_t *q = NULL;
+    if (p->st == KS_QUERY_OK) {
+        if (r && o) {
+            kx_query_t *pair[2] = { r, o };
+            q = combine(p, KX_OP_AND_MAYBE, pair, 2, 0);
+        } else if (r || o) {
+            q = r ? r : o;
+            r = o = NULL;
+        } else if (x) {
+            /* Only exclusions: everything but them. */
+            if (kx_query_match_all(&q) != KX_OK)
+                fail(p, KS_QUERY_FAILED, 0, "cannot build the query");
+        }
+        if (q && x) {
+            kx_query_t *pair[2] = { q, x };
+            kx_query_t *qq = combine(p, KX_OP_AND_NOT, pair, 2, 0);
+            kx_query_free(q);
+            q = qq;
+        }
+    }
+    kx_query_free(r);
+    kx_query_free(o);
+    kx_query_free(x);
+    return q;
+}
+
+ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text, ks_query_t **out,
+                                 char **error_out)
+{
+    *out = NULL;
+    if (error_out)
+        *error_out = NULL;
+    ks_query_t *q = calloc(1, sizeof *q);
+    if (!q)
+        return KS_QUERY_NOMEM;
+    parser_t p = { .an = an, .q = q, .text = text ? text : "", .len = text ? strlen(text) : 0 };
+    next(&p);
+    kx_query_t *base = parse_or(&p);
+    if (p.st == KS_QUERY_OK && p.tok.kind == T_RPAREN)
+        fail(&p, KS_QUERY_SYNTAX, p.tok.at, "unbalanced ')'");
+    if (p.st == KS_QUERY_OK && !base)
+        p.st = KS_QUERY_EMPTY;
+    if (p.st != KS_QUERY_OK) {
+        kx_query_free(base);
+        ks_query_free(q);
+        if (error_out && p.err[0])
+            *error_out = strdup(p.err);
+        return p.st;
+    }
+    q->base = base;
+    return KS_QUERY_OK;
+}
+
+ks_query_status_t ks_query_add_filter(ks_query_t *q, const char *term)
+{
+    if (q->n_filters == q->cap_filters) {
+        size_t cap = q->cap_filters ? q->cap_filters * 2 : 4;
+        char **nf = realloc(q->filters, cap * sizeof *nf);
+        if (!nf)
+            return KS_QUERY_NOMEM;
+        q->filters = nf;
+        q->cap_filters = cap;
+    }
+    if (!(q->filters[q->n_filters] = strdup(term)))
+        return KS_QUERY_NOMEM;
+    q->n_filters++;
+    kx_query_free(q->final);
+    q->final = NULL;
+    return KS_QUERY_OK;
+}
+
+/* FILTER(base, AND over prefixes of OR over that prefix's terms). Filter
+ * terms are one upper-case prefix letter and a value. */
+static kx_query_t *apply_filters(ks_query_t *q)
+{
+    kx_query_t *groups[16];
+    size_t n_groups = 0;
+    int ok = 1;
+    for (size_t i = 0; ok && i < q->n_filters; i++) {
+        char prefix = q->filters[i][0];
+        int first = 1;
+        for (size_t j = 0; j < i; j++)
+            if (q->filters[j][0] == prefix)
+                first = 0;
+        if (!first)
+            continue;
+        kx_query_t *alts[64];
+        size_t n_alts = 0;
+        for (size_t j = i; ok && j < q->n_filters && n_alts < 64; j++)
+            if (q->filters[j][0] == prefix)
+                ok = kx_query_term(q->filters[j], 1, 0, &alts[n_alts++]) == KX_OK;
+        if (ok && n_groups < 16)
+            ok = kx_query_combine(KX_OP_OR, alts, n_alts, 0, &groups[n_groups++]) == KX_OK;
+        for (size_t j = 0; j < n_alts; j++)
+            kx_query_free(alts[j]);
+    }
+    kx_query_t *out = NULL;
+    if (ok) {
+        kx_query_t *subs[17];
+        subs[0] = q->base;
+        for (size_t g = 0; g < n_groups; g++)
+            subs[g + 1] = groups[g];
+        if (kx_query_combine(KX_OP_FILTER, subs, n_groups + 1, 0, &out) != KX_OK)
+            out = NULL;
+    }
+    for (size_t g = 0; g < n_groups; g++)
+        kx_query_free(groups[g]);
+    return out;
+}
+
+const kx_query_t *ks_query_xapian(ks_query_t *q)
+{
+    if (q->n_filters == 0)
+        return q->base;
+    if (!q->final)
+        q->final = apply_filters(q);
+    return q->final;
+}
+
+int ks_query_wants_term(const ks_query_t *q, const char *term, size_t len)
+{
+    for (size_t k = 0; k < q->n_terms; k++)
+        if (strlen(q->terms[k]) == len && memcmp(q->terms[k], term, len) == 0)
+            return (int)k + 1;
+    return 0;
+}
+
+void ks_query_free(ks_query_t *q)
+{
+    if (!q)
+        return;
+    kx_query_free(q->base);
+    kx_query_free(q->final);
+    for (size_t k = 0; k < q->n_terms; k++)
+        free(q->terms[k]);
+    free(q->terms);
+    for (size_t k = 0; k < q->n_filters; k++)
+        free(q->filters[k]);
+    free(q->filters);
+    free(q);
+}

@@ -1,0 +1,51 @@
+/*
+ * query.h - a user's query string to a Xapian query, through the analyzer.
+ *
+ * Every word of the query is analysed by ka_analyze(KA_QUERY), the same
+ * function that made the index terms, so the two sides cannot disagree.
+ */
+#ifndef KAVOSH_QUERY_H
+#define KAVOSH_QUERY_H
+
+#include <stddef.h>
+
+#include "analyzer.h"
+#include "kavosh_xapian.h"
+
+typedef struct ks_query ks_query_t;
+
+/* Weights of the parts of a word's query. A passage with the exact form
+ * scores both its exact and its stem posting; one with only another form of
+ * the word scores the stem alone, so exact matches rank first. */
+#define KS_WEIGHT_EXACT  1.0
+#define KS_WEIGHT_STEM   1.0
+#define KS_WEIGHT_JOINED 1.0
+
+typedef enum ks_query_status {
+    KS_QUERY_OK = 0,
+    KS_QUERY_EMPTY,        /* nothing searchable in the query */
+    KS_QUERY_SYNTAX,       /* malformed: *error_out says where and why */
+    KS_QUERY_NOMEM,
+    KS_QUERY_FAILED        /* the analyzer or the wrapper failed */
+} ks_query_status_t;
+
+/* Parse text. On KS_QUERY_SYNTAX, *error_out (if not NULL) receives a
+ * malloc'd message naming the character position. *out is freed with ks_query_free. */
+ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text, ks_query_t **out,
+                                 char **error_out);
+
+/* The Xapian query; owned by q. */
+const kx_query_t *ks_query_xapian(ks_query_t *q);
+
+/* Whether term (an exact term or a "Z" stem, as the analyzer gives them) is
+ * one the query looks for: what the snippet highlights. Returns 0 if not,
+ * else 1 + the term's index among the query's terms (to count distinct matches). */
+int ks_query_wants_term(const ks_query_t *q, const char *term, size_t len);
+
+/* Restrict q to documents carrying the boolean term `term` (e.g. "Lfa").
+ * Several calls with the same prefix are OR'ed; different prefixes AND'ed. */
+ks_query_status_t ks_query_add_filter(ks_query_t *q, const char *term);
+
+void ks_query_free(ks_query_t *q);
+
+#endif /* KAVOSH_QUERY_H */

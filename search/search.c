@@ -1,0 +1,74 @@
+/*
+ * search.c - query to hits.
+ */
+#include "search.h"
+
+#include <string.h>
+
+/* BM25 as Xapian defines it, with b lowered from 0.75: passages are short
+ * and of similar length, and a long paragraph that names a place three times
+ * is no less about it than a short one naming it once. */
+static const kx_bm25_t kavosh_bm25 = { .k1 = 1.2, .k2 = 0.0, .k3 = 1.0, .b = 0.5, .min_normlen = 0.5 };
+
+static const char *field(json_t *o, const char *name)
+{
+    const char *s = json_string_value(json_object_get(o, name));
+    return s ? s : "";
+}
+
+kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q, unsigned offset,
+                      unsigned limit, size_t snippet_chars, ks_hit_cb cb, void *ctx,
+                      ks_result_t *result)
+{
+    ks_result_t local;
+    if (!result)
+        result = &local;
+    memset(result, 0, sizeof *result);
+    const kx_query_t *xq = ks_query_xapian(q);
+    if (!xq)
+        return KX_NO_MEMORY;
+    kx_mset_t *mset = NULL;
+    kx_status_t st = kx_search(db, xq, &kavosh_bm25, offset, limit, &mset);
+    if (st != KX_OK)
+        return st;
+    result->estimate = kx_mset_estimate(mset);
+    unsigned n = kx_mset_size(mset);
+    for (unsigned i = 0; i < n; i++) {
+        kx_hit_t h;
+        st = kx_mset_hit(mset, i, &h);
+        if (st != KX_OK)
+            break;
+        json_error_t jerr;
+        json_t *data = json_loadb(h.data, h.data_len, 0, &jerr);
+        if (!data) {
+            /* A record we cannot read is a damaged index, not a reason to stop. */
+            data = json_object();
+        }
+        ks_hit_t hit = {
+            .rank = h.rank + 1,
+            .score = h.weight,
+            .docid = h.docid,
+            .data = data,
+            .id = field(data, "id"),
+            .doc = field(data, "doc"),
+            .section = field(data, "section"),
+            .lang = field(data, "lang"),
+            .kind = field(data, "kind"),
+            .text = field(data, "text"),
+        };
+        hit.text_len = strlen(hit.text);
+        if (ks_snippet_make(an, q, hit.text, hit.text_len, snippet_chars, &hit.snippet) != 0) {
+            json_decref(data);
+            st = KX_NO_MEMORY;
+            break;
+        }
+        result->n_hits++;
+        int stop = cb(ctx, &hit);
+        ks_snippet_free(&hit.snippet);
+        json_decref(data);
+        if (stop)
+            break;
+    }
+    kx_mset_free(mset);
+    return st;
+}

@@ -1,0 +1,45 @@
+/*
+ * search.h - running a parsed query and handing each hit, decoded, to a printer.
+ */
+#ifndef KAVOSH_SEARCH_H
+#define KAVOSH_SEARCH_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "analyzer.h"
+#include "kavosh_xapian.h"
+#include "query.h"
+#include "snippet.h"
+
+typedef struct ks_hit {
+    unsigned     rank;      /* 1-based */
+    double       score;     /* BM25 weight */
+    unsigned     docid;
+    json_t      *data;      /* the stored passage record (see indexer/index.c); borrowed */
+    const char  *id;        /* fields of data, borrowed: "" when missing */
+    const char  *doc;
+    const char  *section;
+    const char  *lang;
+    const char  *kind;
+    const char  *text;
+    size_t       text_len;
+    ks_snippet_t snippet;
+} ks_hit_t;
+
+typedef struct ks_result {
+    unsigned n_hits;        /* hits delivered */
+    unsigned estimate;      /* Xapian's estimate of all matches */
+} ks_result_t;
+
+/* Return 0 to go on, non-zero to stop delivering hits. */
+typedef int (*ks_hit_cb)(void *ctx, const ks_hit_t *hit);
+
+/* Search db for q, hits [offset, offset + limit), best first. The hit and
+ * everything it points to is valid during the callback only. On failure the
+ * status is returned and kx_db_last_error(db) says why. */
+kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q, unsigned offset,
+                      unsigned limit, size_t snippet_chars, ks_hit_cb cb, void *ctx,
+                      ks_result_t *result);
+
+#endif /* KAVOSH_SEARCH_H */

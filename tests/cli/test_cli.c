@@ -1,0 +1,302 @@
+/*
+ * test_cli.c - kavosh-index and kavosh-search run as a user runs them, on the
+ * bundled article.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "run.h"
+
+static char *tmp;      /* the test's temporary directory */
+static char db[4096];  /* the index built from the bundled corpus */
+
+static int run_index(run_result_t *r, const char *const *extra)
+{
+    const char *argv[32] = { KAVOSH_INDEX_BIN, "-d", db };
+    size_t n = 3;
+    for (size_t i = 0; extra && extra[i] && n < 31; i++)
+        argv[n++] = extra[i];
+    argv[n] = NULL;
+    return run_program(argv, NULL, NULL, r);
+}
+
+static int run_search(run_result_t *r, const char *input, const char *const *args)
+{
+    const char *argv[32] = { KAVOSH_SEARCH_BIN, "-d", db };
+    size_t n = 3;
+    for (size_t i = 0; args && args[i] && n < 31; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    static const char *const env[] = { "NO_COLOR", NULL };
+    return run_program(argv, input, env, r);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    tmp = make_temp_dir();
+    if (!tmp)
+        return -1;
+    snprintf(db, sizeof db, "%s/db", tmp);
+    run_result_t r;
+    const char *const args[] = { KAVOSH_CORPUS_DIR, NULL };
+    if (run_index(&r, args) != 0 || r.status != 0) {
+        fprintf(stderr, "indexing failed (%d): %s\n", r.status, r.err);
+        run_result_free(&r);
+        return -1;
+    }
+    run_result_free(&r);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    remove_tree(tmp);
+    free(tmp);
+    return 0;
+}
+
+/* The first JSON line of out, parsed. */
+static json_t *first_json(const char *out)
+{
+    const char *nl = strchr(out, '\n');
+    json_error_t e;
+    return json_loadb(out, nl ? (size_t)(nl - out) : strlen(out), 0, &e);
+}
+
+static void test_manas_first(void **state)
+{
+    (void)state;
+    run_result_t r;
+    const char *const args[] = { "--json", "پایگاه هوایی ماناس", NULL };
+    assert_int_equal(run_search(&r, NULL, args), 0);
+    assert_int_equal(r.status, 0);
+    json_t *hit = first_json(r.out);
+    assert_non_null(hit);
+    const char *text = json_string_value(json_object_get(hit, "text"));
+    assert_non_null(text);
+    assert_non_null(strstr(text, "پایگاه هوایی «ماناس»"));
+    json_decref(hit);
+    run_result_free(&r);
+}
+
+static void test_json_fields(void **state)
+{
+    (void)state;
+    run_result_t r;
+    const char *const args[] = { "--json", "-n", "5", "قرقیزستان", NULL };
+    assert_int_equal(run_search(&r, NULL, args), 0);
+    assert_int_equal(r.status, 0);
+    static const char *const fields[] = { "format", "rank", "score", "passage", "doc", "section",
+                                          "lang", "text", "snippet", "spans" };
+    int lines = 0;
+    for (char *line = r.out; line && *line;) {
+        char *nl = strchr(line, '\n');
+        json_error_t e;
+        json_t *o = json_loadb(line, nl ? (size_t)(nl - line) : strlen(line), 0, &e);
+        assert_non_null(o);
+        for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++)
+            assert_non_null(json_object_get(o, fields[k]));
+        assert_int_equal(json_integer_value(json_object_get(o, "rank")), lines + 1);
+        /* Every span points at a matched word inside text. */
+        const char *text = json_string_value(json_object_get(o, "text"));
+        size_t tl = strlen(text), i;
+        json_t *sp;
+        json_array_foreach(json_object_get(o, "spans"), i, sp) {
+            json_int_t a = json_integer_value(json_array_get(sp, 0));
+            json_int_t b = json_integer_value(json_array_get(sp, 1));
+            assert_true(a >= 0 && a < b && (size_t)b <= tl);
+        }
+        json_decref(o);
+        lines++;
+        line = nl ? nl + 1 : NULL;
+    }
+    assert_int_equal(lines, 5);
+    run_result_free(&r);
+}
+
+static void test_nonsense_exits_1(void **state)
+{
+    (void)state;
+    run_result_t r;
+    const char *const args[] = { "xqzvwkjh", NULL };
+    assert_int_equal(run_search(&r, NULL, args), 0);
+    assert_int_equal(r.status, 1);
+    assert_int_equal(r.out_len, 0);
+    run_result_free(&r);
+}
+
+static void test_missing_index_exits_3(void **state)
+{
+    (void)state;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/no-such-index", tmp);
+    const char *argv[] = { KAVOSH_SEARCH_BIN, "-d", path, "ماناس", NULL };
+    run_result_t r;
+    assert_int_equal(run_program(argv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 3);
+    assert_non_null(strstr(r.err, "kavosh-search: error: no index at"));
+    assert_non_null(strstr(r.err, "kavosh-index"));
+    run_result_free(&r);
+
+    /* $KAVOSH_DB names the index when -d does not. */
+    const char *argv2[] = { KAVOSH_SEARCH_BIN, "ماناس", NULL };
+    char env_db[4300];
+    snprintf(env_db, sizeof env_db, "KAVOSH_DB=%s", db);
+    const char *const env[] = { env_db, NULL };
+    assert_int_equal(run_program(argv2, NULL, env, &r), 0);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+}
+
+static void test_usage(void **state)
+{
+    (void)state;
+    run_result_t r;
+    const char *argv[] = { KAVOSH_SEARCH_BIN, "--help", NULL };
+    assert_int_equal(run_program(argv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "Usage: kavosh-search"));
+    assert_non_null(strstr(r.out, "Exit status"));
+    run_result_free(&r);
+
+    const char *argv2[] = { KAVOSH_SEARCH_BIN, "--no-such-option", "x", NULL };
+    assert_int_equal(run_program(argv2, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 2);
+    assert_int_equal(r.out_len, 0);
+    run_result_free(&r);
+
+    const char *argv3[] = { KAVOSH_INDEX_BIN, "--help", NULL };
+    assert_int_equal(run_program(argv3, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "Usage: kavosh-index"));
+    run_result_free(&r);
+
+    const char *argv4[] = { KAVOSH_SEARCH_BIN, "--version", NULL };
+    assert_int_equal(run_program(argv4, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "kavosh-search "));
+    run_result_free(&r);
+}
+
+static void test_malformed_queries_exit_2(void **state)
+{
+    (void)state;
+    static const char *const bad[] = { "\"unclosed phrase", "(ایران", "ایران)", "AND ایران",
+                                       "ایران OR", "year:abc", "+", "()" };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        run_result_t r;
+        const char *const args[] = { bad[k], NULL };
+        assert_int_equal(run_search(&r, NULL, args), 0);
+        if (r.status != 2)
+            fprintf(stderr, "query %s: exit %d\n", bad[k], r.status);
+        assert_int_equal(r.status, 2);
+        assert_non_null(strstr(r.err, "kavosh-search: error: malformed query"));
+        assert_non_null(strstr(r.err, "at character"));
+        run_result_free(&r);
+    }
+}
+
+/* Indexing the same files again changes nothing. */
+static void test_reindex_idempotent(void **state)
+{
+    (void)state;
+    run_result_t before, after, r;
+    const char *const args[] = { "--json", "-n", "100", "ایران", NULL };
+    assert_int_equal(run_search(&before, NULL, args), 0);
+    const char *const iargs[] = { KAVOSH_CORPUS_DIR, NULL };
+    assert_int_equal(run_index(&r, iargs), 0);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "1 unchanged"));
+    run_result_free(&r);
+    const char *const rargs[] = { "--rebuild", KAVOSH_CORPUS_DIR, NULL };
+    assert_int_equal(run_index(&r, rargs), 0);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    assert_int_equal(run_search(&after, NULL, args), 0);
+    assert_string_equal(before.out, after.out);
+    run_result_free(&before);
+    run_result_free(&after);
+}
+
+/* A batch gives, query by query, exactly what the queries give alone. */
+static void test_batch_equals_single(void **state)
+{
+    (void)state;
+    static const char *const queries[] = { "پایگاه هوایی ماناس", "شانگهای", "Garbuzarova",
+                                           "\"جاده ابریشم\"", "xqzvwkjh" };
+    char input[2048] = "";
+    for (size_t k = 0; k < sizeof queries / sizeof queries[0]; k++) {
+        char line[256];
+        snprintf(line, sizeof line, "q%zu\t%s\n", k, queries[k]);
+        strcat(input, line);
+    }
+    run_result_t batch;
+    const char *const bargs[] = { "--tsv", "--batch", "-", NULL };
+    assert_int_equal(run_search(&batch, input, bargs), 0);
+    assert_int_equal(batch.status, 0);
+    char expected[65536] = "";
+    for (size_t k = 0; k < sizeof queries / sizeof queries[0]; k++) {
+        run_result_t one;
+        const char *const args[] = { "--tsv", queries[k], NULL };
+        assert_int_equal(run_search(&one, NULL, args), 0);
+        /* Single runs number their query 1; the batch names it by its id. */
+        char qid[16];
+        snprintf(qid, sizeof qid, "q%zu", k);
+        for (char *line = one.out; line && *line;) {
+            char *nl = strchr(line, '\n');
+            char *tab = strchr(line, '\t');
+            assert_non_null(tab);
+            strcat(expected, qid);
+            strncat(expected, tab, nl ? (size_t)(nl - tab + 1) : strlen(tab));
+            line = nl ? nl + 1 : NULL;
+        }
+        run_result_free(&one);
+    }
+    assert_string_equal(batch.out, expected);
+    run_result_free(&batch);
+}
+
+static void test_lang_filter(void **state)
+{
+    (void)state;
+    run_result_t r;
+    const char *const args[] = { "--json", "-n", "50", "--lang", "en", "Russia", NULL };
+    assert_int_equal(run_search(&r, NULL, args), 0);
+    for (char *line = r.out; line && *line;) {
+        char *nl = strchr(line, '\n');
+        json_error_t e;
+        json_t *o = json_loadb(line, nl ? (size_t)(nl - line) : strlen(line), 0, &e);
+        assert_non_null(o);
+        assert_string_equal(json_string_value(json_object_get(o, "lang")), "en");
+        json_decref(o);
+        line = nl ? nl + 1 : NULL;
+    }
+    run_result_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_manas_first),
+        cmocka_unit_test(test_json_fields),
+        cmocka_unit_test(test_nonsense_exits_1),
+        cmocka_unit_test(test_missing_index_exits_3),
+        cmocka_unit_test(test_usage),
+        cmocka_unit_test(test_malformed_queries_exit_2),
+        cmocka_unit_test(test_batch_equals_single),
+        cmocka_unit_test(test_lang_filter),
+        cmocka_unit_test(test_reindex_idempotent),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,127 @@
+/*
+ * run.c - fork/exec with captured output, for the CLI and retrieval tests.
+ */
+#define _GNU_SOURCE
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char *slurp_fd(int fd, size_t *len)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    if (!buf)
+        return NULL;
+    lseek(fd, 0, SEEK_SET);
+    for (;;) {
+        if (n == cap) {
+            char *nb = realloc(buf, cap * 2 + 1);
+            if (!nb) {
+                free(buf);
+                return NULL;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t k = read(fd, buf + n, cap - n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        n += (size_t)k;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+int run_program(const char *const *argv, const char *input, const char *const *env,
+                run_result_t *r)
+{
+    memset(r, 0, sizeof *r);
+    char in_tpl[] = "/tmp/kavosh-in-XXXXXX", out_tpl[] = "/tmp/kavosh-out-XXXXXX",
+         err_tpl[] = "/tmp/kavosh-err-XXXXXX";
+    int in = mkstemp(in_tpl), out = mkstemp(out_tpl), err = mkstemp(err_tpl);
+    if (in < 0 || out < 0 || err < 0)
+        return -1;
+    unlink(in_tpl);
+    unlink(out_tpl);
+    unlink(err_tpl);
+    if (input) {
+        size_t len = strlen(input);
+        if (write(in, input, len) != (ssize_t)len)
+            return -1;
+        lseek(in, 0, SEEK_SET);
+    }
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        if (!input) {
+            int dn = open("/dev/null", O_RDONLY);
+            dup2(dn, 0);
+        } else {
+            dup2(in, 0);
+        }
+        dup2(out, 1);
+        dup2(err, 2);
+        for (size_t i = 0; env && env[i]; i++) {
+            const char *eq = strchr(env[i], '=');
+            if (eq) {
+                char name[256];
+                snprintf(name, sizeof name, "%.*s", (int)(eq - env[i]), env[i]);
+                setenv(name, eq + 1, 1);
+            } else {
+                unsetenv(env[i]);
+            }
+        }
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int ws;
+    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+        ;
+    r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+    r->out = slurp_fd(out, &r->out_len);
+    r->err = slurp_fd(err, &r->err_len);
+    close(in);
+    close(out);
+    close(err);
+    return r->out && r->err ? 0 : -1;
+}
+
+void run_result_free(run_result_t *r)
+{
+    free(r->out);
+    free(r->err);
+    memset(r, 0, sizeof *r);
+}
+
+char *make_temp_dir(void)
+{
+    char tpl[] = "/tmp/kavosh-test-XXXXXX";
+    if (!mkdtemp(tpl))
+        return NULL;
+    return strdup(tpl);
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void remove_tree(const char *path)
+{
+    if (path)
+        nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
