@@ -23,6 +23,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -69,6 +70,18 @@ constexpr char kTcpPrefix[] = "tcp:";
 /* Xapian's remote protocol waits this long for a server, in milliseconds;
  * the same as Xapian's own default, named so that it is visible. */
 constexpr unsigned kRemoteTimeoutMs = 10000;
+
+/* The integer a C caller put in an enum parameter. C lets any int through,
+ * while in C++ merely reading an enum holding a value outside its declared
+ * range is undefined, so the bytes are copied out instead of loaded as the enum. */
+template <typename Enum>
+long long raw_enum(const Enum &e) noexcept
+{
+    std::underlying_type_t<Enum> v;
+    static_assert(sizeof v == sizeof e, "an enum is its underlying type");
+    std::memcpy(&v, &e, sizeof v);
+    return static_cast<long long>(v);
+}
 
 /* Record text into *detail without ever throwing: a failure to allocate the
  * message must not turn an error report into a second error. */
@@ -239,7 +252,12 @@ void give_detail(const std::string &detail, char **detail_out) noexcept
 
 extern "C" const char *kx_status_to_string(kx_status_t status) KX_NOEXCEPT
 {
-    switch (status) {
+    long long v = raw_enum(status);
+    if (v < 0 || v >= KX_STATUS_LAST)
+        return "unknown status";
+    /* In range now, so the value may be used as the enum; -Wswitch checks
+     * that every status has its text. */
+    switch (static_cast<kx_status_t>(v)) {
     case KX_OK: return "success";
     case KX_NOT_FOUND: return "no database found at that path";
     case KX_LOCKED: return "the database is locked by another writer";
@@ -282,7 +300,7 @@ extern "C" kx_status_t kx_db_open(const char *path, kx_open_mode_t mode,
         if (!*path)
             return reject(&detail, "path is empty");
         db.reset(new kx_db);
-        switch (mode) {
+        switch (raw_enum(mode)) {
         case KX_OPEN_READ:
             db->db = open_reader(path);
             return KX_OK;
@@ -290,7 +308,7 @@ extern "C" kx_status_t kx_db_open(const char *path, kx_open_mode_t mode,
         case KX_OPEN_OVERWRITE: {
             if (std::strncmp(path, kTcpPrefix, sizeof kTcpPrefix - 1) == 0)
                 return reject(&detail, "remote databases can only be opened for reading");
-            int flags = mode == KX_OPEN_WRITE ? Xapian::DB_CREATE_OR_OPEN
+            int flags = raw_enum(mode) == KX_OPEN_WRITE ? Xapian::DB_CREATE_OR_OPEN
                                               : Xapian::DB_CREATE_OR_OVERWRITE;
             db->wdb = Xapian::WritableDatabase(path, flags);
             db->writable = true;
@@ -797,14 +815,15 @@ extern "C" kx_status_t kx_query_combine(kx_query_op_t op, kx_query_t *const *sub
     if (!out)
         return KX_INVALID_ARGUMENT;
     *out = nullptr;
-    if ((!subs && n_subs != 0) || static_cast<unsigned>(op) >= KX_OP_LAST)
+    long long raw_op = raw_enum(op);
+    if ((!subs && n_subs != 0) || raw_op < 0 || raw_op >= KX_OP_LAST)
         return KX_INVALID_ARGUMENT;
     for (size_t i = 0; i < n_subs; i++)
         if (!subs[i])
             return KX_INVALID_ARGUMENT;
     return guarded(nullptr, [&]() -> kx_status_t {
         Xapian::Query::op xop = Xapian::Query::OP_AND;
-        switch (op) {
+        switch (raw_op) {
         case KX_OP_AND: xop = Xapian::Query::OP_AND; break;
         case KX_OP_OR: xop = Xapian::Query::OP_OR; break;
         case KX_OP_AND_NOT: xop = Xapian::Query::OP_AND_NOT; break;
@@ -813,14 +832,14 @@ extern "C" kx_status_t kx_query_combine(kx_query_op_t op, kx_query_t *const *sub
         case KX_OP_PHRASE: xop = Xapian::Query::OP_PHRASE; break;
         case KX_OP_NEAR: xop = Xapian::Query::OP_NEAR; break;
         case KX_OP_SYNONYM: xop = Xapian::Query::OP_SYNONYM; break;
-        case KX_OP_LAST: return KX_INVALID_ARGUMENT;
+        default: return KX_INVALID_ARGUMENT;
         }
         std::vector<Xapian::Query> parts;
         parts.reserve(n_subs);
         for (size_t i = 0; i < n_subs; i++)
             parts.push_back(subs[i]->query);
         /* The window only means something to the positional operators. */
-        Xapian::termcount param = (op == KX_OP_PHRASE || op == KX_OP_NEAR) ? window : 0;
+        Xapian::termcount param = (raw_op == KX_OP_PHRASE || raw_op == KX_OP_NEAR) ? window : 0;
         return make_query(Xapian::Query(xop, parts.begin(), parts.end(), param), out);
     });
 }
