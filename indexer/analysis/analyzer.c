@@ -1,0 +1,479 @@
+/*
+ * analyzer.c - the pipeline of ka_analyze: chunks -> normalize.c ->
+ * tokenize.c -> terms, stems, stop-word flags and joined pairs -> callback.
+ */
+#include "analyzer.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kavosh_xapian.h"
+#include "normalize.h"
+#include "stem_fa.h"
+#include "stopwords.h"
+#include "tokenize.h"
+#include "wordset.h"
+
+/* Xapian's glass backend refuses terms of KX_MAX_TERM_BYTES bytes or more.
+ * A stem carries the one-byte prefix "Z", so an exact term may have at most
+ * KX_MAX_TERM_BYTES - 2 bytes: with the prefix that is 244 < 245. Stems and
+ * joined pairs are cut to the same length, at a character boundary. */
+#define KA_MAX_TERM (KX_MAX_TERM_BYTES - 2)
+
+/* Room for a term being built: a full term plus a four-byte character that
+ * did not fit, and the stemmer's output (which may exceed the word by a few
+ * bytes before it is cut). */
+#define KA_TERM_BUF (2 * KX_MAX_TERM_BYTES)
+
+/* Text is normalized and broken into words this many bytes at a time (cut
+ * after a white-space byte), so that buffers stay small and in cache whatever
+ * the size of the input. */
+#define KA_CHUNK 65536
+
+/* Persian words separated by more than one line break (a paragraph break)
+ * are not joined. */
+#define KA_JOIN_MAX_NEWLINES 1
+
+struct ka_analyzer {
+    ka_norm_t      norm;
+    ka_tokenizer_t tok;
+    kx_stemmer_t  *stem_ru;         /* Xapian's Snowball russian */
+    kx_stemmer_t  *stem_en;         /* Xapian's Snowball english */
+    ka_stem_fa_t   stem_fa;
+    ka_wordset_t   stop_fa, stop_ru, stop_en;
+
+    char  *fold;                    /* result of ka_fold */
+    size_t fold_cap;
+
+    /* State of the current ka_analyze call. */
+    const char  *text;              /* the chunk's text */
+    size_t       base;              /* offset of the chunk in the whole input */
+    size_t       chunk_len;
+    ka_token_cb  cb;
+    void        *cb_ctx;
+    unsigned     pos;               /* position of the last word */
+    int32_t      last_end;          /* end (in normalized units) of the last run in this chunk */
+    int          gap_clean;         /* nothing but space since the last run */
+    int          gap_newlines;
+    int          prev_arabic;       /* the last word was Persian: it may join the next one */
+    char         prev_term[KA_TERM_BUF];
+    size_t       prev_len;
+    size_t       prev_start;
+    unsigned     prev_pos;
+    ka_status_t  error;             /* an error met inside the run callback */
+
+    char term[KA_TERM_BUF];
+    char stem[KA_TERM_BUF];
+    char joined[2 * KA_TERM_BUF];
+};
+
+const char *ka_status_to_string(ka_status_t st)
+{
+    switch (st) {
+    case KA_OK:          return "success";
+    case KA_ERR_NOMEM:   return "out of memory";
+    case KA_ERR_ICU:     return "ICU could not be initialised (is the ICU data library installed?)";
+    case KA_ERR_STEMMER: return "a Snowball stemmer could not be created";
+    case KA_ERR_ARG:     return "invalid argument";
+    case KA_STOPPED:     return "stopped by the callback";
+    }
+    return "unknown status";
+}
+
+/* ------------------------------------------------------------------------ */
+/* UTF-8 helpers                                                             */
+
+/* Encode u[s..e) as UTF-8 into buf (capacity KA_TERM_BUF), stopping before a
+ * character that would take the term past KA_MAX_TERM bytes. */
+static size_t encode_term(const UChar *u, int32_t s, int32_t e, char *buf)
+{
+    size_t n = 0;
+    int32_t i = s;
+    while (i < e) {
+        UChar32 c;
+        U16_NEXT(u, i, e, c);
+        char tmp[4];
+        size_t l;
+        if (c < 0x80) {
+            tmp[0] = (char)c;
+            l = 1;
+        } else if (c < 0x800) {
+            tmp[0] = (char)(0xC0 | (c >> 6));
+            tmp[1] = (char)(0x80 | (c & 0x3F));
+            l = 2;
+        } else if (c < 0x10000) {
+            tmp[0] = (char)(0xE0 | (c >> 12));
+            tmp[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+            tmp[2] = (char)(0x80 | (c & 0x3F));
+            l = 3;
+        } else {
+            tmp[0] = (char)(0xF0 | (c >> 18));
+            tmp[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+            tmp[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+            tmp[3] = (char)(0x80 | (c & 0x3F));
+            l = 4;
+        }
+        if (n + l > KA_MAX_TERM)
+            break;
+        memcpy(buf + n, tmp, l);
+        n += l;
+    }
+    buf[n] = '\0';
+    return n;
+}
+
+/* The longest prefix of s[0..len) of at most max bytes that ends at a
+ * character boundary. */
+static size_t cut_utf8(const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    size_t n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Stems and stop words                                                      */
+
+/* Stem term[0..len) of script sc into a->stem as "Z" + stem; returns the
+ * length, 0 if the script has no stemmer. */
+static size_t make_stem(ka_analyzer_t *a, ka_script_t sc, const char *term, size_t len)
+{
+    char *out = a->stem;
+    size_t sl = 0;
+    out[0] = KA_PREFIX_STEM[0];
+    switch (sc) {
+    case KA_SCRIPT_ARABIC:
+        sl = ka_stem_fa(&a->stem_fa, term, len, out + 1);
+        break;
+    case KA_SCRIPT_CYRILLIC:
+    case KA_SCRIPT_LATIN: {
+        kx_stemmer_t *st = sc == KA_SCRIPT_CYRILLIC ? a->stem_ru : a->stem_en;
+        if (kx_stemmer_stem(st, term, len, out + 1, KA_TERM_BUF - 1, &sl) != KX_OK) {
+            /* The stem did not fit or Xapian failed: the exact form is the
+             * best stem we have, and keeps the term searchable. */
+            memcpy(out + 1, term, len);
+            sl = len;
+        }
+        break;
+    }
+    default:
+        return 0;
+    }
+    sl = cut_utf8(out + 1, sl, KA_MAX_TERM);
+    out[1 + sl] = '\0';
+    return 1 + sl;
+}
+
+static int is_stopword(const ka_analyzer_t *a, ka_script_t sc, const char *term, size_t len)
+{
+    switch (sc) {
+    case KA_SCRIPT_ARABIC:   return ka_wordset_has(&a->stop_fa, term, len);
+    case KA_SCRIPT_CYRILLIC: return ka_wordset_has(&a->stop_ru, term, len);
+    case KA_SCRIPT_LATIN:    return ka_wordset_has(&a->stop_en, term, len);
+    default:                 return 0;
+    }
+}
+
+static int deliver(ka_analyzer_t *a, const char *term, size_t len, ka_script_t sc,
+                   size_t start, size_t end, unsigned pos, unsigned flags)
+{
+    ka_token_t t;
+    size_t sl = make_stem(a, sc, term, len);
+    t.term = term;
+    t.term_len = len;
+    t.stem = sl ? a->stem : NULL;
+    t.stem_len = sl;
+    t.start = start;
+    t.end = end;
+    t.pos = pos;
+    t.script = sc;
+    t.flags = flags | (is_stopword(a, sc, term, len) ? KA_TOK_STOPWORD : 0u);
+    return a->cb(a->cb_ctx, &t);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The pipeline                                                              */
+
+/* Note what lies between the previous run and unit `upto`. */
+static void scan_gap(ka_analyzer_t *a, int32_t upto)
+{
+    const UChar *u = a->norm.out;
+    for (int32_t i = a->last_end; i < upto; i++) {
+        if (!ka_norm_is_space(u[i]))
+            a->gap_clean = 0;
+        else if (u[i] == '\n')
+            a->gap_newlines++;
+    }
+}
+
+static int on_run(void *ctx, int32_t s, int32_t e, ka_script_t sc)
+{
+    ka_analyzer_t *a = ctx;
+    const ka_norm_t *n = &a->norm;
+
+    scan_gap(a, s);
+    a->last_end = e;
+    int joinable = a->prev_arabic && sc == KA_SCRIPT_ARABIC && a->gap_clean &&
+                   a->gap_newlines <= KA_JOIN_MAX_NEWLINES;
+    a->gap_clean = 1;
+    a->gap_newlines = 0;
+
+    size_t len = encode_term(n->out, s, e, a->term);
+    if (sc == KA_SCRIPT_LATIN) {
+        /* English possessive: «Iran's» and «Iran’s» are «Iran». */
+        if (len > 2 && a->term[len - 2] == '\'' && a->term[len - 1] == 's')
+            len -= 2;
+    } else if (sc == KA_SCRIPT_DIGIT) {
+        /* Thousands separators: «1,000» = «۱٬۰۰۰» = «1000». */
+        size_t k = 0;
+        for (size_t i = 0; i < len; i++)
+            if (a->term[i] != ',')
+                a->term[k++] = a->term[i];
+        len = k;
+    }
+    a->term[len] = '\0';
+
+    size_t start = a->base + n->out_beg[s];
+    /* The token ends after its last unit and after any characters the
+     * normalization deleted right behind it (harakat, tanwin, ZWNJ), so that
+     * a highlight covers the whole written word. */
+    uint32_t end = n->out_end[e - 1];
+    uint32_t next = e < n->out_len ? n->out_beg[e] : (uint32_t)a->chunk_len;
+    if (next > end)
+        end = next;
+
+    unsigned pos = ++a->pos;
+
+    if (joinable) {
+        /* Compounds are written joined, with ZWNJ or with a space: the pair
+         * of adjacent Persian words is also indexed (and queried) as one word. */
+        size_t jl = cut_utf8(a->prev_term, a->prev_len, KA_MAX_TERM);
+        memcpy(a->joined, a->prev_term, jl);
+        size_t rest = cut_utf8(a->term, len, KA_MAX_TERM - jl);
+        memcpy(a->joined + jl, a->term, rest);
+        jl += rest;
+        a->joined[jl] = '\0';
+        if (deliver(a, a->joined, jl, KA_SCRIPT_ARABIC, a->prev_start, a->base + end,
+                    a->prev_pos, KA_TOK_JOINED))
+            return 1;
+    }
+
+    if (deliver(a, a->term, len, sc, start, a->base + end, pos, 0))
+        return 1;
+
+    a->prev_arabic = sc == KA_SCRIPT_ARABIC;
+    if (a->prev_arabic) {
+        memcpy(a->prev_term, a->term, len + 1);
+        a->prev_len = len;
+        a->prev_start = start;
+        a->prev_pos = pos;
+    }
+    return 0;
+}
+
+/* Length of the next chunk of text[0..len): everything if short, else cut
+ * after the last white-space byte of the second half of KA_CHUNK bytes, or
+ * at a character boundary if a "word" is that long. */
+static size_t next_chunk(const char *text, size_t len)
+{
+    if (len <= KA_CHUNK)
+        return len;
+    for (size_t i = KA_CHUNK; i > KA_CHUNK / 2; i--) {
+        char c = text[i - 1];
+        if (c == ' ' || c == '\n' || c == '\t' || c == '\r')
+            return i;
+    }
+    size_t i = KA_CHUNK;
+    while (i > KA_CHUNK - 4 && ((unsigned char)text[i] & 0xC0) == 0x80)
+        i--;
+    return i;
+}
+
+ka_status_t ka_analyze(ka_analyzer_t *a, ka_mode_t mode, const char *text, size_t len,
+                       ka_token_cb cb, void *ctx)
+{
+    if (a == NULL || cb == NULL || (text == NULL && len > 0) ||
+        (mode != KA_DOCUMENT && mode != KA_QUERY))
+        return KA_ERR_ARG;
+    a->cb = cb;
+    a->cb_ctx = ctx;
+    a->pos = 0;
+    a->prev_arabic = 0;
+    a->gap_clean = 1;
+    a->gap_newlines = 0;
+    a->error = KA_OK;
+
+    size_t base = 0;
+    while (base < len) {
+        size_t clen = next_chunk(text + base, len - base);
+        ka_status_t st = ka_norm_run(&a->norm, text + base, clen);
+        if (st != KA_OK)
+            return st;
+        a->text = text + base;
+        a->base = base;
+        a->chunk_len = clen;
+        a->last_end = 0;
+        st = ka_tokenize(&a->tok, a->norm.out, a->norm.out_len, on_run, a);
+        if (st != KA_OK)
+            return st;
+        scan_gap(a, a->norm.out_len);
+        base += clen;
+    }
+    return KA_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* ka_fold, ka_guess_lang                                                    */
+
+static int fold_reserve(ka_analyzer_t *a, size_t need)
+{
+    if (need <= a->fold_cap)
+        return 0;
+    size_t cap = a->fold_cap ? a->fold_cap : 256;
+    while (cap < need)
+        cap *= 2;
+    char *f = realloc(a->fold, cap);
+    if (f == NULL)
+        return -1;
+    a->fold = f;
+    a->fold_cap = cap;
+    return 0;
+}
+
+const char *ka_fold(ka_analyzer_t *a, const char *text, size_t len, size_t *out_len)
+{
+    if (a == NULL || (text == NULL && len > 0))
+        return NULL;
+    size_t used = 0;
+    if (fold_reserve(a, 1) != 0)
+        return NULL;
+    size_t base = 0;
+    while (base < len) {
+        size_t clen = next_chunk(text + base, len - base);
+        if (ka_norm_run(&a->norm, text + base, clen) != KA_OK)
+            return NULL;
+        const UChar *u = a->norm.out;
+        int32_t n = a->norm.out_len;
+        /* At most three UTF-8 bytes per UTF-16 unit. */
+        if (fold_reserve(a, used + 3 * (size_t)n + 1) != 0)
+            return NULL;
+        for (int32_t i = 0; i < n;) {
+            UChar32 c;
+            U16_NEXT(u, i, n, c);
+            char *o = a->fold + used;
+            if (c < 0x80) {
+                o[0] = (char)c;
+                used += 1;
+            } else if (c < 0x800) {
+                o[0] = (char)(0xC0 | (c >> 6));
+                o[1] = (char)(0x80 | (c & 0x3F));
+                used += 2;
+            } else if (c < 0x10000) {
+                o[0] = (char)(0xE0 | (c >> 12));
+                o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+                o[2] = (char)(0x80 | (c & 0x3F));
+                used += 3;
+            } else {
+                o[0] = (char)(0xF0 | (c >> 18));
+                o[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+                o[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+                o[3] = (char)(0x80 | (c & 0x3F));
+                used += 4;
+            }
+        }
+        base += clen;
+    }
+    a->fold[used] = '\0';
+    if (out_len != NULL)
+        *out_len = used;
+    return a->fold;
+}
+
+const char *ka_guess_lang(ka_analyzer_t *a, const char *text, size_t len)
+{
+    (void)a;
+    size_t counts[KA_SCRIPT_DIGIT + 1] = { 0 };
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    if (text == NULL)
+        return "und";
+    /* A plain decode: invalid bytes count as nothing. Only letters count. */
+    while (i < len) {
+        UChar32 c;
+        int32_t ii = 0, l = (int32_t)(len - i > 4 ? 4 : len - i);
+        U8_NEXT(s + i, ii, l, c);
+        i += (size_t)ii;
+        if (c < 0)
+            continue;
+        int sc = ka_script_of(c);
+        if (sc >= 0 && sc <= KA_SCRIPT_DIGIT)
+            counts[sc]++;
+    }
+    size_t fa = counts[KA_SCRIPT_ARABIC], ru = counts[KA_SCRIPT_CYRILLIC], en = counts[KA_SCRIPT_LATIN];
+    if (fa == 0 && ru == 0 && en == 0)
+        return "und";
+    if (fa >= ru && fa >= en)
+        return "fa";
+    if (ru >= en)
+        return "ru";
+    return "en";
+}
+
+/* ------------------------------------------------------------------------ */
+/* Life cycle                                                                */
+
+/* ka_fold as a ka_fold_fn for the word lists. */
+static const char *fold_word(void *ctx, const char *w, size_t len, size_t *out_len)
+{
+    return ka_fold(ctx, w, len, out_len);
+}
+
+ka_status_t ka_analyzer_new(ka_analyzer_t **out)
+{
+    if (out == NULL)
+        return KA_ERR_ARG;
+    *out = NULL;
+    ka_analyzer_t *a = calloc(1, sizeof *a);
+    if (a == NULL)
+        return KA_ERR_NOMEM;
+    ka_status_t st = ka_norm_init(&a->norm);
+    if (st == KA_OK)
+        st = ka_tokenizer_init(&a->tok);
+    if (st == KA_OK && (kx_stemmer_new("russian", &a->stem_ru) != KX_OK ||
+                        kx_stemmer_new("english", &a->stem_en) != KX_OK))
+        st = KA_ERR_STEMMER;
+    if (st == KA_OK)
+        st = ka_stem_fa_init(&a->stem_fa, fold_word, a);
+    if (st == KA_OK)
+        st = ka_wordset_init(&a->stop_fa, ka_stopwords_fa, ka_stopwords_fa_count, fold_word, a);
+    if (st == KA_OK)
+        st = ka_wordset_init(&a->stop_ru, ka_stopwords_ru, ka_stopwords_ru_count, fold_word, a);
+    if (st == KA_OK)
+        st = ka_wordset_init(&a->stop_en, ka_stopwords_en, ka_stopwords_en_count, fold_word, a);
+    if (st != KA_OK) {
+        ka_analyzer_free(a);
+        return st;
+    }
+    *out = a;
+    return KA_OK;
+}
+
+void ka_analyzer_free(ka_analyzer_t *a)
+{
+    if (a == NULL)
+        return;
+    ka_norm_fini(&a->norm);
+    ka_tokenizer_fini(&a->tok);
+    kx_stemmer_free(a->stem_ru);
+    kx_stemmer_free(a->stem_en);
+    ka_stem_fa_fini(&a->stem_fa);
+    ka_wordset_fini(&a->stop_fa);
+    ka_wordset_fini(&a->stop_ru);
+    ka_wordset_fini(&a->stop_en);
+    free(a->fold);
+    free(a);
+}

@@ -1,0 +1,432 @@
+/*
+ * normalize.c - the character rules of the analyzer, with offsets kept.
+ *
+ * Order of work on a chunk:
+ *   1. decode UTF-8 to UTF-16 ourselves, replacing each maximal invalid
+ *      subsequence by U+FFFD, and remember the byte offset of every unit;
+ *   2. ICU NFKC_Casefold, one normalization segment at a time, so that each
+ *      output unit can still be traced back to the bytes it came from;
+ *   3. the rules table below, one BMP unit to at most one unit.
+ *
+ * Step 2 alone already does a lot: compatibility forms (Arabic presentation
+ * forms FB50..FDFF and FE70..FEFF become base letters, ligatures are split,
+ * full-width Latin becomes ASCII, NBSP and the other spaces become U+0020),
+ * full case folding (Ё->ё, ß->ss) and the removal of default-ignorable code
+ * points (ZWNJ U+200C, ZWJ U+200D, soft hyphen, bidi marks, BOM).
+ */
+#include "normalize.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------ */
+/* The rules applied after NFKC_Casefold                                     */
+
+typedef enum rule_kind {
+    RULE_DELETE,   /* drop the code points */
+    RULE_MAP,      /* every code point of the range becomes `to` */
+    RULE_SHIFT     /* first -> to, first+1 -> to+1, ... */
+} rule_kind_t;
+
+typedef struct rule {
+    uint16_t    first, last;
+    rule_kind_t kind;
+    uint16_t    to;
+} rule_t;
+
+/*
+ * Each rule with its reason. tests/analysis/normalize.tsv has a case for
+ * every line here; keep them in step.
+ */
+static const rule_t rules[] = {
+    /* Persian letters written with their Arabic code points by Arabic
+     * keyboards and older software: Arabic yeh and alef maqsura are the
+     * Persian yeh, Arabic kaf the Persian kaf. Without this «علي» and «علی»
+     * never meet. */
+    { 0x064A, 0x064A, RULE_MAP, 0x06CC },   /* ي ARABIC YEH -> ی */
+    { 0x0649, 0x0649, RULE_MAP, 0x06CC },   /* ى ALEF MAKSURA -> ی */
+    { 0x06CD, 0x06CD, RULE_MAP, 0x06CC },   /* ۍ YEH WITH TAIL -> ی */
+    { 0x06D0, 0x06D0, RULE_MAP, 0x06CC },   /* ې E -> ی (Pashto/Uzbek keyboards) */
+    { 0x0643, 0x0643, RULE_MAP, 0x06A9 },   /* ك ARABIC KAF -> ک */
+    { 0x06AA, 0x06AA, RULE_MAP, 0x06A9 },   /* ڪ SWASH KAF -> ک */
+    /* Teh marbuta is written as heh in Persian («علامة» / «علامه»). */
+    { 0x0629, 0x0629, RULE_MAP, 0x0647 },   /* ة -> ه */
+    /* The ezafe hamza on heh is optional in Persian spelling («خانۀ» /
+     * «خانه»), so heh with hamza (precomposed, or ه + U+0654 whose hamza the
+     * harakat rule below removes) and the other heh shapes become heh. */
+    { 0x06C0, 0x06C0, RULE_MAP, 0x0647 },   /* ۀ HEH WITH YEH ABOVE -> ه */
+    { 0x06C1, 0x06C2, RULE_MAP, 0x0647 },   /* ہ ۂ HEH GOAL (Urdu keyboards) -> ه */
+    { 0x06BE, 0x06BE, RULE_MAP, 0x0647 },   /* ھ HEH DOACHASHMEE -> ه */
+    { 0x06D5, 0x06D5, RULE_MAP, 0x0647 },   /* ە AE, used for final heh by some fonts -> ه */
+    /* Hamza on alef is often left out in Persian («أمير» / «امیر»,
+     * «إسلام» / «اسلام»), and wasla is Arabic-only. */
+    { 0x0623, 0x0623, RULE_MAP, 0x0627 },   /* أ -> ا */
+    { 0x0625, 0x0625, RULE_MAP, 0x0627 },   /* إ -> ا */
+    { 0x0671, 0x0673, RULE_MAP, 0x0627 },   /* ٱ ٲ ٳ -> ا */
+    /* Decision on آ: folded to ا. Users and keyboards drop the madda
+     * («آسیا» typed «اسیا»), PDF extraction sometimes splits it into ا +
+     * U+0653 (whose madda the harakat rule removes), and Lucene's Arabic
+     * normalizer does the same; the few minimal pairs (آمد / امد) cost less
+     * than the missed matches. */
+    { 0x0622, 0x0622, RULE_MAP, 0x0627 },   /* آ -> ا */
+    /* Hamza carriers: old and new spellings must meet («شناسائی» /
+     * «شناسایی», «رئیس» / «رییس», «مؤمن» / «مومن»). A bare hamza is mostly
+     * an Arabic-style ending that Persian drops («اجزاء» / «اجزا»). */
+    { 0x0626, 0x0626, RULE_MAP, 0x06CC },   /* ئ -> ی */
+    { 0x0624, 0x0624, RULE_MAP, 0x0648 },   /* ؤ -> و */
+    { 0x0621, 0x0621, RULE_DELETE, 0 },     /* ء removed */
+    /* Short vowels, tanwin («نسبتاً» = «نسبتا»), shadda, sukun, hamza
+     * above/below, madda, superscript alef and tatweel are optional in
+     * Persian writing and usually absent: remove them so vocalized text
+     * meets plain text. U+0610..U+061A are honorific signs. */
+    { 0x0610, 0x061A, RULE_DELETE, 0 },
+    { 0x064B, 0x065F, RULE_DELETE, 0 },     /* harakat, tanwin, shadda, sukun, U+0653..U+0655 */
+    { 0x0670, 0x0670, RULE_DELETE, 0 },     /* superscript alef */
+    { 0x0640, 0x0640, RULE_DELETE, 0 },     /* tatweel (kashida), pure justification */
+    { 0x06D6, 0x06DC, RULE_DELETE, 0 },     /* Quranic annotation marks */
+    { 0x06DF, 0x06E4, RULE_DELETE, 0 },
+    { 0x06E7, 0x06E8, RULE_DELETE, 0 },
+    { 0x06EA, 0x06ED, RULE_DELETE, 0 },
+    /* Persian and Arabic-Indic digits are the same numbers as ASCII ones:
+     * «۱۳۷۱» = «٣٧١» style = «1371». */
+    { 0x06F0, 0x06F9, RULE_SHIFT, 0x0030 },
+    { 0x0660, 0x0669, RULE_SHIFT, 0x0030 },
+    /* Arabic decimal separator ٫ is a decimal point; the thousands separator
+     * ٬ becomes a comma, which tokenize.c keeps inside numbers and the
+     * analyzer then drops, so «۱٬۰۰۰» = «1,000» = «1000». */
+    { 0x066B, 0x066B, RULE_MAP, 0x002E },
+    { 0x066C, 0x066C, RULE_MAP, 0x002C },
+    /* Zero-width characters: NFKC_Casefold already removes ZWNJ and ZWJ
+     * (default ignorables); listed again so that the rule holds whatever ICU
+     * does. They are removed INSIDE words on purpose: the article writes
+     * «میشود» and «بینالمللی» joined, a careful user types «می‌شود». ZWSP
+     * is treated the same way, as some Persian software uses it for ZWNJ. */
+    { 0x200B, 0x200D, RULE_DELETE, 0 },
+    { 0x00AD, 0x00AD, RULE_DELETE, 0 },     /* soft hyphen */
+    { 0x200E, 0x200F, RULE_DELETE, 0 },     /* LRM, RLM: bidi marks around Latin in Persian text */
+    { 0x202A, 0x202E, RULE_DELETE, 0 },     /* bidi embeddings */
+    { 0x2066, 0x2069, RULE_DELETE, 0 },     /* bidi isolates */
+    { 0xFEFF, 0xFEFF, RULE_DELETE, 0 },     /* BOM */
+    /* Russian: ё is written е in most printed text, and Xapian 1.4's russian
+     * stemmer does not fold it. Combining acute (stress marks in
+     * dictionaries and textbooks: «за́мок») and the other combining
+     * diacritics that NFKC could not compose are removed; й is precomposed
+     * after NFKC, so it is kept. */
+    { 0x0451, 0x0451, RULE_MAP, 0x0435 },   /* ё -> е */
+    { 0x0300, 0x036F, RULE_DELETE, 0 },
+    /* Typographic apostrophes are the ASCII one, so «Iran’s» = «Iran's»
+     * (the analyzer then drops English possessives). */
+    { 0x2018, 0x2019, RULE_MAP, 0x0027 },
+    { 0x02BC, 0x02BC, RULE_MAP, 0x0027 },
+    /* Latin letters without a canonical decomposition that English users
+     * type plain (Łódź -> lodz); the decomposable ones are folded from ICU's
+     * NFD data in ka_norm_init. */
+    { 0x0142, 0x0142, RULE_MAP, 'l' },      /* ł */
+    { 0x00F8, 0x00F8, RULE_MAP, 'o' },      /* ø */
+    { 0x0111, 0x0111, RULE_MAP, 'd' },      /* đ */
+    { 0x0127, 0x0127, RULE_MAP, 'h' },      /* ħ */
+    { 0x0131, 0x0131, RULE_MAP, 'i' },      /* ı dotless i */
+    { 0x0167, 0x0167, RULE_MAP, 't' },      /* ŧ */
+};
+
+/* Latin diacritics are folded (Sajjādpūr = Sajjadpur, Müller = Muller)
+ * because transliterations of Persian and Russian names in bibliographies
+ * use them inconsistently. The precomposed letters of these blocks whose NFD
+ * is one ASCII letter followed by combining marks become that letter. */
+static const struct { uint16_t first, last; } latin_blocks[] = {
+    { 0x00C0, 0x024F },   /* Latin-1 Supplement, Latin Extended-A and -B */
+    { 0x1E00, 0x1EFF },   /* Latin Extended Additional (Vietnamese, transliteration) */
+};
+
+#define MAP_SIZE 0x10000
+
+ka_status_t ka_norm_init(ka_norm_t *n)
+{
+    UErrorCode err = U_ZERO_ERROR;
+
+    memset(n, 0, sizeof *n);
+    n->nfkc_cf = unorm2_getNFKCCasefoldInstance(&err);
+    if (U_FAILURE(err) || n->nfkc_cf == NULL)
+        return KA_ERR_ICU;
+    const UNormalizer2 *nfd = unorm2_getNFDInstance(&err);
+    if (U_FAILURE(err) || nfd == NULL)
+        return KA_ERR_ICU;
+
+    n->map = malloc(MAP_SIZE * sizeof *n->map);
+    if (n->map == NULL)
+        return KA_ERR_NOMEM;
+    for (uint32_t c = 0; c < MAP_SIZE; c++)
+        n->map[c] = (uint16_t)c;
+    n->map[0xFFFF] = KA_NORM_DELETE;
+
+    for (size_t b = 0; b < sizeof latin_blocks / sizeof latin_blocks[0]; b++) {
+        for (uint32_t c = latin_blocks[b].first; c <= latin_blocks[b].last; c++) {
+            UChar d[16];
+            err = U_ZERO_ERROR;
+            int32_t dl = unorm2_getDecomposition(nfd, (UChar32)c, d, 16, &err);
+            if (U_FAILURE(err) || dl < 2 || d[0] >= 0x80)
+                continue;
+            int marks_only = 1;
+            for (int32_t i = 1; i < dl; i++)
+                if (d[i] < 0x0300 || d[i] > 0x036F)
+                    marks_only = 0;
+            if (!marks_only)
+                continue;
+            UChar base = d[0];
+            if (base >= 'A' && base <= 'Z')
+                base = (UChar)(base - 'A' + 'a');
+            if ((base >= 'a' && base <= 'z'))
+                n->map[c] = base;
+        }
+    }
+
+    for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++) {
+        for (uint32_t c = rules[r].first; c <= rules[r].last; c++) {
+            switch (rules[r].kind) {
+            case RULE_DELETE: n->map[c] = KA_NORM_DELETE; break;
+            case RULE_MAP:    n->map[c] = rules[r].to; break;
+            case RULE_SHIFT:  n->map[c] = (uint16_t)(rules[r].to + (c - rules[r].first)); break;
+            }
+        }
+    }
+    return KA_OK;
+}
+
+void ka_norm_fini(ka_norm_t *n)
+{
+    if (n == NULL)
+        return;
+    free(n->map);
+    free(n->src);
+    free(n->src_off);
+    free(n->out);
+    free(n->out_beg);
+    free(n->out_end);
+    free(n->seg);
+    memset(n, 0, sizeof *n);
+}
+
+int ka_norm_is_space(UChar u)
+{
+    /* After NFKC every Unicode space separator is U+0020; only the line and
+     * paragraph separators and the C0 controls remain to be named. */
+    return u == 0x20 || (u >= 0x09 && u <= 0x0D) || u == 0x85 || u == 0x2028 || u == 0x2029;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Buffers                                                                   */
+
+static int grow_src(ka_norm_t *n, size_t need)
+{
+    if (need <= n->src_cap)
+        return 0;
+    size_t cap = n->src_cap ? n->src_cap : 1024;
+    while (cap < need)
+        cap *= 2;
+    UChar *s = realloc(n->src, cap * sizeof *s);
+    if (s == NULL)
+        return -1;
+    n->src = s;
+    uint32_t *o = realloc(n->src_off, (cap + 1) * sizeof *o);
+    if (o == NULL)
+        return -1;
+    n->src_off = o;
+    n->src_cap = cap;
+    return 0;
+}
+
+static int grow_out(ka_norm_t *n, size_t need)
+{
+    if (need <= n->out_cap)
+        return 0;
+    size_t cap = n->out_cap ? n->out_cap : 1024;
+    while (cap < need)
+        cap *= 2;
+    if (cap > (size_t)INT32_MAX)
+        return -1;
+    UChar *u = realloc(n->out, cap * sizeof *u);
+    if (u == NULL)
+        return -1;
+    n->out = u;
+    uint32_t *b = realloc(n->out_beg, cap * sizeof *b);
+    if (b == NULL)
+        return -1;
+    n->out_beg = b;
+    uint32_t *e = realloc(n->out_end, cap * sizeof *e);
+    if (e == NULL)
+        return -1;
+    n->out_end = e;
+    n->out_cap = cap;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Step 1: UTF-8 -> UTF-16                                                   */
+
+/* Decode following the Unicode "maximal subpart" practice (as ICU and the
+ * WHATWG encoder do): a truncated or invalid sequence becomes one U+FFFD
+ * covering the bytes that could still have started a valid sequence. */
+static void decode_utf8(ka_norm_t *n, const unsigned char *s, size_t len)
+{
+    UChar *u = n->src;
+    uint32_t *off = n->src_off;
+    size_t i = 0, k = 0;
+
+    while (i < len) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            off[k] = (uint32_t)i;
+            u[k++] = (UChar)c;
+            i++;
+            continue;
+        }
+        size_t start = i;
+        unsigned need, lo = 0x80, hi = 0xBF;
+        uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF) { need = 1; cp = c & 0x1F; }
+        else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2; cp = c & 0x0F;
+            if (c == 0xE0) lo = 0xA0;
+            else if (c == 0xED) hi = 0x9F;     /* no surrogates */
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3; cp = c & 0x07;
+            if (c == 0xF0) lo = 0x90;
+            else if (c == 0xF4) hi = 0x8F;     /* nothing above U+10FFFF */
+        } else {
+            off[k] = (uint32_t)i;
+            u[k++] = 0xFFFD;
+            i++;
+            continue;
+        }
+        i++;
+        unsigned got = 0;
+        while (got < need && i < len) {
+            unsigned t = s[i];
+            if (t < lo || t > hi)
+                break;
+            cp = (cp << 6) | (t & 0x3F);
+            lo = 0x80;
+            hi = 0xBF;
+            i++;
+            got++;
+        }
+        if (got < need) {
+            off[k] = (uint32_t)start;
+            u[k++] = 0xFFFD;
+            continue;
+        }
+        if (cp < 0x10000) {
+            off[k] = (uint32_t)start;
+            u[k++] = (UChar)cp;
+        } else {
+            off[k] = (uint32_t)start;
+            u[k++] = (UChar)(0xD7C0 + (cp >> 10));
+            off[k] = (uint32_t)start;
+            u[k++] = (UChar)(0xDC00 | (cp & 0x3FF));
+        }
+    }
+    off[k] = (uint32_t)len;
+    n->src_len = (int32_t)k;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Steps 2 and 3                                                             */
+
+/* End offset of the code point that src unit k belongs to. */
+static uint32_t src_end(const ka_norm_t *n, int32_t k)
+{
+    if (U16_IS_LEAD(n->src[k]) && k + 1 < n->src_len)
+        return n->src_off[k + 2];
+    return n->src_off[k + 1];
+}
+
+/* Append unit u (already NFKC_Casefold'ed) through the rules table. */
+static inline void put(ka_norm_t *n, UChar u, uint32_t beg, uint32_t end)
+{
+    uint16_t m = U16_IS_SURROGATE(u) ? u : n->map[u];
+    if (m == KA_NORM_DELETE)
+        return;
+    int32_t k = n->out_len++;
+    n->out[k] = m;
+    n->out_beg[k] = beg;
+    n->out_end[k] = end;
+}
+
+ka_status_t ka_norm_run(ka_norm_t *n, const char *text, size_t len)
+{
+    if (len > KA_NORM_MAX_CHUNK)
+        return KA_ERR_ARG;
+    n->out_len = 0;
+    n->src_len = 0;
+    if (grow_src(n, len + 1) != 0)
+        return KA_ERR_NOMEM;
+    decode_utf8(n, (const unsigned char *)text, len);
+    if (grow_out(n, (size_t)n->src_len + 1) != 0)
+        return KA_ERR_NOMEM;
+
+    const UChar *s = n->src;
+    int32_t ns = n->src_len;
+    int32_t i = 0;
+    while (i < ns) {
+        UErrorCode err = U_ZERO_ERROR;
+        /* The longest prefix that is already NFKC_Casefold'ed (ends at a
+         * normalization boundary): copied unit by unit, offsets exact. */
+        int32_t span = unorm2_spanQuickCheckYes(n->nfkc_cf, s + i, ns - i, &err);
+        if (U_FAILURE(err))
+            return KA_ERR_ICU;
+        if (grow_out(n, (size_t)n->out_len + (size_t)span) != 0)
+            return KA_ERR_NOMEM;
+        for (int32_t k = i; k < i + span; k++)
+            put(n, s[k], n->src_off[k], src_end(n, k));
+        i += span;
+        if (i >= ns)
+            break;
+
+        /* One segment up to the next boundary: normalization of the text
+         * before and after a boundary is independent, so the segment can be
+         * normalized alone. */
+        int32_t j = i;
+        UChar32 c;
+        U16_NEXT(s, j, ns, c);
+        while (j < ns) {
+            int32_t jj = j;
+            U16_NEXT(s, jj, ns, c);
+            if (unorm2_hasBoundaryBefore(n->nfkc_cf, c))
+                break;
+            j = jj;
+        }
+        int32_t seglen = j - i;
+        for (;;) {
+            err = U_ZERO_ERROR;
+            int32_t m = unorm2_normalize(n->nfkc_cf, s + i, seglen, n->seg,
+                                         (int32_t)(n->seg_cap > INT32_MAX ? INT32_MAX : n->seg_cap), &err);
+            if (err == U_BUFFER_OVERFLOW_ERROR || (U_SUCCESS(err) && n->seg == NULL && m > 0)) {
+                size_t cap = (size_t)m + 16;
+                UChar *g = realloc(n->seg, cap * sizeof *g);
+                if (g == NULL)
+                    return KA_ERR_NOMEM;
+                n->seg = g;
+                n->seg_cap = cap;
+                continue;
+            }
+            if (U_FAILURE(err))
+                return KA_ERR_ICU;
+            if (grow_out(n, (size_t)n->out_len + (size_t)m) != 0)
+                return KA_ERR_NOMEM;
+            if (m == seglen) {
+                /* Same length (Latin capitals, Cyrillic capitals): unit for unit. */
+                for (int32_t k = 0; k < m; k++)
+                    put(n, n->seg[k], n->src_off[i + k], src_end(n, i + k));
+            } else {
+                /* Expansion or contraction (ligatures, composition, ß):
+                 * every output unit covers the whole segment. */
+                uint32_t beg = n->src_off[i], end = n->src_off[j];
+                for (int32_t k = 0; k < m; k++)
+                    put(n, n->seg[k], beg, end);
+            }
+            break;
+        }
+        i = j;
+    }
+    return KA_OK;
+}

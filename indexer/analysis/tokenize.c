@@ -1,0 +1,146 @@
+/*
+ * tokenize.c - ICU word breaking and script splitting.
+ *
+ * ICU's default word rules (UAX #29) keep letters of every alphabetic script
+ * together and glue digits to letters («ایرانTehran», «قرن20»): both sides
+ * of such a word are usually different words for a reader, so each word is
+ * cut into runs of one script class. Only a few characters may stay inside a
+ * run: the decimal point and the thousands comma between digits («3.14»,
+ * «1,000») and the apostrophe inside Latin and Cyrillic words («o'brien»,
+ * «iran's», which the analyzer then turns into «iran»). Any other
+ * punctuation inside a word ends the run, so «ایران.در» (a full stop with the
+ * space lost in extraction) gives two words, as does «example.com».
+ */
+#include "tokenize.h"
+
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+
+#define CLS_NEUTRAL (-1)  /* punctuation, symbols, spaces: belongs to no run */
+#define CLS_MARK    (-2)  /* a combining mark: extends the current run */
+
+static int classify(UChar32 c)
+{
+    if (c < 0x80) {
+        if (c >= '0' && c <= '9')
+            return KA_SCRIPT_DIGIT;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+            return KA_SCRIPT_LATIN;
+        return CLS_NEUTRAL;
+    }
+    /* Fast paths for the three scripts of the corpus. */
+    if (c >= 0x0620 && c <= 0x064A)
+        return KA_SCRIPT_ARABIC;
+    if (c >= 0x0430 && c <= 0x044F)
+        return KA_SCRIPT_CYRILLIC;
+    if (c >= 0x0671 && c <= 0x06D3)
+        return KA_SCRIPT_ARABIC;
+
+    int8_t gc = u_charType(c);
+    if (gc == U_NON_SPACING_MARK || gc == U_COMBINING_SPACING_MARK || gc == U_ENCLOSING_MARK)
+        return CLS_MARK;
+    if (gc == U_DECIMAL_DIGIT_NUMBER)
+        return KA_SCRIPT_DIGIT;
+    if (!u_isalnum(c))
+        return CLS_NEUTRAL;
+    UErrorCode err = U_ZERO_ERROR;
+    UScriptCode sc = uscript_getScript(c, &err);
+    if (U_FAILURE(err))
+        return KA_SCRIPT_OTHER;
+    switch (sc) {
+    case USCRIPT_ARABIC:   return KA_SCRIPT_ARABIC;
+    case USCRIPT_CYRILLIC: return KA_SCRIPT_CYRILLIC;
+    case USCRIPT_LATIN:    return KA_SCRIPT_LATIN;
+    default:               return KA_SCRIPT_OTHER;
+    }
+}
+
+int ka_script_of(UChar32 c)
+{
+    int cls = classify(c);
+    return cls < 0 ? -1 : cls;
+}
+
+/* May neutral character c stay inside a run of class cls? */
+static int inside_ok(int cls, UChar32 c)
+{
+    if (cls == KA_SCRIPT_DIGIT)
+        return c == '.' || c == ',';
+    if (cls == KA_SCRIPT_LATIN || cls == KA_SCRIPT_CYRILLIC)
+        return c == '\'';
+    return 0;
+}
+
+ka_status_t ka_tokenizer_init(ka_tokenizer_t *t)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    /* The root locale: the rules are the same for Persian, Russian and
+     * English, and no dictionary is involved for these scripts. */
+    t->words = ubrk_open(UBRK_WORD, "", NULL, 0, &err);
+    if (U_FAILURE(err) || t->words == NULL) {
+        t->words = NULL;
+        return KA_ERR_ICU;
+    }
+    return KA_OK;
+}
+
+void ka_tokenizer_fini(ka_tokenizer_t *t)
+{
+    if (t != NULL && t->words != NULL) {
+        ubrk_close(t->words);
+        t->words = NULL;
+    }
+}
+
+/* Split the ICU word u[ws..we) into runs. */
+static int split_word(const UChar *u, int32_t ws, int32_t we, ka_run_cb cb, void *ctx)
+{
+    int32_t run_start = -1, run_end = -1;
+    int run_cls = 0;
+    int32_t p = ws;
+
+    while (p < we) {
+        int32_t q = p;
+        UChar32 c;
+        U16_NEXT(u, q, we, c);
+        int cls = classify(c);
+        if (cls == CLS_MARK) {
+            if (run_start >= 0 && run_end == p)
+                run_end = q;
+        } else if (cls == CLS_NEUTRAL) {
+            if (run_start >= 0 && !(run_end == p && inside_ok(run_cls, c))) {
+                if (cb(ctx, run_start, run_end, (ka_script_t)run_cls))
+                    return 1;
+                run_start = -1;
+            }
+        } else if (run_start >= 0 && cls == run_cls) {
+            run_end = q;
+        } else {
+            if (run_start >= 0 && cb(ctx, run_start, run_end, (ka_script_t)run_cls))
+                return 1;
+            run_start = p;
+            run_end = q;
+            run_cls = cls;
+        }
+        p = q;
+    }
+    if (run_start >= 0 && cb(ctx, run_start, run_end, (ka_script_t)run_cls))
+        return 1;
+    return 0;
+}
+
+ka_status_t ka_tokenize(ka_tokenizer_t *t, const UChar *u, int32_t n, ka_run_cb cb, void *ctx)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    ubrk_setText(t->words, u, n, &err);
+    if (U_FAILURE(err))
+        return KA_ERR_ICU;
+    int32_t prev = ubrk_first(t->words);
+    for (int32_t next = ubrk_next(t->words); next != UBRK_DONE; prev = next, next = ubrk_next(t->words)) {
+        if (ubrk_getRuleStatus(t->words) < UBRK_WORD_NONE_LIMIT)
+            continue;   /* spaces and punctuation */
+        if (split_word(u, prev, next, cb, ctx))
+            return KA_STOPPED;
+    }
+    return KA_OK;
+}

@@ -1,0 +1,113 @@
+/*
+ * wordset.c - sorted sets of normalized words for stop words and stemmer guards.
+ */
+#include "wordset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Byte-wise order of two counted strings, the order of the binary search. */
+static int cmp_bytes(const char *a, size_t al, const char *b, size_t bl)
+{
+    int c = memcmp(a, b, al < bl ? al : bl);
+    if (c != 0)
+        return c;
+    return al < bl ? -1 : al > bl;
+}
+
+typedef struct sort_ctx_item {
+    const char *arena;
+    size_t off, len;
+} item_t;
+
+static int cmp_items(const void *x, const void *y)
+{
+    const item_t *a = x, *b = y;
+    return cmp_bytes(a->arena + a->off, a->len, b->arena + b->off, b->len);
+}
+
+void ka_wordset_fini(ka_wordset_t *ws)
+{
+    if (ws == NULL)
+        return;
+    free(ws->arena);
+    free(ws->offs);
+    free(ws->lens);
+    memset(ws, 0, sizeof *ws);
+}
+
+ka_status_t ka_wordset_init(ka_wordset_t *ws, const char *const *list, size_t n,
+                            ka_fold_fn fold, void *ctx)
+{
+    memset(ws, 0, sizeof *ws);
+    size_t cap = 256, used = 0;
+    char *arena = malloc(cap);
+    item_t *items = calloc(n ? n : 1, sizeof *items);
+    if (arena == NULL || items == NULL)
+        goto nomem;
+    for (size_t i = 0; i < n; i++) {
+        size_t fl = 0;
+        const char *f = fold(ctx, list[i], strlen(list[i]), &fl);
+        if (f == NULL)
+            goto nomem;
+        while (used + fl + 1 > cap) {
+            char *g = realloc(arena, cap * 2);
+            if (g == NULL)
+                goto nomem;
+            arena = g;
+            cap *= 2;
+        }
+        memcpy(arena + used, f, fl);
+        arena[used + fl] = '\0';
+        items[i].off = used;
+        items[i].len = fl;
+        used += fl + 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        items[i].arena = arena;
+    qsort(items, n, sizeof *items, cmp_items);
+
+    ws->offs = malloc((n ? n : 1) * sizeof *ws->offs);
+    ws->lens = malloc((n ? n : 1) * sizeof *ws->lens);
+    if (ws->offs == NULL || ws->lens == NULL)
+        goto nomem;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].len == 0)
+            continue;
+        if (k > 0 && cmp_bytes(arena + ws->offs[k - 1], ws->lens[k - 1],
+                               arena + items[i].off, items[i].len) == 0)
+            continue;
+        ws->offs[k] = items[i].off;
+        ws->lens[k] = items[i].len;
+        k++;
+    }
+    ws->arena = arena;
+    ws->n = k;
+    free(items);
+    return KA_OK;
+
+nomem:
+    free(arena);
+    free(items);
+    free(ws->offs);
+    free(ws->lens);
+    memset(ws, 0, sizeof *ws);
+    return KA_ERR_NOMEM;
+}
+
+int ka_wordset_has(const ka_wordset_t *ws, const char *w, size_t len)
+{
+    size_t lo = 0, hi = ws->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_bytes(ws->arena + ws->offs[mid], ws->lens[mid], w, len);
+        if (c == 0)
+            return 1;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
