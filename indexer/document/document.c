@@ -1,0 +1,201 @@
+/*
+ * document.c - kd_parse(): pick the reader for the format, build passages,
+ * then find and resolve citations; and kd_document_free().
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "document_internal.h"
+
+/* Diagnostics beyond this many are dropped: a binary file fed in by mistake
+ * must not produce millions of messages. */
+#define KD_DIAG_MAX 1000
+
+static kd_format_t
+format_from_name(const char *name)
+{
+    const char *dot = name ? strrchr(name, '.') : NULL;
+    if (!dot)
+        return KD_FORMAT_TEXT;
+    if (strcasecmp(dot, ".md") == 0 || strcasecmp(dot, ".markdown") == 0)
+        return KD_FORMAT_MARKDOWN;
+    if (strcasecmp(dot, ".html") == 0 || strcasecmp(dot, ".htm") == 0 ||
+        strcasecmp(dot, ".xhtml") == 0)
+        return KD_FORMAT_HTML;
+    return KD_FORMAT_TEXT;
+}
+
+void
+kd_diag(kd_builder_t *b, unsigned line, unsigned column, const char *fmt, ...)
+{
+    kd_document_t *doc = b->doc;
+    if (doc->n_diags >= KD_DIAG_MAX)
+        return;
+    if (doc->n_diags == b->cap_diags) {
+        size_t cap = b->cap_diags ? b->cap_diags * 2 : 8;
+        kd_diag_t *d = realloc(doc->diags, cap * sizeof *d);
+        if (!d) {
+            b->oom = 1;
+            return;
+        }
+        doc->diags = d;
+        b->cap_diags = cap;
+    }
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char *m = kd_strdup(msg);
+    if (!m) {
+        b->oom = 1;
+        return;
+    }
+    kd_diag_t *d = &doc->diags[doc->n_diags++];
+    d->line = line;
+    d->column = column;
+    d->message = m;
+}
+
+kd_passage_t *
+kd_passage_new(kd_builder_t *b)
+{
+    kd_document_t *doc = b->doc;
+    if (doc->n_passages == b->cap_passages) {
+        size_t cap = b->cap_passages ? b->cap_passages * 2 : 64;
+        kd_passage_t *v = realloc(doc->passages, cap * sizeof *v);
+        if (!v) {
+            b->oom = 1;
+            return NULL;
+        }
+        doc->passages = v;
+        b->cap_passages = cap;
+    }
+    kd_passage_t *p = &doc->passages[doc->n_passages];
+    memset(p, 0, sizeof *p);
+    p->ordinal = (unsigned)doc->n_passages + 1;
+    p->source = -1;
+    char id[64];
+    snprintf(id, sizeof id, "#%u", p->ordinal);
+    size_t nl = strlen(doc->name);
+    p->id = malloc(nl + strlen(id) + 1);
+    if (!p->id) {
+        b->oom = 1;
+        return NULL;
+    }
+    memcpy(p->id, doc->name, nl);
+    strcpy(p->id + nl, id);
+    doc->n_passages++;
+    return p;
+}
+
+int
+kd_parse(ka_analyzer_t *an, const char *name, kd_format_t format,
+         const char *buf, size_t len, kd_document_t **out)
+{
+    *out = NULL;
+    if (!name)
+        name = "";
+    if (!buf)
+        len = 0;
+    kd_document_t *doc = calloc(1, sizeof *doc);
+    if (!doc)
+        return -1;
+    doc->name = kd_strdup(name);
+    size_t clean_len = 0;
+    char *clean = kd_utf8_sanitize(buf ? buf : "", len, &clean_len);
+    if (!doc->name || !clean) {
+        free(clean);
+        kd_document_free(doc);
+        return -1;
+    }
+    if (format == KD_FORMAT_AUTO)
+        format = format_from_name(name);
+
+    kd_blocks_t blocks = {0};
+    int rc;
+    switch (format) {
+    case KD_FORMAT_MARKDOWN:
+        rc = kd_read_markdown(clean, clean_len, &blocks);
+        break;
+    case KD_FORMAT_HTML:
+        rc = kd_read_html(clean, clean_len, &blocks);
+        break;
+    default:
+        rc = kd_read_text(clean, clean_len, &blocks);
+        break;
+    }
+    free(clean);
+
+    kd_builder_t b = {0};
+    b.an = an;
+    b.doc = doc;
+    if (rc == 0)
+        rc = kd_build(&b, &blocks);
+    kd_blocks_free(&blocks);
+    if (rc == 0 && !b.oom)
+        rc = kd_citations_detect(&b);
+    if (rc == 0 && !b.oom)
+        rc = kd_citations_resolve(&b);
+    if (rc < 0 || b.oom) {
+        kd_document_free(doc);
+        return -1;
+    }
+    *out = doc;
+    return 0;
+}
+
+static void
+free_source(kd_source_t *s)
+{
+    free(s->id);
+    free(s->text);
+    for (size_t i = 0; i < s->n_authors; i++)
+        free(s->authors[i]);
+    free(s->authors);
+    free(s->year);
+    free(s->title);
+    free(s->venue);
+    free(s->pages);
+    free(s->url);
+    free(s->lang);
+}
+
+void
+kd_document_free(kd_document_t *doc)
+{
+    if (!doc)
+        return;
+    for (size_t i = 0; i < doc->n_passages; i++) {
+        kd_passage_t *p = &doc->passages[i];
+        free(p->id);
+        free(p->section);
+        free(p->lang);
+        free(p->text);
+        for (size_t j = 0; j < p->n_glosses; j++) {
+            free(p->glosses[j].marker);
+            free(p->glosses[j].gloss);
+            free(p->glosses[j].term);
+        }
+        free(p->glosses);
+        for (size_t j = 0; j < p->n_citations; j++) {
+            free(p->citations[j].text);
+            free(p->citations[j].author);
+            free(p->citations[j].year);
+            free(p->citations[j].pages);
+        }
+        free(p->citations);
+    }
+    free(doc->passages);
+    for (size_t i = 0; i < doc->n_sources; i++)
+        free_source(&doc->sources[i]);
+    free(doc->sources);
+    for (size_t i = 0; i < doc->n_diags; i++)
+        free(doc->diags[i].message);
+    free(doc->diags);
+    free(doc->name);
+    free(doc);
+}

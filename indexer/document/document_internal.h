@@ -1,0 +1,152 @@
+/*
+ * document_internal.h - what the files of indexer/document/ share and nobody
+ * else sees.
+ *
+ * Every input format (markdown.c, plaintext.c, html.c) is first turned into a
+ * flat list of blocks: headings, thematic breaks, paragraphs and list items,
+ * each with its text already free of inline markup and with the footnote
+ * markers lifted out (their byte offsets kept). passages.c then builds the
+ * document from blocks alone, so the page-break rejoining, the footnote
+ * linking and the bibliography work the same whatever the format was.
+ *
+ * Strings handed between these files are owned by the structure that holds
+ * them; kd_blocks_free() and kd_document_free() release everything.
+ */
+#ifndef KAVOSH_DOCUMENT_INTERNAL_H
+#define KAVOSH_DOCUMENT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "document.h"
+
+/* ---- growable byte buffer with a sticky out-of-memory flag (strbuf.c) ---- */
+
+typedef struct kd_buf {
+    char  *p;     /* NUL-terminated when non-NULL */
+    size_t len;
+    size_t cap;
+    int    oom;   /* set once an allocation failed; later appends are no-ops */
+} kd_buf_t;
+
+void  kd_buf_add(kd_buf_t *b, const char *s, size_t n);
+void  kd_buf_addc(kd_buf_t *b, char c);
+void  kd_buf_adds(kd_buf_t *b, const char *s);
+char *kd_buf_take(kd_buf_t *b);        /* returns the string ("" if empty), resets b; NULL on oom */
+void  kd_buf_free(kd_buf_t *b);
+char *kd_strndup(const char *s, size_t n);
+char *kd_strdup(const char *s);
+
+/* ---- UTF-8 helpers (utf8.c) ---- */
+
+/* Decode one code point at s[0..n); sets *cp and returns its length (>= 1).
+ * Invalid or truncated sequences decode as U+FFFD of length 1. */
+size_t kd_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* The code point ending just before s[end]; returns its start offset. */
+size_t kd_utf8_prev(const char *s, size_t end, uint32_t *cp);
+/* A copy of buf with invalid UTF-8 and NUL bytes replaced by U+FFFD. */
+char  *kd_utf8_sanitize(const char *buf, size_t len, size_t *out_len);
+int    kd_cp_digit(uint32_t cp);          /* 0-9 for ASCII, Persian and Arabic-Indic digits, else -1 */
+int    kd_cp_is_letter(uint32_t cp);      /* Latin, Cyrillic or Arabic-script letter */
+int    kd_cp_is_space(uint32_t cp);       /* ASCII white space, NBSP, ZWSP-like breaks */
+/* Parse the digits of s[0..n) (any of the scripts above, other characters
+ * skipped) into ASCII; returns a new string or NULL if s has no digit. */
+char  *kd_digits_ascii(const char *s, size_t n);
+
+/* ---- blocks (blocks.c) ---- */
+
+typedef enum kd_block_type {
+    KD_BLOCK_PARA = 0,   /* a paragraph (or an HTML/code block turned into text) */
+    KD_BLOCK_HEADING,
+    KD_BLOCK_BREAK,      /* a thematic break, "---" */
+    KD_BLOCK_ITEM        /* a list item: its paragraphs joined by newlines */
+} kd_block_type_t;
+
+typedef struct kd_mark {
+    char  *marker;       /* the marker as written, e.g. "۳" */
+    size_t offset;       /* byte offset in the block text */
+} kd_mark_t;
+
+typedef struct kd_block {
+    kd_block_type_t type;
+    int       level;     /* heading level 1..6 */
+    int       ordered;   /* KD_BLOCK_ITEM: 1 in an ordered list */
+    long      number;    /* KD_BLOCK_ITEM in an ordered list: its number */
+    char     *text;      /* markup removed; '\n' where the source broke the line */
+    size_t    len;
+    kd_mark_t *marks;
+    size_t    n_marks;
+    char     *runin;     /* a bold run-in heading at the start ("روابط سیاسی"), or NULL */
+    unsigned  line;      /* 1-based source line of the block's start */
+} kd_block_t;
+
+typedef struct kd_blocks {
+    kd_block_t *v;
+    size_t      n, cap;
+    int         oom;
+} kd_blocks_t;
+
+/* Collects the text of one block: collapses white space, drops leading and
+ * trailing space, and keeps line breaks as '\n' (one per run of breaks). */
+typedef struct kd_text_builder {
+    kd_buf_t   buf;
+    kd_mark_t *marks;
+    size_t     n_marks, cap_marks;
+    int        pending;  /* 0 none, ' ' or '\n': white space seen but not yet written */
+    int        oom;
+} kd_text_builder_t;
+
+void kd_tb_text(kd_text_builder_t *tb, const char *s, size_t n);
+void kd_tb_break(kd_text_builder_t *tb);                  /* a line break */
+void kd_tb_space(kd_text_builder_t *tb);
+void kd_tb_marker(kd_text_builder_t *tb, const char *marker, size_t n);
+void kd_tb_reset(kd_text_builder_t *tb);
+
+/* Append a block made of tb's text (tb is reset). Empty paragraphs are
+ * dropped. runin is copied. Returns 0, or -1 on allocation failure. */
+int  kd_blocks_push(kd_blocks_t *bl, kd_block_type_t type, kd_text_builder_t *tb,
+                    unsigned line, const char *runin);
+void kd_blocks_free(kd_blocks_t *bl);
+
+/* ---- the three readers: bytes (valid UTF-8, no NUL) -> blocks ---- */
+
+int kd_read_markdown(const char *buf, size_t len, kd_blocks_t *out);
+int kd_read_text(const char *buf, size_t len, kd_blocks_t *out);
+int kd_read_html(const char *buf, size_t len, kd_blocks_t *out);
+/* Strip the tags of an HTML fragment into tb (used for raw HTML inside Markdown too). */
+void kd_html_to_text(const char *s, size_t n, kd_text_builder_t *tb);
+
+/* ---- building the document (passages.c, footnotes.c) ---- */
+
+typedef struct kd_builder {
+    ka_analyzer_t *an;
+    kd_document_t *doc;
+    size_t         cap_passages, cap_sources, cap_diags;
+    int            oom;
+} kd_builder_t;
+
+int  kd_build(kd_builder_t *b, const kd_blocks_t *bl);
+void kd_diag(kd_builder_t *b, unsigned line, unsigned column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* A new passage at the end of doc->passages, zeroed except ordinal/id/source; NULL on oom. */
+kd_passage_t *kd_passage_new(kd_builder_t *b);
+
+/* The words before text[offset] that a gloss of n_gloss_words words translates. */
+char *kd_gloss_term(const char *text, size_t offset, const char *gloss);
+/* If line[0..n) looks like a footnote ("1. Central Asia", "۳ Heart Land"),
+ * return its number and set *gloss and *gloss_len to the note text; else -1. */
+long kd_footnote_line(const char *line, size_t n, const char **gloss, size_t *gloss_len);
+
+/* ---- bibliography, citations (bibliography.c, citations.c, resolve.c) ---- */
+
+int  kd_is_bibliography_title(const char *title);
+int  kd_is_bibliography_part(const char *title);
+/* Split the bibliography blocks into entries and add a BIBLIO passage and a
+ * source for each. */
+int  kd_bibliography_add(kd_builder_t *b, const kd_block_t *blocks, size_t n, const char *section);
+/* Detect the in-text citations of every body passage. */
+int  kd_citations_detect(kd_builder_t *b);
+/* Resolve every citation to a source (or -1). */
+int  kd_citations_resolve(kd_builder_t *b);
+
+#endif /* KAVOSH_DOCUMENT_INTERNAL_H */

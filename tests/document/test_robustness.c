@@ -1,0 +1,153 @@
+/*
+ * test_robustness.c - kd_parse on arbitrary bytes: random buffers, random
+ * mutations of the real article, truncations at every kind of boundary, and
+ * deep nesting. Run under ASan/UBSan this is where crashes would show.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "doc_test_util.h"
+
+/* A fixed-seed generator, so a failure reproduces. */
+static uint32_t
+next_rand(uint32_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 17;
+    *s ^= *s << 5;
+    return *s;
+}
+
+static void
+parse_all_formats(ka_analyzer_t *an, const char *buf, size_t len)
+{
+    static const kd_format_t formats[] = {KD_FORMAT_MARKDOWN, KD_FORMAT_TEXT, KD_FORMAT_HTML};
+    for (size_t f = 0; f < 3; f++) {
+        kd_document_t *doc = NULL;
+        assert_int_equal(kd_parse(an, "fuzz", formats[f], buf, len, &doc), 0);
+        assert_non_null(doc);
+        for (size_t i = 0; i < doc->n_passages; i++) {
+            const kd_passage_t *p = &doc->passages[i];
+            size_t tl = strlen(p->text);
+            for (size_t j = 0; j < p->n_glosses; j++)
+                assert_true(p->glosses[j].offset <= tl);
+            for (size_t j = 0; j < p->n_citations; j++) {
+                assert_true(p->citations[j].start <= p->citations[j].end);
+                assert_true(p->citations[j].end <= tl);
+                assert_true(p->citations[j].source < (long)doc->n_sources);
+            }
+        }
+        kd_document_free(doc);
+    }
+}
+
+static void
+test_random_bytes(void **state)
+{
+    uint32_t seed = 12345;
+    static const char alphabet[] = "<>/sup()[]*_-#.:,;\n\n  \t1234567890abcXYZ";
+    char buf[2048];
+    for (int round = 0; round < 300; round++) {
+        size_t len = next_rand(&seed) % sizeof buf;
+        for (size_t i = 0; i < len; i++) {
+            uint32_t r = next_rand(&seed);
+            buf[i] = (r & 1) ? (char)(r >> 8) : alphabet[(r >> 8) % (sizeof alphabet - 1)];
+        }
+        parse_all_formats(*state, buf, len);
+    }
+}
+
+static void
+test_mutated_article(void **state)
+{
+    size_t len;
+    char *art = dt_read_file(KD_ARTICLE, &len);
+    assert_non_null(art);
+    char *buf = malloc(len);
+    assert_non_null(buf);
+    uint32_t seed = 777;
+    for (int round = 0; round < 20; round++) {
+        memcpy(buf, art, len);
+        for (int k = 0; k < 50; k++) {
+            size_t at = next_rand(&seed) % len;
+            buf[at] = (char)next_rand(&seed);
+        }
+        size_t cut = next_rand(&seed) % (len + 1);
+        parse_all_formats(*state, buf, cut);
+    }
+    free(buf);
+    free(art);
+}
+
+static void
+test_hostile_shapes(void **state)
+{
+    static const char *const cases[] = {
+        "<sup>", "<sup>1", "</sup>", "<sup></sup>", "<sup>12345678901234567890</sup>",
+        "(", ")", "((((((((((", "(Smith, 2001", "(۱۳۸۴", "**:**", "**a:**", "---\n1. \n",
+        "<sup>1</sup>. ", "1.", "&#", "&#x;", "&#99999999999;", "&#xD800;", "<!--", "<script>",
+        "## منابع و مأخذ\n\n- (", "## منابع\n\n\n", "## منابع\n\n- a  \nb  \nc", "\xff\xfe\x00\x01",
+        "x<sup>1</sup>\n\n---\n\n<sup>1</sup>. gloss\n\n<sup>1</sup>. again", NULL
+    };
+    for (size_t i = 0; cases[i]; i++)
+        parse_all_formats(*state, cases[i], strlen(cases[i]));
+    /* Embedded NUL bytes. */
+    parse_all_formats(*state, "a\0b\n\nc", 6);
+}
+
+static void
+test_deep_nesting(void **state)
+{
+    size_t n = 20000;
+    char *buf = malloc(2 * n + 16);
+    assert_non_null(buf);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = '>';
+    memcpy(buf + n, " x\n", 3);
+    parse_all_formats(*state, buf, n + 3);
+    for (size_t i = 0; i < n; i++) {
+        buf[2 * i] = '-';
+        buf[2 * i + 1] = ' ';
+    }
+    parse_all_formats(*state, buf, 2 * n);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = '(';
+    parse_all_formats(*state, buf, n);
+    free(buf);
+}
+
+static int
+setup(void **state)
+{
+    ka_analyzer_t *an = NULL;
+    if (ka_analyzer_new(&an) != KA_OK)
+        return -1;
+    *state = an;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    ka_analyzer_free(*state);
+    return 0;
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_mutated_article),
+        cmocka_unit_test(test_hostile_shapes),
+        cmocka_unit_test(test_deep_nesting),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
