@@ -15,7 +15,6 @@
 
 #include <xapian.h>
 
-#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -148,6 +147,9 @@ kx_status_t guarded(std::string *detail, Body &&body) noexcept
         note_xapian(detail, e);
         return KX_INVALID_ARGUMENT;
     } catch (const Xapian::Error &e) {
+        /* Includes the plain DatabaseError glass throws when a table file is
+         * short or unreadable ("EOF reading block 0"), as well as
+         * NetworkError, DatabaseCreateError and the rest. */
         note_xapian(detail, e);
         return KX_XAPIAN_ERROR;
     } catch (const std::bad_alloc &) {
@@ -230,18 +232,19 @@ Xapian::Database open_reader(const char *path)
     return Xapian::Database(path);
 }
 
-/* Hand the detail to the caller of an open function, which has no handle yet. */
-void give_detail(const std::string &detail, char **detail_out) noexcept
+/* Hand the detail to the caller of an open function, which has no handle yet.
+ * Plain malloc, so that reporting a failure cannot itself throw. */
+void give_detail(const char *detail, char **detail_out) noexcept
 {
     if (!detail_out)
         return;
     *detail_out = nullptr;
-    if (detail.empty())
+    if (!detail || !*detail)
         return;
-    try {
-        *detail_out = dup_malloc(detail);
-    } catch (...) {
-        *detail_out = nullptr;
+    size_t n = std::strlen(detail) + 1;
+    if (char *p = static_cast<char *>(std::malloc(n))) {
+        std::memcpy(p, detail, n);
+        *detail_out = p;
     }
 }
 
@@ -318,7 +321,7 @@ extern "C" kx_status_t kx_db_open(const char *path, kx_open_mode_t mode,
         return reject(&detail, "unknown open mode");
     });
     if (st != KX_OK) {
-        give_detail(detail, detail_out);
+        give_detail(detail.c_str(), detail_out);
         return st;
     }
     *db_out = db.release();
@@ -361,7 +364,7 @@ extern "C" kx_status_t kx_db_open_multi(const char *const *paths, size_t n_paths
             } catch (...) {
             }
         }
-        give_detail(detail, detail_out);
+        give_detail(detail.c_str(), detail_out);
         return st;
     }
     *db_out = db.release();
