@@ -50,16 +50,17 @@ static const char *const keep_words[] = {
     "پیتر", "والتر", "اوتر", "بهتر", "کمتر", "بیشتر", "مهتر", "کهتر", "برتر", "فروتر",
     /* -ها */
     "تنها", "انتها", "بها", "رها", "اینها", "آنها", "شانگهای", "بهای", "ابتها",
-    /* -ی that is part of the word */
-    "قاضی", "ماهی", "کشتی", "شیمی", "تاکسی", "کرسی", "بازی", "زندگی", "مرزی",
+    /* -ی that is part of the word (names, loanwords, function words) */
+    "قاضی", "ماهی", "کشتی", "شیمی", "تاکسی", "کرسی", "بازی", "زندگی", "جمهوری",
     "علی", "مهدی", "موسی", "عیسی", "یحیی", "مصطفی", "مرتضی", "مجتبی", "کسی",
-    "چیزی", "همه‌ی", "گاهی", "نوعی", "کمی", "خیلی", "ولی", "بلی", "یعنی", "حتی",
-    "امری", "مری", "سعدی", "فردوسی", "رازی", "مولوی", "دهلوی", "تبریزی",
-    "کی", "وی", "نی", "پی", "طی", "ری", "سی", "بی", "دی", "هی", "چای",
-    "جای", "پای", "نای", "رای", "های", "وای", "بای", "سرای", "خدای", "آقای",
-    "روسی", "فارسی", "تازی", "دری", "ترکی", "انگلیسی", "عربی", "فرانسوی",
-    "آلمانی", "ایرانی", "قرقیزی", "تاجیکی", "ازبکی", "قزاقی", "ترکمنی",
-    "جمهوری", "دوستی", "همکاری", "آزادی", "استقلالی", "امنیتی",
+    "چیزی", "گاهی", "نوعی", "کمی", "خیلی", "ولی", "بلی", "یعنی", "حتی", "سعدی",
+    "فردوسی", "رازی", "مولوی", "کی", "وی", "نی", "پی", "طی", "ری", "سی", "بی", "دی",
+    "هی", "چای", "جای", "پای", "نای", "رای", "وای", "بای", "سرای", "خدای", "آقای",
+    "دیپلماسی", "دموکراسی", "بوروکراسی", "آکادمی", "اقتصاددانی",
+    /* -ه that is not the silent ending */
+    "دانشگاه", "جایگاه", "پایگاه", "گاه", "راه", "ماه", "شاه", "آگاه", "گروه", "کوه",
+    "اندوه", "شکوه", "وجه", "توجه", "فقیه", "شبه", "مشابه", "پادشاه", "سپاه",
+    "سیاه", "گناه", "پناه", "کوتاه", "اشتباه", "نگاه", "دستگاه", "کارگاه",
 };
 
 /* Lexical words that begin with می (not the verbal prefix). */
@@ -125,8 +126,10 @@ static int starts_with(const char *w, size_t len, const char *pre, size_t pl)
 /* Does w end like a conjugated verb (personal endings د م ی, past ت)? */
 static int verbal_ending(const char *w, size_t len)
 {
+    /* «میتوان» (one can) is the one impersonal form ending in a bare stem. */
     return ends_with(w, len, S("د")) || ends_with(w, len, S("م")) ||
-           ends_with(w, len, S("ی")) || ends_with(w, len, S("ت"));
+           ends_with(w, len, S("ی")) || ends_with(w, len, S("ت")) ||
+           (len == sizeof("توان") - 1 && memcmp(w, "توان", len) == 0);
 }
 
 static int ends_in_vowel(const char *w, size_t len)
@@ -243,12 +246,24 @@ static int strip_suffix(char *out, size_t *len)
         *len = n - (sizeof("ی") - 1);
         return 1;
     }
+    /* Silent final ه, last: it is dropped before ات, گان and the relational
+     * ای in Arabic plurals and derivations («مطالعه» / «مطالعات», «مقاله» /
+     * «مقالات»), and joined text makes «منطقه‌ای» look like «منطق» + «های»;
+     * removing it makes all of these meet. After ا and و the ه is a
+     * consonant (راه, گروه) and stays, like the keep list's دانشگاه. */
+    if (ends_with(out, n, S("ه")) && letters(out, n - (sizeof("ه") - 1)) >= 3) {
+        size_t base = n - (sizeof("ه") - 1);
+        if (!ends_in_vowel(out, base)) {
+            *len = base;
+            return 1;
+        }
+    }
     return 0;
 }
 
 /* At most this many suffix steps: «ایرانیان» = ایران + ی + ان needs two,
- * «کشورهایی» one; a third covers ترین + ها + ی. */
-#define MAX_SUFFIX_STEPS 3
+ * «کشورهایی» one; ترین + ها + ی three, and a silent ه may follow. */
+#define MAX_SUFFIX_STEPS 4
 
 size_t ka_stem_fa(const ka_stem_fa_t *st, const char *w, size_t len, char *out)
 {
