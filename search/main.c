@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "analyzer.h"
+#include "citations.h"
 #include "cli.h"
 #include "printer.h"
 #include "query.h"
@@ -28,6 +29,8 @@ static void usage(FILE *out)
     fprintf(out,
 "Usage: kavosh-search [OPTION]... QUERY...\n"
 "       kavosh-search [OPTION]... --batch FILE\n"
+"       kavosh-search [OPTION]... --cites QUERY...\n"
+"       kavosh-search [OPTION]... --citations | --sources\n"
 "Search a Kavosh index for passages, best first. QUERY may be Persian, Russian\n"
 "or English, in any spelling variant the analyzer knows.\n"
 "\n"
@@ -52,6 +55,15 @@ static void usage(FILE *out)
 "      --color=WHEN   highlight matches: auto (a terminal, unless NO_COLOR is set),\n"
 "                     always or never\n"
 "      --batch=FILE   one query per line, or ID<TAB>QUERY; - reads standard input\n"
+"      --show-query   print the query as Xapian runs it, on standard error\n"
+"\n"
+"Citations:\n"
+"      --cites        QUERY names sources (author, title, year, in any script):\n"
+"                     list the passages citing them, with the citing sentence\n"
+"      --citations    list every in-text citation with the bibliography entry it\n"
+"                     was resolved to (or none) and the confidence\n"
+"      --sources      list the bibliography with how often and where each entry\n"
+"                     is cited; flag entries never cited and citations unresolved\n"
 "  -h, --help         show this help and exit\n"
 "      --version      show the version and exit\n"
 "\n"
@@ -80,6 +92,7 @@ typedef struct app {
     size_t          n_langs;
     const char     *qid;        /* current batch query id */
     int             failed;     /* an output error */
+    int             show_query; /* print the parsed query on stderr */
 } app_t;
 
 static int print_hit(void *ctx, const ks_hit_t *hit)
@@ -130,6 +143,11 @@ static ki_exit_t run_query(app_t *a, const char *text, const char *where)
             ki_error("out of memory");
             return KI_EXIT_FAILURE;
         }
+    }
+    if (a->show_query) {
+        char *d = kx_query_describe(ks_query_xapian(q));
+        ki_note("%squery: %s", where, d ? d : "?");
+        kx_free(d);
     }
     ks_result_t res;
     kx_status_t st = ks_search(a->db, a->an, q, a->offset, a->limit, KS_SNIPPET_CHARS,
@@ -219,7 +237,7 @@ static int parse_uint(const char *s, unsigned *out)
 int main(int argc, char **argv)
 {
     ki_set_program("kavosh-search");
-    enum { OPT_VERSION = 256, OPT_JSON, OPT_TSV, OPT_COLOR, OPT_BATCH, OPT_OFFSET, OPT_LANG };
+    enum { OPT_VERSION = 256, OPT_JSON, OPT_TSV, OPT_COLOR, OPT_BATCH, OPT_OFFSET, OPT_LANG, OPT_SHOW_QUERY, OPT_CITES, OPT_CITATIONS, OPT_SOURCES };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
         { "limit", required_argument, NULL, 'n' },
@@ -230,12 +248,18 @@ int main(int argc, char **argv)
         { "color", required_argument, NULL, OPT_COLOR },
         { "colour", required_argument, NULL, OPT_COLOR },
         { "batch", required_argument, NULL, OPT_BATCH },
+        { "show-query", no_argument, NULL, OPT_SHOW_QUERY },
+        { "cites", no_argument, NULL, OPT_CITES },
+        { "citations", no_argument, NULL, OPT_CITATIONS },
+        { "sources", no_argument, NULL, OPT_SOURCES },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, OPT_VERSION },
         { NULL, 0, NULL, 0 },
     };
     app_t a = { .limit = 10 };
     const char *db_opt = NULL, *batch = NULL, *color = "auto";
+    enum { MODE_SEARCH, MODE_CITES, MODE_CITATIONS, MODE_SOURCES } mode = MODE_SEARCH;
+    int modes = 0;
     int c;
     while ((c = getopt_long(argc, argv, "d:n:h", longopts, NULL)) != -1) {
         switch (c) {
@@ -270,6 +294,10 @@ int main(int argc, char **argv)
             color = optarg;
             break;
         case OPT_BATCH: batch = optarg; break;
+        case OPT_SHOW_QUERY: a.show_query = 1; break;
+        case OPT_CITES: mode = MODE_CITES; modes++; break;
+        case OPT_CITATIONS: mode = MODE_CITATIONS; modes++; break;
+        case OPT_SOURCES: mode = MODE_SOURCES; modes++; break;
         case 'h': usage(stdout); return KI_EXIT_OK;
         case OPT_VERSION: printf("kavosh-search %s\n", KAVOSH_VERSION); return KI_EXIT_OK;
         default:
@@ -277,7 +305,15 @@ int main(int argc, char **argv)
             return KI_EXIT_USAGE;
         }
     }
-    if (!batch && optind >= argc) {
+    if (modes + (batch != NULL) > 1) {
+        ki_error("give only one of --batch, --cites, --citations and --sources");
+        return KI_EXIT_USAGE;
+    }
+    if ((mode == MODE_CITATIONS || mode == MODE_SOURCES) && optind < argc) {
+        ki_error("--citations and --sources take no QUERY");
+        return KI_EXIT_USAGE;
+    }
+    if (!batch && optind >= argc && mode != MODE_CITATIONS && mode != MODE_SOURCES) {
         ki_error("no query given");
         fprintf(stderr, "Try 'kavosh-search --help' for more information.\n");
         return KI_EXIT_USAGE;
@@ -324,7 +360,13 @@ int main(int argc, char **argv)
         free(query);
         return KI_EXIT_FAILURE;
     }
-    ex = batch ? run_batch(&a, batch) : run_query(&a, query, "");
+    ks_cite_options_t copt = { .json = a.format == OUT_JSON, .limit = a.limit };
+    switch (mode) {
+    case MODE_CITES: ex = ks_print_cites(a.db, a.an, query, stdout, &copt); break;
+    case MODE_CITATIONS: ex = ks_print_citations(a.db, stdout, &copt); break;
+    case MODE_SOURCES: ex = ks_print_sources(a.db, stdout, &copt); break;
+    case MODE_SEARCH: ex = batch ? run_batch(&a, batch) : run_query(&a, query, ""); break;
+    }
     if (fflush(stdout) != 0 && ex < KI_EXIT_USAGE) {
         ki_error("cannot write the results: %s", strerror(errno));
         ex = KI_EXIT_FAILURE;

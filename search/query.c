@@ -715,6 +715,7 @@ ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text, ks_query_t
         return p.st;
     }
     q->base = base;
+    *out = q;
     return KS_QUERY_OK;
 }
 

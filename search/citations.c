@@ -1,0 +1,438 @@
+/*
+ * citations.c - listing citations, sources and citation contexts.
+ */
+#include "citations.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "query.h"
+#include "schema.h"
+
+/* --cites keeps the sources scoring at least this share of the best one:
+ * a query naming one author should not drag in every entry sharing a year. */
+#define KS_CITES_SOURCE_SHARE 0.5
+/* At most this many sources are taken to match a --cites query. */
+#define KS_CITES_MAX_SOURCES 20
+#define KS_CONTEXT_CHARS 300
+
+#define FSI "\xE2\x81\xA8"
+#define PDI "\xE2\x81\xA9"
+
+/* ---------------------------------------------------------------------- */
+/* Walking stored passages                                                 */
+
+typedef struct walk {
+    kx_db_t *db;
+    int (*fn)(void *ctx, unsigned docid, json_t *rec);
+    void    *ctx;
+    kx_status_t st;
+    int      stop;
+} walk_t;
+
+static int walk_one(void *ctx, unsigned docid)
+{
+    walk_t *w = ctx;
+    char *data = NULL;
+    size_t len = 0;
+    w->st = kx_db_get_data(w->db, docid, &data, &len);
+    if (w->st != KX_OK)
+        return 1;
+    json_error_t e;
+    json_t *rec = json_loadb(data, len, 0, &e);
+    kx_free(data);
+    if (!rec)
+        return 0;   /* an unreadable record is skipped, not fatal */
+    w->stop = w->fn(w->ctx, docid, rec);
+    json_decref(rec);
+    return w->stop;
+}
+
+/* Call fn for every passage indexed by term, in index order. */
+static kx_status_t walk_term(kx_db_t *db, const char *term,
+                             int (*fn)(void *ctx, unsigned docid, json_t *rec), void *ctx)
+{
+    walk_t w = { .db = db, .fn = fn, .ctx = ctx, .st = KX_OK };
+    kx_status_t st = kx_db_postings(db, term, walk_one, &w);
+    return st != KX_OK ? st : w.st;
+}
+
+static int report(kx_db_t *db, kx_status_t st)
+{
+    const char *d = kx_db_last_error(db);
+    ki_error("cannot read the index: %s%s%s", kx_status_to_string(st), *d ? ": " : "", d);
+    return ki_exit_for_status(st);
+}
+
+static const char *str(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+/* ---------------------------------------------------------------------- */
+/* Context                                                                 */
+
+static int is_terminator(const char *t, size_t i)
+{
+    return t[i] == '.' || t[i] == '!' || t[i] == '?' ||
+           /* U+061F ARABIC QUESTION MARK, U+06D4 ARABIC FULL STOP */
+           (i > 0 && (unsigned char)t[i - 1] == 0xD8 && (unsigned char)t[i] == 0x9F) ||
+           (i > 0 && (unsigned char)t[i - 1] == 0xDB && (unsigned char)t[i] == 0x94);
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\n' || c == '\t';
+}
+
+static size_t utf8_back(const char *t, size_t i)
+{
+    while (i > 0 && ((unsigned char)t[i] & 0xC0) == 0x80)
+        i--;
+    return i;
+}
+
+void ks_citation_context(const char *text, size_t len, size_t start, size_t end,
+                         size_t max_chars, size_t *ctx_start, size_t *ctx_end)
+{
+    if (start > len)
+        start = len;
+    if (end > len || end < start)
+        end = start;
+    /* Back: skip the spaces and the full stop just before a citation that
+     * follows its sentence, then go to the end of the sentence before. */
+    size_t i = start;
+    while (i > 0 && is_space(text[i - 1]))
+        i--;
+    if (i > 0 && is_terminator(text, i - 1))
+        i--;
+    size_t chars = 0;
+    while (i > 0 && !is_terminator(text, i - 1) && chars < max_chars) {
+        i--;
+        if (((unsigned char)text[i] & 0xC0) != 0x80)
+            chars++;
+    }
+    i = utf8_back(text, i);
+    while (i < start && is_space(text[i]))
+        i++;
+    /* Forward: to the end of the sentence the citation stands in. */
+    size_t j = end;
+    chars = 0;
+    while (j < len && !is_terminator(text, j) && chars < max_chars) {
+        if (((unsigned char)text[j] & 0xC0) != 0x80)
+            chars++;
+        j++;
+    }
+    if (j < len && is_terminator(text, j))
+        j++;
+    while (j < len && ((unsigned char)text[j] & 0xC0) == 0x80)
+        j++;
+    *ctx_start = i;
+    *ctx_end = j;
+}
+
+/* ---------------------------------------------------------------------- */
+/* --citations                                                             */
+
+typedef struct cite_list {
+    FILE                    *out;
+    const ks_cite_options_t *opt;
+    unsigned                 n, resolved;
+} cite_list_t;
+
+static int list_citations(void *ctx, unsigned docid, json_t *rec)
+{
+    (void)docid;
+    cite_list_t *c = ctx;
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(rec, "citations"), i, x) {
+        c->n++;
+        json_t *src = json_object_get(x, "source");
+        c->resolved += json_is_string(src);
+        if (c->opt->json) {
+            json_t *o = json_pack("{s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:O}",
+                                  "passage", str(rec, "id"),
+                                  "section", str(rec, "section"),
+                                  "citation", json_object_get(x, "citation"),
+                                  "pages", json_object_get(x, "pages") ? json_object_get(x, "pages") : json_null(),
+                                  "source", src ? src : json_null(),
+                                  "source_text", json_object_get(x, "source_text") ? json_object_get(x, "source_text") : json_null(),
+                                  "confidence", json_object_get(x, "confidence") ? json_object_get(x, "confidence") : json_real(0),
+                                  "start", json_object_get(x, "start") ? json_object_get(x, "start") : json_null());
+            if (o) {
+                json_dumpf(o, c->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+                fputc('\n', c->out);
+                json_decref(o);
+            }
+        } else {
+            fprintf(c->out, "%s\t" FSI "%s" PDI "\t%s\t%.2f\n", str(rec, "id"), str(x, "citation"),
+                    json_is_string(src) ? json_string_value(src) : "(unresolved)",
+                    json_number_value(json_object_get(x, "confidence")));
+        }
+    }
+    return 0;
+}
+
+int ks_print_citations(kx_db_t *db, FILE *out, const ks_cite_options_t *opt)
+{
+    cite_list_t c = { .out = out, .opt = opt };
+    kx_status_t st = walk_term(db, KI_PREFIX_KIND "body", list_citations, &c);
+    if (st != KX_OK)
+        return report(db, st);
+    if (!opt->json)
+        fprintf(out, "-- %u citations, %u resolved, %u unresolved\n", c.n, c.resolved,
+                c.n - c.resolved);
+    return c.n ? KI_EXIT_OK : KI_EXIT_NO_RESULTS;
+}
+
+/* ---------------------------------------------------------------------- */
+/* --sources                                                               */
+
+typedef struct citing {
+    json_t  *ids;       /* passage ids citing the source, in order */
+    unsigned count;     /* citations (a passage may cite a source twice) */
+    const char *source;
+} citing_t;
+
+static int collect_citing(void *ctx, unsigned docid, json_t *rec)
+{
+    (void)docid;
+    citing_t *c = ctx;
+    if (strcmp(str(rec, "kind"), "body") != 0)
+        return 0;
+    size_t i;
+    json_t *x;
+    unsigned here = 0;
+    json_array_foreach(json_object_get(rec, "citations"), i, x)
+        here += strcmp(str(x, "source"), c->source) == 0;
+    if (here) {
+        c->count += here;
+        json_array_append_new(c->ids, json_string(str(rec, "id")));
+    }
+    return 0;
+}
+
+typedef struct source_list {
+    kx_db_t                 *db;
+    FILE                    *out;
+    const ks_cite_options_t *opt;
+    unsigned                 n, never;
+    kx_status_t              st;
+} source_list_t;
+
+static int list_source(void *ctx, unsigned docid, json_t *rec)
+{
+    (void)docid;
+    source_list_t *s = ctx;
+    json_t *src = json_object_get(rec, "source");
+    const char *id = str(src, "id");
+    if (!*id)
+        return 0;
+    char term[KX_MAX_TERM_BYTES];
+    snprintf(term, sizeof term, "%s%s", KI_PREFIX_SOURCE, id);
+    citing_t c = { .ids = json_array(), .source = id };
+    s->st = walk_term(s->db, term, collect_citing, &c);
+    if (s->st != KX_OK) {
+        json_decref(c.ids);
+        return 1;
+    }
+    s->n++;
+    s->never += c.count == 0;
+    if (s->opt->json) {
+        json_t *o = json_pack("{s:s, s:s, s:O, s:O, s:O, s:i, s:O, s:b}",
+                              "source", id,
+                              "text", str(rec, "text"),
+                              "authors", json_object_get(src, "authors"),
+                              "year", json_object_get(src, "year"),
+                              "title", json_object_get(src, "title"),
+                              "cited", (int)c.count,
+                              "passages", c.ids,
+                              "never_cited", c.count == 0);
+        if (o) {
+            json_dumpf(o, s->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            fputc('\n', s->out);
+            json_decref(o);
+        }
+    } else {
+        fprintf(s->out, "%s  cited %u×%s\n   " FSI "%s" PDI "\n", id, c.count,
+                c.count ? "" : "  [never cited]", str(rec, "text"));
+        if (c.count) {
+            fputs("   in:", s->out);
+            size_t i;
+            json_t *v;
+            json_array_foreach(c.ids, i, v)
+                fprintf(s->out, " %s", json_string_value(v));
+            fputc('\n', s->out);
+        }
+    }
+    json_decref(c.ids);
+    return 0;
+}
+
+typedef struct unresolved {
+    FILE                    *out;
+    const ks_cite_options_t *opt;
+    unsigned                 n;
+} unresolved_t;
+
+static int list_unresolved(void *ctx, unsigned docid, json_t *rec)
+{
+    (void)docid;
+    unresolved_t *u = ctx;
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(rec, "citations"), i, x) {
+        if (json_is_string(json_object_get(x, "source")))
+            continue;
+        u->n++;
+        if (u->opt->json) {
+            json_t *o = json_pack("{s:n, s:s, s:s, s:b}", "source", "passage", str(rec, "id"),
+                                  "citation", str(x, "citation"), "unresolved", 1);
+            if (o) {
+                json_dumpf(o, u->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+                fputc('\n', u->out);
+                json_decref(o);
+            }
+        } else {
+            if (u->n == 1)
+                fputs("Citations with no bibliography entry:\n", u->out);
+            fprintf(u->out, "   %s  " FSI "%s" PDI "\n", str(rec, "id"), str(x, "citation"));
+        }
+    }
+    return 0;
+}
+
+int ks_print_sources(kx_db_t *db, FILE *out, const ks_cite_options_t *opt)
+{
+    source_list_t s = { .db = db, .out = out, .opt = opt, .st = KX_OK };
+    kx_status_t st = walk_term(db, KI_PREFIX_KIND "biblio", list_source, &s);
+    if (st == KX_OK)
+        st = s.st;
+    if (st != KX_OK)
+        return report(db, st);
+    unresolved_t u = { .out = out, .opt = opt };
+    st = walk_term(db, KI_PREFIX_KIND "body", list_unresolved, &u);
+    if (st != KX_OK)
+        return report(db, st);
+    if (!opt->json)
+        fprintf(out, "-- %u sources, %u never cited; %u citations unresolved\n", s.n, s.never, u.n);
+    return s.n || u.n ? KI_EXIT_OK : KI_EXIT_NO_RESULTS;
+}
+
+/* ---------------------------------------------------------------------- */
+/* --cites                                                                 */
+
+typedef struct cites {
+    FILE                    *out;
+    const ks_cite_options_t *opt;
+    const char              *source, *source_text;
+    unsigned                 rank;
+} cites_t;
+
+static int print_citing(void *ctx, unsigned docid, json_t *rec)
+{
+    (void)docid;
+    cites_t *c = ctx;
+    if (strcmp(str(rec, "kind"), "body") != 0)
+        return 0;
+    const char *text = str(rec, "text");
+    size_t len = strlen(text), i;
+    json_t *x;
+    json_array_foreach(json_object_get(rec, "citations"), i, x) {
+        if (strcmp(str(x, "source"), c->source) != 0)
+            continue;
+        if (c->rank >= c->opt->limit)
+            return 1;
+        size_t a = (size_t)json_integer_value(json_object_get(x, "start"));
+        size_t b = (size_t)json_integer_value(json_object_get(x, "end"));
+        size_t cs, ce;
+        ks_citation_context(text, len, a, b, KS_CONTEXT_CHARS, &cs, &ce);
+        c->rank++;
+        if (c->opt->json) {
+            json_t *o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s%, s:[I,I], s:O}",
+                                  "rank", (int)c->rank,
+                                  "source", c->source,
+                                  "source_text", c->source_text,
+                                  "passage", str(rec, "id"),
+                                  "section", str(rec, "section"),
+                                  "context", text + cs, ce - cs,
+                                  "context_range", (json_int_t)cs, (json_int_t)ce,
+                                  "citation", json_object_get(x, "citation"));
+            if (o) {
+                json_dumpf(o, c->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+                fputc('\n', c->out);
+                json_decref(o);
+            }
+        } else {
+            fprintf(c->out, "%u. %s  " FSI "%s" PDI "\n   " FSI "%.*s" PDI "\n", c->rank,
+                    str(rec, "id"), str(rec, "section"), (int)(ce - cs), text + cs);
+        }
+    }
+    return 0;
+}
+
+int ks_print_cites(kx_db_t *db, ka_analyzer_t *an, const char *query, FILE *out,
+                   const ks_cite_options_t *opt)
+{
+    ks_query_t *q = NULL;
+    char *err = NULL;
+    ks_query_status_t qs = ks_query_parse(an, query, &q, &err);
+    if (qs == KS_QUERY_EMPTY)
+        return KI_EXIT_NO_RESULTS;
+    if (qs != KS_QUERY_OK) {
+        ki_error("malformed query: %s", err ? err : "syntax error");
+        free(err);
+        return qs == KS_QUERY_SYNTAX ? KI_EXIT_USAGE : KI_EXIT_FAILURE;
+    }
+    int ex = KI_EXIT_NO_RESULTS;
+    kx_mset_t *mset = NULL;
+    kx_status_t st = ks_query_add_filter(q, KI_PREFIX_KIND "biblio") == KS_QUERY_OK
+                         ? kx_search(db, ks_query_xapian(q), NULL, 0, KS_CITES_MAX_SOURCES, &mset)
+                         : KX_NO_MEMORY;
+    if (st != KX_OK) {
+        ks_query_free(q);
+        return report(db, st);
+    }
+    cites_t c = { .out = out, .opt = opt };
+    double best = 0;
+    for (unsigned i = 0; i < kx_mset_size(mset); i++) {
+        kx_hit_t h;
+        if (kx_mset_hit(mset, i, &h) != KX_OK)
+            break;
+        if (i == 0)
+            best = h.weight;
+        if (h.weight < best * KS_CITES_SOURCE_SHARE)
+            break;
+        json_error_t e;
+        json_t *rec = json_loadb(h.data, h.data_len, 0, &e);
+        if (!rec)
+            continue;
+        const char *id = str(json_object_get(rec, "source"), "id");
+        if (*id) {
+            char term[KX_MAX_TERM_BYTES];
+            snprintf(term, sizeof term, "%s%s", KI_PREFIX_SOURCE, id);
+            c.source = id;
+            c.source_text = str(rec, "text");
+            if (!opt->json)
+                fprintf(out, "== %s  " FSI "%s" PDI "\n", id, c.source_text);
+            unsigned before = c.rank;
+            st = walk_term(db, term, print_citing, &c);
+            if (!opt->json && c.rank == before)
+                fputs("   (not cited in any passage)\n", out);
+        }
+        json_decref(rec);
+        if (st != KX_OK)
+            break;
+    }
+    kx_mset_free(mset);
+    ks_query_free(q);
+    if (st != KX_OK)
+        return report(db, st);
+    if (c.rank)
+        ex = KI_EXIT_OK;
+    return ex;
+}
