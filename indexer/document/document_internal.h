@@ -53,6 +53,21 @@ int    kd_cp_is_space(uint32_t cp);       /* ASCII white space, NBSP, ZWSP-like 
  * skipped) into ASCII; returns a new string or NULL if s has no digit. */
 char  *kd_digits_ascii(const char *s, size_t n);
 
+/* A run of digits (of any of the scripts above) in a string. */
+typedef struct kd_num {
+    size_t        start, end;   /* byte offsets */
+    unsigned long value;
+    unsigned      digits;
+} kd_num_t;
+
+/* Find the next run of digits in s[from..n); returns 1 and fills *out, or 0. */
+int kd_next_number(const char *s, size_t n, size_t from, kd_num_t *out);
+/* 'S' if a 4-digit number is a plausible Solar Hijri year, 'G' if Gregorian, else 0. */
+int kd_year_calendar(const kd_num_t *num);
+/* The Gregorian year of a year in calendar cal ('S' years map to their first
+ * Gregorian year, SH + 621). */
+int kd_year_gregorian(unsigned long year, int cal);
+
 /* ---- blocks (blocks.c) ---- */
 
 typedef enum kd_block_type {
