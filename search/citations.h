@@ -12,11 +12,13 @@
 #include <stdio.h>
 
 #include "analyzer.h"
+#include "glossary.h"
 #include "kavosh_xapian.h"
 
 typedef struct ks_cite_options {
     int      json;          /* JSON Lines instead of text */
     unsigned limit;         /* --cites: at most this many citing passages */
+    const ks_glossary_t *glossary;  /* --cites: expand the query (NULL: no) */
 } ks_cite_options_t;
 
 /* Each function writes to out and returns a kavosh exit code (0 = something

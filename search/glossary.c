@@ -22,6 +22,10 @@
 #define GLOSSARY_INITIAL_SLOTS 1024u
 /* Fields of a TSV line beyond which the line is certainly damaged. */
 #define TSV_MAX_FIELDS 32u
+/* Stems shorter than this many characters never match: they come from
+ * abbreviations and particles (ИДУ -> ид, Чуй -> чу), which are not inflected
+ * anyway, and they collide with unrelated words. */
+#define GLOSSARY_MIN_STEM_CHARS 3u
 /* Bytes of a spelling quoted in a diagnostic: enough to recognise it. */
 #define DIAG_QUOTE_BYTES 48u
 
@@ -826,7 +830,21 @@ typedef struct cand {
     unsigned flags;
 } cand_t;
 
-/* Does variant v occur at terms[pos..)? *by_stem is set if a stem was needed. */
+/* Whether a stem ("Z" + stem) is long enough to match through: at least
+ * GLOSSARY_MIN_STEM_CHARS characters after the prefix. */
+static int stem_usable(const char *stem)
+{
+    size_t chars = 0;
+    if (!stem || !stem[0])
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)stem + 1; *p; p++)
+        if ((*p & 0xC0) != 0x80)
+            chars++;
+    return chars >= GLOSSARY_MIN_STEM_CHARS;
+}
+
+/* Does variant v occur at terms[pos..)? KS_GLOSSARY_BY_STEM is set in *flags
+ * if a stem was needed. */
 static int variant_at(const variant_t *v, const char *const *terms, const char *const *stems,
                       size_t n, size_t pos, unsigned *flags)
 {
@@ -838,7 +856,8 @@ static int variant_at(const variant_t *v, const char *const *terms, const char *
         if (t && strcmp(t, v->ptrs[k]) == 0)
             continue;
         const char *vs = v->ptrs[v->nterms + k];
-        if (stems && stems[pos + k] && vs && strcmp(stems[pos + k], vs) == 0) {
+        if (stems && vs && stems[pos + k] && strcmp(stems[pos + k], vs) == 0
+            && stem_usable(vs)) {
             *flags |= KS_GLOSSARY_BY_STEM;
             continue;
         }
@@ -900,6 +919,15 @@ ks_glossary_status_t ks_glossary_match(const ks_glossary_t *g,
             pos++;
             continue;
         }
+        /* A stem match is a guess; when another concept matches the same
+         * span exactly, the guess is dropped ("آلمان" is Germany, although
+         * the Persian stemmer gives it the stem of "آلماتی"). */
+        size_t exact = 0;
+        for (size_t j = 0; j < nc; j++)
+            if (!(c[j].flags & KS_GLOSSARY_BY_STEM))
+                c[exact++] = c[j];
+        if (exact)
+            nc = exact;
         /* Exact matches first, each group in glossary order. */
         for (int pass = 0; pass < 2; pass++) {
             for (size_t j = 0; j < nc; j++) {

@@ -152,12 +152,14 @@ ks_glossary_status_t ks_glossary_variant(const ks_glossary_t *g, size_t concept,
  * exact terms of the query's tokens as ka_analyze(KA_QUERY) gives them, in
  * order, stop words included and KA_TOK_JOINED tokens left out. stems may be
  * NULL; if given, stems[k] is the stem of terms[k] (or NULL), and a term also
- * matches a variant's term with the same stem (reported with
- * KS_GLOSSARY_BY_STEM, so that such expansions can be weighted lower).
- * Left to right, the longest variant starting at a position wins and the scan
- * resumes after it; every concept having a variant of that length there is
- * reported (homographs), up to KS_GLOSSARY_MAX_SPAN_CONCEPTS, exact matches
- * before stem matches. Returns KS_GLOSSARY_OK, also when cb stopped. */
+ * matches a variant's term with the same stem of three or more characters
+ * (reported with KS_GLOSSARY_BY_STEM, so that such expansions can be weighted
+ * lower): "Киргизии" finds "Киргизия". Left to right, the longest variant
+ * starting at a position wins and the scan resumes after it; every concept
+ * having a variant of that length there is reported (homographs), up to
+ * KS_GLOSSARY_MAX_SPAN_CONCEPTS, in glossary order; stem matches only when no
+ * concept matches that span exactly. Returns KS_GLOSSARY_OK, also when cb
+ * stopped. */
 ks_glossary_status_t ks_glossary_match(const ks_glossary_t *g,
                                        const char *const *terms, const char *const *stems,
                                        size_t n, ks_glossary_match_cb cb, void *ctx);

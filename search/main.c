@@ -10,6 +10,7 @@
 
 #include "analyzer.h"
 #include "citations.h"
+#include "glossary.h"
 #include "cli.h"
 #include "printer.h"
 #include "query.h"
@@ -55,6 +56,10 @@ static void usage(FILE *out)
 "      --color=WHEN   highlight matches: auto (a terminal, unless NO_COLOR is set),\n"
 "                     always or never\n"
 "      --batch=FILE   one query per line, or ID<TAB>QUERY; - reads standard input\n"
+"      --section=WORDS  only passages under a heading with these words\n"
+"      --source=ID    only passages citing (or of) bibliography entry ID\n"
+"      --no-expand    do not expand words through the index's glossary\n"
+"      --explain      say which glossary expansion each hit matched through\n"
 "      --show-query   print the query as Xapian runs it, on standard error\n"
 "\n"
 "Citations:\n"
@@ -93,6 +98,10 @@ typedef struct app {
     const char     *qid;        /* current batch query id */
     int             failed;     /* an output error */
     int             show_query; /* print the parsed query on stderr */
+    int             explain;    /* say which expansions each hit matched through */
+    ks_glossary_t  *glossary;   /* the index's glossary, NULL with --no-expand or none */
+    const char     *filter_section;
+    const char     *filter_source;
 } app_t;
 
 static int print_hit(void *ctx, const ks_hit_t *hit)
@@ -120,9 +129,27 @@ static ki_exit_t run_query(app_t *a, const char *text, const char *where)
         ki_error("%squery longer than %d bytes", where, KS_MAX_QUERY_BYTES);
         return KI_EXIT_USAGE;
     }
+    /* --section and --source are the query's own field filters, required. */
+    char *full = NULL;
+    if (a->filter_section || a->filter_source) {
+        size_t n = strlen(text) + 64 + (a->filter_section ? strlen(a->filter_section) : 0) +
+                   (a->filter_source ? strlen(a->filter_source) : 0);
+        full = malloc(n);
+        if (!full) {
+            ki_error("out of memory");
+            return KI_EXIT_FAILURE;
+        }
+        snprintf(full, n, "(%s)%s%s%s%s%s", text,
+                 a->filter_section ? " +section:\"" : "", a->filter_section ? a->filter_section : "",
+                 a->filter_section ? "\"" : "",
+                 a->filter_source ? " +source:" : "", a->filter_source ? a->filter_source : "");
+        text = full;
+    }
     ks_query_t *q = NULL;
     char *err = NULL;
-    ks_query_status_t qs = ks_query_parse(a->an, text, &q, &err);
+    ks_query_options_t qopt = { .glossary = a->glossary };
+    ks_query_status_t qs = ks_query_parse(a->an, text, &qopt, &q, &err);
+    free(full);
     if (qs == KS_QUERY_EMPTY) {
         /* Nothing searchable (only punctuation, say): no hits, not an error. */
         return KI_EXIT_NO_RESULTS;
@@ -150,8 +177,8 @@ static ki_exit_t run_query(app_t *a, const char *text, const char *where)
         kx_free(d);
     }
     ks_result_t res;
-    kx_status_t st = ks_search(a->db, a->an, q, a->offset, a->limit, KS_SNIPPET_CHARS,
-                               print_hit, a, &res);
+    ks_search_options_t sopt = { .offset = a->offset, .limit = a->limit, .explain = a->explain };
+    kx_status_t st = ks_search(a->db, a->an, q, &sopt, print_hit, a, &res);
     ks_query_free(q);
     if (st != KX_OK) {
         const char *d = kx_db_last_error(a->db);
@@ -223,6 +250,38 @@ static ki_exit_t run_batch(app_t *a, const char *path)
     return ex;
 }
 
+static void glossary_diag(void *ctx, const char *source, size_t line, const char *message)
+{
+    (void)ctx;
+    ki_warn("glossary %s:%zu: %s", source, line, message);
+}
+
+/* The glossary travels with the index, in its metadata: expansion needs no
+ * Xapian synonyms, which the remote backend does not serve. */
+static ki_exit_t load_glossary(app_t *a)
+{
+    char *text = NULL;
+    kx_status_t st = kx_db_get_metadata(a->db, KI_META_GLOSSARY, &text);
+    if (st != KX_OK) {
+        ki_error("cannot read the glossary from the index: %s", kx_db_last_error(a->db));
+        return ki_exit_for_status(st);
+    }
+    if (!text || !*text) {
+        kx_free(text);
+        return KI_EXIT_OK;
+    }
+    ks_glossary_status_t gs = ks_glossary_new(&a->glossary);
+    if (gs == KS_GLOSSARY_OK)
+        gs = ks_glossary_add_tsv(a->glossary, a->an, "(index glossary)", text, strlen(text),
+                                 glossary_diag, NULL, NULL);
+    kx_free(text);
+    if (gs != KS_GLOSSARY_OK) {
+        ki_error("cannot load the index's glossary: %s", ks_glossary_status_to_string(gs));
+        return KI_EXIT_FAILURE;
+    }
+    return KI_EXIT_OK;
+}
+
 static int parse_uint(const char *s, unsigned *out)
 {
     char *end;
@@ -237,7 +296,8 @@ static int parse_uint(const char *s, unsigned *out)
 int main(int argc, char **argv)
 {
     ki_set_program("kavosh-search");
-    enum { OPT_VERSION = 256, OPT_JSON, OPT_TSV, OPT_COLOR, OPT_BATCH, OPT_OFFSET, OPT_LANG, OPT_SHOW_QUERY, OPT_CITES, OPT_CITATIONS, OPT_SOURCES };
+    enum { OPT_VERSION = 256, OPT_JSON, OPT_TSV, OPT_COLOR, OPT_BATCH, OPT_OFFSET, OPT_LANG, OPT_SHOW_QUERY, OPT_CITES, OPT_CITATIONS, OPT_SOURCES,
+           OPT_SECTION, OPT_SOURCE, OPT_NO_EXPAND, OPT_EXPLAIN };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
         { "limit", required_argument, NULL, 'n' },
@@ -250,6 +310,10 @@ int main(int argc, char **argv)
         { "batch", required_argument, NULL, OPT_BATCH },
         { "show-query", no_argument, NULL, OPT_SHOW_QUERY },
         { "cites", no_argument, NULL, OPT_CITES },
+        { "section", required_argument, NULL, OPT_SECTION },
+        { "source", required_argument, NULL, OPT_SOURCE },
+        { "no-expand", no_argument, NULL, OPT_NO_EXPAND },
+        { "explain", no_argument, NULL, OPT_EXPLAIN },
         { "citations", no_argument, NULL, OPT_CITATIONS },
         { "sources", no_argument, NULL, OPT_SOURCES },
         { "help", no_argument, NULL, 'h' },
@@ -259,7 +323,7 @@ int main(int argc, char **argv)
     app_t a = { .limit = 10 };
     const char *db_opt = NULL, *batch = NULL, *color = "auto";
     enum { MODE_SEARCH, MODE_CITES, MODE_CITATIONS, MODE_SOURCES } mode = MODE_SEARCH;
-    int modes = 0;
+    int modes = 0, no_expand = 0;
     int c;
     while ((c = getopt_long(argc, argv, "d:n:h", longopts, NULL)) != -1) {
         switch (c) {
@@ -296,6 +360,22 @@ int main(int argc, char **argv)
         case OPT_BATCH: batch = optarg; break;
         case OPT_SHOW_QUERY: a.show_query = 1; break;
         case OPT_CITES: mode = MODE_CITES; modes++; break;
+        case OPT_SECTION:
+            if (strchr(optarg, '"') || !*optarg) {
+                ki_error("--section wants words without double quotes");
+                return KI_EXIT_USAGE;
+            }
+            a.filter_section = optarg;
+            break;
+        case OPT_SOURCE:
+            if (strpbrk(optarg, " \t\"()") || !*optarg) {
+                ki_error("--source wants a source id such as article.fa.md#ref-12");
+                return KI_EXIT_USAGE;
+            }
+            a.filter_source = optarg;
+            break;
+        case OPT_NO_EXPAND: no_expand = 1; break;
+        case OPT_EXPLAIN: a.explain = 1; break;
         case OPT_CITATIONS: mode = MODE_CITATIONS; modes++; break;
         case OPT_SOURCES: mode = MODE_SOURCES; modes++; break;
         case 'h': usage(stdout); return KI_EXIT_OK;
@@ -360,7 +440,16 @@ int main(int argc, char **argv)
         free(query);
         return KI_EXIT_FAILURE;
     }
-    ks_cite_options_t copt = { .json = a.format == OUT_JSON, .limit = a.limit };
+    if (!no_expand && (mode == MODE_SEARCH || mode == MODE_CITES)) {
+        ex = load_glossary(&a);
+        if (ex != KI_EXIT_OK) {
+            ka_analyzer_free(a.an);
+            kx_db_close(a.db);
+            free(query);
+            return ex;
+        }
+    }
+    ks_cite_options_t copt = { .json = a.format == OUT_JSON, .limit = a.limit, .glossary = a.glossary };
     switch (mode) {
     case MODE_CITES: ex = ks_print_cites(a.db, a.an, query, stdout, &copt); break;
     case MODE_CITATIONS: ex = ks_print_citations(a.db, stdout, &copt); break;
@@ -371,6 +460,7 @@ int main(int argc, char **argv)
         ki_error("cannot write the results: %s", strerror(errno));
         ex = KI_EXIT_FAILURE;
     }
+    ks_glossary_free(a.glossary);
     ka_analyzer_free(a.an);
     kx_db_close(a.db);
     free(query);

@@ -68,6 +68,9 @@ void ks_print_text(FILE *out, const ks_hit_t *hit, const char *qid, const ks_tex
         if (gloss)
             fprintf(out, "   gloss: " FSI "%s" PDI " = %s\n", term ? term : "", gloss);
     }
+    json_t *e;
+    json_array_foreach(hit->explain, i, e)
+        fprintf(out, "   matched through: " FSI "%s" PDI "\n", json_string_value(e));
     json_t *cites = json_object_get(hit->data, "citations");
     json_t *c;
     json_array_foreach(cites, i, c) {

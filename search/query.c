@@ -39,6 +39,12 @@ struct ks_query {
     size_t      n_terms, cap_terms;
     char      **filters;   /* boolean filter terms added with ks_query_add_filter */
     size_t      n_filters, cap_filters;
+    struct expansion {
+        char  *label;      /* "typed words => equivalent" */
+        char **terms;      /* the equivalent's exact terms and stems */
+        size_t n_terms;
+    } *exp;
+    size_t      n_exp, cap_exp;
 };
 
 /* ---------------------------------------------------------------------- */
@@ -61,6 +67,7 @@ typedef struct tok {
 
 typedef struct parser {
     ka_analyzer_t *an;
+    const ks_glossary_t *glossary;
     ks_query_t    *q;
     const char    *text;
     size_t         len, i;
@@ -367,9 +374,140 @@ static kx_query_t *word_query(parser_t *p, const struct ctok *t, double weight)
     return ql_combine(p, &alt, KX_OP_OR, 0);
 }
 
-/* A run of plain words: the OR of its words and of the joined forms of
- * adjacent Persian words. Stop words are dropped unless nothing else is left,
- * so «از» alone still finds passages but never drowns «ایران» in «ایران از». */
+/* Record an expansion for --explain: its label and terms. */
+static int remember_expansion(ks_query_t *q, const char *from, const ks_glossary_variant_t *v)
+{
+    if (q->n_exp == q->cap_exp) {
+        size_t cap = q->cap_exp ? q->cap_exp * 2 : 8;
+        struct expansion *ne = realloc(q->exp, cap * sizeof *ne);
+        if (!ne)
+            return -1;
+        q->exp = ne;
+        q->cap_exp = cap;
+    }
+    struct expansion *e = &q->exp[q->n_exp];
+    size_t ll = strlen(from) + strlen(v->text) + 16;
+    e->label = malloc(ll);
+    e->terms = calloc(2 * v->nterms, sizeof *e->terms);
+    e->n_terms = 0;
+    if (!e->label || !e->terms) {
+        free(e->label);
+        free(e->terms);
+        return -1;
+    }
+    snprintf(e->label, ll, "%s => %s", from, v->text);
+    q->n_exp++;
+    for (size_t k = 0; k < v->nterms; k++) {
+        if ((e->terms[e->n_terms] = strdup(v->terms[k])) != NULL)
+            e->n_terms++;
+        if (v->stems && v->stems[k] && (e->terms[e->n_terms] = strdup(v->stems[k])) != NULL)
+            e->n_terms++;
+    }
+    return 0;
+}
+
+/* One glossary variant as a query: a single word as exact OR stem; several
+ * words as their phrase, OR all their stems (stems carry no positions, and
+ * the other language's inflection rarely matches the glossary's exactly). */
+static kx_query_t *variant_query(parser_t *p, const ks_glossary_variant_t *v)
+{
+    qlist_t alt = { 0 }, seq = { 0 }, stems = { 0 };
+    for (size_t k = 0; k < v->nterms; k++) {
+        remember_term(p->q, v->terms[k]);
+        ql_push(p, &seq, term_query(p, v->terms[k], (unsigned)k + 1, 1.0));
+        if (v->stems && v->stems[k]) {
+            remember_term(p->q, v->stems[k]);
+            ql_push(p, &stems, term_query(p, v->stems[k], (unsigned)k + 1, 1.0));
+        }
+    }
+    if (v->nterms == 1) {
+        ql_push(p, &alt, ql_combine(p, &seq, KX_OP_OR, 0));
+        ql_push(p, &alt, ql_combine(p, &stems, KX_OP_OR, 0));
+    } else {
+        ql_push(p, &alt, ql_combine(p, &seq, KX_OP_PHRASE, 0));
+        if (stems.n == v->nterms)
+            ql_push(p, &alt, ql_combine(p, &stems, KX_OP_AND, 0));
+        else
+            ql_free(&stems);
+    }
+    kx_query_t *q = ql_combine(p, &alt, KX_OP_OR, 0);
+    if (!q)
+        return NULL;
+    kx_query_t *scaled = NULL;
+    if (kx_query_scale(q, KS_WEIGHT_EXPANSION, &scaled) != KX_OK)
+        fail(p, KS_QUERY_FAILED, p->tok.at, "cannot build the query");
+    kx_query_free(q);
+    return scaled;
+}
+
+typedef struct expander {
+    parser_t  *p;
+    qlist_t   *out;
+    const char *text;       /* the analysed run, for labels */
+} expander_t;
+
+static int on_glossary_match(void *ctx, const ks_glossary_match_t *m)
+{
+    expander_t *x = ctx;
+    parser_t *p = x->p;
+    char from[512] = "";
+    size_t used = 0;
+    for (size_t k = m->start; k < m->end && used < sizeof from - 1; k++) {
+        int w = snprintf(from + used, sizeof from - used, "%s%s", k > m->start ? " " : "", m->terms[k]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    size_t n = ks_glossary_concept_size(p->glossary, m->concept);
+    for (size_t i = 0; i < n && p->st == KS_QUERY_OK; i++) {
+        if (i == m->variant)
+            continue;
+        ks_glossary_variant_t v;
+        if (ks_glossary_variant(p->glossary, m->concept, i, &v) != KS_GLOSSARY_OK)
+            continue;
+        /* A variant that is the typed words themselves adds nothing. */
+        int same = v.nterms == m->end - m->start;
+        for (size_t k = 0; same && k < v.nterms; k++)
+            same = strcmp(v.terms[k], m->terms[m->start + k]) == 0;
+        if (same)
+            continue;
+        ql_push(p, x->out, variant_query(p, &v));
+        if (remember_expansion(p->q, from, &v) != 0)
+            fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
+    }
+    return p->st != KS_QUERY_OK;
+}
+
+/* Add the glossary equivalents of the words of c to words. */
+static void expand(parser_t *p, const collected_t *c, qlist_t *words)
+{
+    if (!p->glossary || c->n == 0)
+        return;
+    const char **terms = malloc(c->n * sizeof *terms);
+    const char **stems = malloc(c->n * sizeof *stems);
+    size_t n = 0;
+    if (!terms || !stems) {
+        fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
+    } else {
+        for (size_t k = 0; k < c->n; k++) {
+            if (c->v[k].flags & KA_TOK_JOINED)
+                continue;
+            terms[n] = c->v[k].term;
+            stems[n] = c->v[k].stem;
+            n++;
+        }
+        expander_t x = { .p = p, .out = words };
+        if (ks_glossary_match(p->glossary, terms, stems, n, on_glossary_match, &x) != KS_GLOSSARY_OK)
+            fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
+    }
+    free(terms);
+    free(stems);
+}
+
+/* A run of plain words: the OR of its words, of the joined forms of adjacent
+ * Persian words and of the words' glossary equivalents. Stop words are
+ * dropped unless nothing else is left, so «از» alone still finds passages
+ * but never drowns «ایران» in «ایران از». */
 static kx_query_t *text_query(parser_t *p, const char *s, size_t len)
 {
     collected_t c;
@@ -386,6 +524,7 @@ static kx_query_t *text_query(parser_t *p, const char *s, size_t len)
             continue;
         ql_push(p, &words, word_query(p, t, t->flags & KA_TOK_JOINED ? KS_WEIGHT_JOINED : 1.0));
     }
+    expand(p, &c, &words);
     collected_free(&c);
     return ql_combine(p, &words, KX_OP_OR, 0);
 }
@@ -691,7 +830,8 @@ static kx_query_t *parse_or(parser_t *p)
     return q;
 }
 
-ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text, ks_query_t **out,
+ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text,
+                                 const ks_query_options_t *opt, ks_query_t **out,
                                  char **error_out)
 {
     *out = NULL;
@@ -700,7 +840,8 @@ ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text, ks_query_t
     ks_query_t *q = calloc(1, sizeof *q);
     if (!q)
         return KS_QUERY_NOMEM;
-    parser_t p = { .an = an, .q = q, .text = text ? text : "", .len = text ? strlen(text) : 0 };
+    parser_t p = { .an = an, .q = q, .text = text ? text : "", .len = text ? strlen(text) : 0,
+                   .glossary = opt ? opt->glossary : NULL };
     next(&p);
     kx_query_t *base = parse_or(&p);
     if (p.st == KS_QUERY_OK && p.tok.kind == T_RPAREN)
@@ -805,5 +946,32 @@ void ks_query_free(ks_query_t *q)
     for (size_t k = 0; k < q->n_filters; k++)
         free(q->filters[k]);
     free(q->filters);
+    for (size_t k = 0; k < q->n_exp; k++) {
+        free(q->exp[k].label);
+        for (size_t t = 0; t < q->exp[k].n_terms; t++)
+            free(q->exp[k].terms[t]);
+        free(q->exp[k].terms);
+    }
+    free(q->exp);
     free(q);
+}
+
+size_t ks_query_expansion_count(const ks_query_t *q)
+{
+    return q->n_exp;
+}
+
+const char *ks_query_expansion_label(const ks_query_t *q, size_t i)
+{
+    return i < q->n_exp ? q->exp[i].label : NULL;
+}
+
+int ks_query_expansion_has_term(const ks_query_t *q, size_t i, const char *term, size_t len)
+{
+    if (i >= q->n_exp)
+        return 0;
+    for (size_t k = 0; k < q->exp[i].n_terms; k++)
+        if (strlen(q->exp[i].terms[k]) == len && memcmp(q->exp[i].terms[k], term, len) == 0)
+            return 1;
+    return 0;
 }

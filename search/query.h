@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "analyzer.h"
+#include "glossary.h"
 #include "kavosh_xapian.h"
 
 typedef struct ks_query ks_query_t;
@@ -20,6 +21,14 @@ typedef struct ks_query ks_query_t;
 #define KS_WEIGHT_EXACT  1.0
 #define KS_WEIGHT_STEM   1.0
 #define KS_WEIGHT_JOINED 1.0
+/* An equivalent from the glossary (another language, another spelling)
+ * weighs less than the words typed, so that a passage matching the query's
+ * own words ranks above one matching only through an expansion. */
+#define KS_WEIGHT_EXPANSION 0.3
+
+typedef struct ks_query_options {
+    const ks_glossary_t *glossary;   /* NULL: no expansion */
+} ks_query_options_t;
 
 typedef enum ks_query_status {
     KS_QUERY_OK = 0,
@@ -29,10 +38,19 @@ typedef enum ks_query_status {
     KS_QUERY_FAILED        /* the analyzer or the wrapper failed */
 } ks_query_status_t;
 
-/* Parse text. On KS_QUERY_SYNTAX, *error_out (if not NULL) receives a
- * malloc'd message naming the character position. *out is freed with ks_query_free. */
-ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text, ks_query_t **out,
+/* Parse text. opt may be NULL (no expansion). On KS_QUERY_SYNTAX,
+ * *error_out (if not NULL) receives a malloc'd message naming the character
+ * position. *out is freed with ks_query_free. */
+ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text,
+                                 const ks_query_options_t *opt, ks_query_t **out,
                                  char **error_out);
+
+/* The glossary expansions the query made: "Manas air base => پایگاه هوایی ماناس".
+ * Strings owned by q. */
+size_t ks_query_expansion_count(const ks_query_t *q);
+const char *ks_query_expansion_label(const ks_query_t *q, size_t i);
+/* Whether term is one of expansion i's terms. */
+int ks_query_expansion_has_term(const ks_query_t *q, size_t i, const char *term, size_t len);
 
 /* The Xapian query; owned by q. */
 const kx_query_t *ks_query_xapian(ks_query_t *q);

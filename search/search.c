@@ -3,6 +3,7 @@
  */
 #include "search.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* BM25 as Xapian defines it, with b lowered from 0.75: passages are short
@@ -16,10 +17,41 @@ static const char *field(json_t *o, const char *name)
     return s ? s : "";
 }
 
-kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q, unsigned offset,
-                      unsigned limit, size_t snippet_chars, ks_hit_cb cb, void *ctx,
+typedef struct explainer {
+    const ks_query_t *q;
+    unsigned char    *hit;     /* one flag per expansion */
+} explainer_t;
+
+static int on_matching_term(void *ctx, const char *term, size_t len)
+{
+    explainer_t *e = ctx;
+    for (size_t i = 0; i < ks_query_expansion_count(e->q); i++)
+        if (ks_query_expansion_has_term(e->q, i, term, len))
+            e->hit[i] = 1;
+    return 0;
+}
+
+/* The expansions whose terms hit i matched, as a JSON array of labels. */
+static json_t *explain_hit(kx_mset_t *mset, unsigned i, const ks_query_t *q)
+{
+    json_t *arr = json_array();
+    size_t n = ks_query_expansion_count(q);
+    if (!arr || n == 0)
+        return arr;
+    explainer_t e = { .q = q, .hit = calloc(n, 1) };
+    if (e.hit && kx_mset_matching_terms(mset, i, on_matching_term, &e) == KX_OK)
+        for (size_t k = 0; k < n; k++)
+            if (e.hit[k])
+                json_array_append_new(arr, json_string(ks_query_expansion_label(q, k)));
+    free(e.hit);
+    return arr;
+}
+
+kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
+                      const ks_search_options_t *opt, ks_hit_cb cb, void *ctx,
                       ks_result_t *result)
 {
+    size_t snippet_chars = opt->snippet_chars ? opt->snippet_chars : KS_SNIPPET_CHARS;
     ks_result_t local;
     if (!result)
         result = &local;
@@ -28,7 +60,7 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q, unsigned of
     if (!xq)
         return KX_NO_MEMORY;
     kx_mset_t *mset = NULL;
-    kx_status_t st = kx_search(db, xq, &kavosh_bm25, offset, limit, &mset);
+    kx_status_t st = kx_search(db, xq, &kavosh_bm25, opt->offset, opt->limit, &mset);
     if (st != KX_OK)
         return st;
     result->estimate = kx_mset_estimate(mset);
@@ -62,9 +94,12 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q, unsigned of
             st = KX_NO_MEMORY;
             break;
         }
+        if (opt->explain)
+            hit.explain = explain_hit(mset, i, q);
         result->n_hits++;
         int stop = cb(ctx, &hit);
         ks_snippet_free(&hit.snippet);
+        json_decref(hit.explain);
         json_decref(data);
         if (stop)
             break;

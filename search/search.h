@@ -25,7 +25,15 @@ typedef struct ks_hit {
     const char  *text;
     size_t       text_len;
     ks_snippet_t snippet;
+    json_t      *explain;   /* with ks_search_options_t.explain: array of the glossary
+                               expansions this hit matched through; else NULL */
 } ks_hit_t;
+
+typedef struct ks_search_options {
+    unsigned offset, limit;     /* hits [offset, offset + limit) */
+    size_t   snippet_chars;     /* window length, KS_SNIPPET_CHARS if 0 */
+    int      explain;           /* fill ks_hit_t.explain */
+} ks_search_options_t;
 
 typedef struct ks_result {
     unsigned n_hits;        /* hits delivered */
@@ -38,8 +46,8 @@ typedef int (*ks_hit_cb)(void *ctx, const ks_hit_t *hit);
 /* Search db for q, hits [offset, offset + limit), best first. The hit and
  * everything it points to is valid during the callback only. On failure the
  * status is returned and kx_db_last_error(db) says why. */
-kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q, unsigned offset,
-                      unsigned limit, size_t snippet_chars, ks_hit_cb cb, void *ctx,
+kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
+                      const ks_search_options_t *opt, ks_hit_cb cb, void *ctx,
                       ks_result_t *result);
 
 #endif /* KAVOSH_SEARCH_H */
