@@ -333,7 +333,7 @@ static void decode_utf8(ka_norm_t *n, const unsigned char *s, size_t len)
 /* Steps 2 and 3                                                             */
 
 /* End offset of the code point that src unit k belongs to. */
-static uint32_t src_end(const ka_norm_t *n, int32_t k)
+static inline uint32_t src_end(const ka_norm_t *n, int32_t k)
 {
     if (U16_IS_LEAD(n->src[k]) && k + 1 < n->src_len)
         return n->src_off[k + 2];

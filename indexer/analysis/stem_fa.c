@@ -111,14 +111,24 @@ static size_t letters(const char *s, size_t len)
     return n;
 }
 
-static int ends_with(const char *w, size_t len, const char *suf, size_t sl)
+/* Byte loops rather than memcmp: the strings are a few bytes long and the
+ * calls run for every Persian word. */
+static inline int same_bytes(const char *a, const char *b, size_t n)
 {
-    return len >= sl && memcmp(w + len - sl, suf, sl) == 0;
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
 }
 
-static int starts_with(const char *w, size_t len, const char *pre, size_t pl)
+static inline int ends_with(const char *w, size_t len, const char *suf, size_t sl)
 {
-    return len >= pl && memcmp(w, pre, pl) == 0;
+    return len >= sl && same_bytes(w + len - sl, suf, sl);
+}
+
+static inline int starts_with(const char *w, size_t len, const char *pre, size_t pl)
+{
+    return len >= pl && same_bytes(w, pre, pl);
 }
 
 #define S(lit) lit, (sizeof(lit) - 1)

@@ -26,10 +26,22 @@ static int cmp_items(const void *x, const void *y)
     return cmp_bytes(a->arena + a->off, a->len, b->arena + b->off, b->len);
 }
 
+/* FNV-1a. */
+static uint32_t hash_bytes(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
 void ka_wordset_fini(ka_wordset_t *ws)
 {
     if (ws == NULL)
         return;
+    free(ws->slots);
     free(ws->arena);
     free(ws->offs);
     free(ws->lens);
@@ -85,6 +97,21 @@ ka_status_t ka_wordset_init(ka_wordset_t *ws, const char *const *list, size_t n,
     ws->arena = arena;
     ws->n = k;
     free(items);
+    items = NULL;
+
+    size_t nslots = 16;
+    while (nslots < 2 * k)
+        nslots *= 2;
+    ws->slots = calloc(nslots, sizeof *ws->slots);
+    if (ws->slots == NULL)
+        goto nomem;
+    ws->mask = nslots - 1;
+    for (size_t i = 0; i < k; i++) {
+        size_t h = hash_bytes(arena + ws->offs[i], ws->lens[i]) & ws->mask;
+        while (ws->slots[h] != 0)
+            h = (h + 1) & ws->mask;
+        ws->slots[h] = (uint32_t)(i + 1);
+    }
     return KA_OK;
 
 nomem:
@@ -92,22 +119,20 @@ nomem:
     free(items);
     free(ws->offs);
     free(ws->lens);
+    free(ws->slots);
     memset(ws, 0, sizeof *ws);
     return KA_ERR_NOMEM;
 }
 
 int ka_wordset_has(const ka_wordset_t *ws, const char *w, size_t len)
 {
-    size_t lo = 0, hi = ws->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = cmp_bytes(ws->arena + ws->offs[mid], ws->lens[mid], w, len);
-        if (c == 0)
+    if (ws->slots == NULL)
+        return 0;
+    size_t h = hash_bytes(w, len) & ws->mask;
+    for (uint32_t k; (k = ws->slots[h]) != 0; h = (h + 1) & ws->mask) {
+        size_t i = k - 1;
+        if (ws->lens[i] == len && memcmp(ws->arena + ws->offs[i], w, len) == 0)
             return 1;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
     }
     return 0;
 }

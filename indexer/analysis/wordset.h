@@ -4,12 +4,15 @@
  * Stop-word lists and the Persian stemmer's protected words are written in
  * the source as people spell them; ka_wordset_init passes each through the
  * analyzer's own normalization first, so that the lists can never disagree
- * with the terms they are compared with. Lookups are a binary search.
+ * with the terms they are compared with. The words are kept sorted (for
+ * ordered walks) and indexed by a hash table: a lookup is one probe or two,
+ * as it runs several times for every word of every text.
  */
 #ifndef KAVOSH_WORDSET_H
 #define KAVOSH_WORDSET_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "analyzer.h"
 
@@ -18,6 +21,8 @@ typedef struct ka_wordset {
     size_t *offs;    /* owned: offset of each word in arena, sorted by word */
     size_t *lens;    /* owned: their lengths */
     size_t  n;
+    uint32_t *slots; /* owned: open-addressing hash index, word number + 1 (0 = free) */
+    size_t  mask;    /* number of slots - 1 (a power of two, at least twice n) */
 } ka_wordset_t;
 
 /* Normalize word[0..len) into a string owned by ctx (valid until the next call); NULL on failure. */
