@@ -22,10 +22,8 @@
 #define GLOSSARY_INITIAL_SLOTS 1024u
 /* Fields of a TSV line beyond which the line is certainly damaged. */
 #define TSV_MAX_FIELDS 32u
-/* Stems shorter than this many characters never match: they come from
- * abbreviations and particles (ИДУ -> ид, Чуй -> чу), which are not inflected
- * anyway, and they collide with unrelated words. */
-#define GLOSSARY_MIN_STEM_CHARS 3u
+/* A one-letter stem says nothing about the word it came from. */
+#define GLOSSARY_MIN_STEM_CHARS 2u
 /* Bytes of a spelling quoted in a diagnostic: enough to recognise it. */
 #define DIAG_QUOTE_BYTES 48u
 
@@ -206,6 +204,8 @@ static char *clean_text(const char *s, size_t n, size_t *out_len)
 /* Collecting the analyzer's terms                                           */
 
 typedef struct collect {
+    const char *text;             /* the analysed text, for looking at a word as written */
+    size_t  text_len;
     char   *buf;                  /* terms and stems, each NUL-terminated */
     size_t  len, cap;
     size_t *term_off;             /* offsets into buf */
@@ -238,6 +238,33 @@ static int collect_bytes(collect_t *c, const char *s, size_t n, size_t *off)
     return 0;
 }
 
+/* Whether a word is written in capitals, as abbreviations are (ИДУ, НАТО,
+ * OSCE): at least two letters, all of them upper-case Latin or Cyrillic.
+ * Persian has no case, so its words never count. */
+static int written_in_capitals(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t upper = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = p[i];
+        if (c >= 'A' && c <= 'Z') {
+            upper++;
+        } else if (c >= 'a' && c <= 'z') {
+            return 0;
+        } else if ((c == 0xD0 || c == 0xD1) && i + 1 < n) {
+            unsigned cp = ((c & 0x1F) << 6) | (p[i + 1] & 0x3F);
+            i++;
+            if ((cp >= 0x410 && cp <= 0x42F) || cp == 0x401)
+                upper++;
+            else if ((cp >= 0x430 && cp <= 0x44F) || cp == 0x451)
+                return 0;
+        } else if (c >= 0x80) {
+            return 0;                             /* another script: not an abbreviation we know */
+        }
+    }
+    return upper >= 2;
+}
+
 static int collect_cb(void *ctx, const ka_token_t *tok)
 {
     collect_t *c = ctx;
@@ -264,7 +291,12 @@ static int collect_cb(void *ctx, const ka_token_t *tok)
         c->nomem = 1;
         return 1;
     }
-    if (tok->stem && collect_bytes(c, tok->stem, tok->stem_len, &soff) != 0) {
+    /* An abbreviation keeps no stem: its stem is a fragment («ИДУ» -> «ид»)
+     * shared with ordinary words («идут»), and abbreviations are rarely
+     * inflected anyway. */
+    int caps = tok->end <= c->text_len && tok->start < tok->end
+               && written_in_capitals(c->text + tok->start, tok->end - tok->start);
+    if (tok->stem && !caps && collect_bytes(c, tok->stem, tok->stem_len, &soff) != 0) {
         c->nomem = 1;
         return 1;
     }
@@ -294,6 +326,8 @@ static ks_glossary_status_t collect_run(collect_t *c, ka_analyzer_t *a, const ch
                                         size_t len, size_t max)
 {
     collect_reset(c, max);
+    c->text = text;
+    c->text_len = len;
     ka_status_t st = ka_analyze(a, KA_QUERY, text, len, collect_cb, c);
     if (c->nomem)
         return KS_GLOSSARY_ERR_NOMEM;

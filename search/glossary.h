@@ -94,7 +94,8 @@ typedef struct ks_glossary_variant {
     ks_glossary_lang_t  lang;
     const char         *text;     /* the spelling as written (whitespace collapsed) */
     const char *const  *terms;    /* nterms exact terms */
-    const char *const  *stems;    /* nterms stems ("Z" + stem) or NULL entries for words without a stemmer */
+    const char *const  *stems;    /* nterms stems ("Z" + stem); NULL for a word without a stemmer
+                                     or written in capitals (an abbreviation) */
     size_t              nterms;   /* 1..KS_GLOSSARY_MAX_TERMS */
 } ks_glossary_variant_t;
 
@@ -152,9 +153,10 @@ ks_glossary_status_t ks_glossary_variant(const ks_glossary_t *g, size_t concept,
  * exact terms of the query's tokens as ka_analyze(KA_QUERY) gives them, in
  * order, stop words included and KA_TOK_JOINED tokens left out. stems may be
  * NULL; if given, stems[k] is the stem of terms[k] (or NULL), and a term also
- * matches a variant's term with the same stem of three or more characters
+ * matches a variant's term with the same stem of two or more characters
  * (reported with KS_GLOSSARY_BY_STEM, so that such expansions can be weighted
- * lower): "Киргизии" finds "Киргизия". Left to right, the longest variant
+ * lower): "Киргизии" finds "Киргизия". Words written in capitals
+ * (abbreviations: ИДУ, НАТО) keep no stem and match only exactly. Left to right, the longest variant
  * starting at a position wins and the scan resumes after it; every concept
  * having a variant of that length there is reported (homographs), up to
  * KS_GLOSSARY_MAX_SPAN_CONCEPTS, in glossary order; stem matches only when no

@@ -169,11 +169,17 @@ static void test_lookup_cases(void **state)
         assert_non_null(dash);
         size_t end = strtoul(dash + 1, NULL, 10);
         int want_stem = strcmp(col[3], "stem") == 0;
+        int only = strcmp(col[3], "only") == 0;
         int ok = 0, span_seen = 0;
+        size_t at_span = 0;
+        for (size_t i = 0; i < s.n; i++)
+            at_span += s.m[i].start == start;
         for (size_t i = 0; i < s.n; i++) {
             if (s.m[i].start != start)
                 continue;
             span_seen = 1;
+            if (only && at_span != 1)
+                continue;
             if (s.m[i].end != end)
                 continue;
             if (((s.m[i].flags & KS_GLOSSARY_BY_STEM) != 0) != want_stem)

@@ -184,6 +184,45 @@ static void test_stem_fallback(void **state)
     assert_int_equal(s.m[0].start, 1);
 }
 
+/* An exact match shadows another concept's stem match on the same span, and
+ * an abbreviation keeps no stem to match through. */
+static void test_stem_guards(void **state)
+{
+    fixture_t *f = *state;
+    size_t manas, georgia, imu;
+    ks_glossary_variant_t vm, vg, vi;
+    variant_of(f, "Manas", &manas, &vm);
+    variant_of(f, "Georgia", &georgia, &vg);
+    variant_of(f, "ИДУ", &imu, &vi);
+    assert_non_null(vg.stems[0]);
+
+    /* "manas" whose stem happens to be Georgia's: Manas alone, exactly. */
+    const char *terms[] = { vm.terms[0] };
+    const char *stems[] = { vg.stems[0] };
+    seen_t s = { .n = 0, .stop_after = 0 };
+    assert_int_equal(ks_glossary_match(f->g, terms, stems, 1, keep, &s), KS_GLOSSARY_OK);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.m[0].concept, manas);
+    assert_int_equal(s.m[0].flags, 0);
+
+    /* Another word with Georgia's stem: Georgia's concepts, by stem. */
+    const char *other[] = { "georgias" };
+    s.n = 0;
+    assert_int_equal(ks_glossary_match(f->g, other, stems, 1, keep, &s), KS_GLOSSARY_OK);
+    assert_true(s.n >= 1);
+    for (size_t i = 0; i < s.n; i++)
+        assert_true(s.m[i].flags & KS_GLOSSARY_BY_STEM);
+
+    /* "ИДУ" is written in capitals: no stem, so "идут" (stem "ид", the
+     * stem "иду" would have) does not reach it. */
+    assert_null(vi.stems[0]);
+    const char *idut[] = { "идут" };
+    const char *idut_stem[] = { "Zид" };
+    s.n = 0;
+    assert_int_equal(ks_glossary_match(f->g, idut, idut_stem, 1, keep, &s), KS_GLOSSARY_OK);
+    assert_int_equal(s.n, 0);
+}
+
 static void test_callback_stops(void **state)
 {
     fixture_t *f = *state;
@@ -228,6 +267,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_match_cases),
         cmocka_unit_test(test_stem_fallback),
+        cmocka_unit_test(test_stem_guards),
         cmocka_unit_test(test_callback_stops),
         cmocka_unit_test(test_span_concepts_bounded),
     };
