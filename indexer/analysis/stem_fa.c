@@ -38,11 +38,13 @@ static const char *const keep_words[] = {
     "داستان", "دبستان", "بیمارستان", "تاجیک", "ازبکستان", "پاکستان", "هندوستان",
     "انگلستان", "ترکمنستان", "قزاقستان", "تاجیکستان", "قرقیزستان", "ارمنستان",
     "گرجستان", "عربستان", "افغانستان", "کردستان", "لرستان", "سیستان", "بلوچستان",
-    "خوزستان", "کوهستان", "پاسداران", "تیان", "اران", "کابان", "مان",
+    "خوزستان", "کوهستان", "پاسداران", "تیان", "اران", "کابان", "مان", "بهعنوان",
+    "قهرمان", "آرمان", "سامان", "دودمان", "زایمان", "پشیمان", "مسلمان", "ترکمان",
+    "نریمان", "درخشان", "کاشان", "افشان", "آلمان", "رحمان", "کتان", "ختان", "تومان",
     /* -ات */
     "ذات", "حیات", "نجات", "صفات", "زکات", "ملاقات", "اوقات", "ساعات", "سادات",
     "برات", "مات", "فرات", "ثبات", "مساوات", "مسافات", "قنات", "نبات", "لات",
-    "کلات", "هرات", "تورات", "نکات",
+    "کلات", "هرات", "تورات", "نکات", "ایالات",
     /* -تر */
     "دختر", "دفتر", "کبوتر", "انگشتر", "کامپیوتر", "کیلومتر", "سانتیمتر", "میلیمتر",
     "متر", "لیتر", "دکتر", "چتر", "بستر", "شتر", "اختر", "تئاتر", "فیلتر", "پوستر",
@@ -51,8 +53,8 @@ static const char *const keep_words[] = {
     /* -ها */
     "تنها", "انتها", "بها", "رها", "اینها", "آنها", "شانگهای", "بهای", "ابتها",
     /* -ی that is part of the word (names, loanwords, function words) */
-    "قاضی", "ماهی", "کشتی", "شیمی", "تاکسی", "کرسی", "بازی", "زندگی", "جمهوری",
-    "علی", "مهدی", "موسی", "عیسی", "یحیی", "مصطفی", "مرتضی", "مجتبی", "کسی",
+    "قاضی", "ماهی", "کشتی", "شیمی", "تاکسی", "کرسی", "بازی", "جمهوری",
+    "علی", "علیه", "برای", "شوروی", "مهدی", "موسی", "عیسی", "یحیی", "مصطفی", "مرتضی", "مجتبی", "کسی",
     "چیزی", "گاهی", "نوعی", "کمی", "خیلی", "ولی", "بلی", "یعنی", "حتی", "سعدی",
     "فردوسی", "رازی", "مولوی", "کی", "وی", "نی", "پی", "طی", "ری", "سی", "بی", "دی",
     "هی", "چای", "جای", "پای", "نای", "رای", "وای", "بای", "سرای", "خدای", "آقای",
@@ -74,7 +76,7 @@ static const char *const mi_prefix_words[] = {
     "میهمان", "میلاد", "میلیون", "میلیارد", "میراث", "میزان", "میدان", "میکروب",
     "میمون", "میثاق", "میرزا", "میانجی", "میانگین", "میانمار", "میزبان", "میلیتاری",
     "میکرو", "مینیاتور", "میسیون", "میتینگ", "میلیس", "میکائیل", "میناب", "میاندوآب",
-    "میلاد", "میهن", "میوه", "مینو",
+    "میهن", "میوه",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -179,7 +181,8 @@ static int strip_verbal_prefix(const ka_stem_fa_t *st, const char *w, size_t len
     return 1;
 }
 
-/* One suffix step on out[0..*len). Returns 1 if something was removed. */
+/* One suffix step on out[0..*len). Returns 1 if something was removed, 2 if
+ * it was and nothing more may be (the silent ه), 0 if nothing applies. */
 static int strip_suffix(char *out, size_t *len)
 {
     size_t n = *len;
@@ -213,6 +216,32 @@ static int strip_suffix(char *out, size_t *len)
     if (ends_with(out, n, S("تر")) && letters(out, n - (sizeof("تر") - 1)) >= 3) {
         *len = n - (sizeof("تر") - 1);
         return 1;
+    }
+    /* Plural possessives on a bare noun: «کشورمان» -> «کشور»; never in
+     * ستان (قرقیزستان), and the keep list holds سازمان, زمان, نشان... */
+    static const struct { const char *suf; size_t sl; } poss[] = {
+        { S("مان") }, { S("تان") }, { S("شان") },
+    };
+    for (size_t i = 0; i < COUNT(poss); i++) {
+        if (ends_with(out, n, poss[i].suf, poss[i].sl)) {
+            size_t base = n - poss[i].sl;
+            if (letters(out, base) >= 3 && !(i == 1 && ends_with(out, base, S("س")))) {
+                *len = base;
+                return 1;
+            }
+        }
+    }
+    /* Abstract nouns of words in silent ه: «نمایندگی» -> «نماینده»,
+     * «همسایگی» -> «همسایه». Only after د, ت and ی, so that «فرهنگی» and
+     * «بزرگی» (گ + ی) are left to the ی rule. */
+    if (ends_with(out, n, S("گی"))) {
+        size_t base = n - (sizeof("گی") - 1);
+        if (letters(out, base) >= 3 && (ends_with(out, base, S("د")) || ends_with(out, base, S("ت")) ||
+                                        ends_with(out, base, S("ی")))) {
+            memcpy(out + base, "ه", sizeof("ه") - 1);
+            *len = base + sizeof("ه") - 1;
+            return 1;
+        }
     }
     /* Animate plural after a vowel: «دانشجویان» -> «دانشجو», «آقایان» -> «اقا». */
     if (ends_with(out, n, S("یان"))) {
@@ -265,7 +294,7 @@ static int strip_suffix(char *out, size_t *len)
         size_t base = n - (sizeof("ه") - 1);
         if (!ends_in_vowel(out, base)) {
             *len = base;
-            return 1;
+            return 2;   /* «همسایه» -> «همسای», not on to «همسا» */
         }
     }
     return 0;
@@ -293,7 +322,7 @@ size_t ka_stem_fa(const ka_stem_fa_t *st, const char *w, size_t len, char *out)
     for (int step = 0; step < MAX_SUFFIX_STEPS; step++) {
         if (step > 0 && ka_wordset_has(&st->keep, out, n))
             break;
-        if (!strip_suffix(out, &n))
+        if (strip_suffix(out, &n) != 1)
             break;
     }
     out[n] = '\0';
