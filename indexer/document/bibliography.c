@@ -678,10 +678,12 @@ parse_names(kd_source_t *src, const char *s, size_t n, const kd_num_t *year)
     size_t title_from = after, used = 0;
     if (nseg > 0) {
         size_t w0 = count_words(s + seg_s[0], seg_e[0] - seg_s[0]);
-        int title_first = year && nseg == 1 && w0 >= 3 &&
+        /* A head that is neither a name nor an organisation is a title:
+         * «منطقه خزر در مرحله معاصر (۱۳۸۴)», «Европейский Союз – ...». */
+        int title_first = (year ? nseg == 1 && w0 >= 3 : w0 >= 4) &&
                           !starts_with_org_word(s + seg_s[0], seg_e[0] - seg_s[0]) &&
                           !find_bytes(s + seg_s[0], seg_e[0] - seg_s[0], " and ", 5) &&
-                          !find_bytes(s + seg_s[0], seg_e[0] - seg_s[0], " و ", 5);
+                          !find_bytes(s + seg_s[0], seg_e[0] - seg_s[0], " و ", 4);
         /* "Вартанян А.М. Новые аспекты ...": a surname, initials, then the title. */
         size_t initials_end = 0;
         int has_initial = 0;
@@ -733,8 +735,8 @@ parse_names(kd_source_t *src, const char *s, size_t n, const kd_num_t *year)
                 const char *g = s + seg_s[used];
                 size_t gl = seg_e[used] - seg_s[used];
                 size_t w = count_words(g, gl);
-                const char *conj = find_bytes(g, gl, " و ", 5);
-                size_t cl = 5;
+                const char *conj = find_bytes(g, gl, " و ", 4);
+                size_t cl = 4;
                 if (!conj) {
                     conj = find_bytes(g, gl, " and ", 5);
                     cl = 5;
@@ -756,7 +758,10 @@ parse_names(kd_source_t *src, const char *s, size_t n, const kd_num_t *year)
         }
         if (used < nseg) {
             /* The year comes late: the rest of the head holds title and venue. */
-            src->title = trimmed_dup(s + seg_s[used], seg_e[used] - seg_s[used], ",.;:");
+            if (!src->title)
+                src->title = trimmed_dup(s + seg_s[used], seg_e[used] - seg_s[used], ",.;:");
+            else
+                used--;   /* the title came from the first segment: the next is the venue */
             if (used + 1 < nseg)
                 src->venue = trimmed_dup(s + seg_s[used + 1], seg_e[used + 1] - seg_s[used + 1], ",.;:");
             return 0;

@@ -34,7 +34,7 @@ static const char *const not_names[] = {
     "خورشیدی", "january", "february", "march", "april", "may", "june", "july", "august",
     "september", "october", "november", "december", "to", "and", "or", "from", "until",
     "since", "in", "year", "years", "c", "ca", "circa", "approx", "до", "и", "с", "по",
-    "год", "года", "гг", "г", "января", "февраля", "марта", "апреля", "мая", "июня",
+    "год", "года", "году", "гг", "г", "января", "февраля", "марта", "апреля", "мая", "июня",
     "июля", "августа", "сентября", "октября", "ноября", "декабря", NULL
 };
 
@@ -221,7 +221,7 @@ analyse(kd_passage_t *p, const char *s, size_t from, size_t to, size_t cs, size_
      * number lies between; then its words joined by spaces. */
     size_t fw = n, lw = 0;
     for (size_t i = 0; i < n; i++)
-        if (t[i].kind == TK_WORD) {
+        if (t[i].kind == TK_WORD && !is_page_label(s, &t[i])) {
             if (fw == n)
                 fw = i;
             lw = i;
@@ -235,7 +235,7 @@ analyse(kd_passage_t *p, const char *s, size_t from, size_t to, size_t cs, size_
     } else {
         kd_buf_t a = {0};
         for (size_t i = fw; i <= lw; i++)
-            if (t[i].kind == TK_WORD) {
+            if (t[i].kind == TK_WORD && !is_page_label(s, &t[i])) {
                 if (a.len)
                     kd_buf_addc(&a, ' ');
                 kd_buf_add(&a, s + t[i].start, t[i].end - t[i].start);

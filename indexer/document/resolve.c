@@ -51,7 +51,8 @@ typedef struct words {
 
 static const char *const minor_words[] = {
     "و", "در", "از", "به", "با", "که", "را", "یا", "the", "of", "and", "a", "an", "in", "on",
-    "for", "to", "at", "by", "и", "в", "на", "с", "по", "к", "et", "al", "al.", NULL
+    "for", "to", "at", "by", "и", "в", "на", "с", "по", "к", "et", "al", "see", "cf", "eg",
+    "ر.ک", "رک", "نک", "см", NULL
 };
 static const char *const ibid_words[] = {"همان", "ibid", "ibidem", "там", "же", NULL};
 
@@ -271,8 +272,9 @@ typedef struct cand {
     page_rel_t pr;
 } cand_t;
 
+/* authors_alone: how many entries the citation's author fully matches. */
 static int
-acceptable(const cand_t *c)
+acceptable(const cand_t *c, size_t authors_alone)
 {
     int title_agrees = c->t >= 0.75 && c->t - c->a >= 0.25;
     switch (c->yr) {
@@ -281,7 +283,8 @@ acceptable(const cand_t *c)
     case Y_NONE:
         return c->t >= 0.6;
     case Y_SLIP:
-        return title_agrees || c->a >= 0.9;
+        /* A year one digit off is a slip only when the author has this one entry. */
+        return title_agrees || (c->a >= 0.9 && authors_alone == 1);
     default:
         return title_agrees;
     }
@@ -389,7 +392,6 @@ resolve_one(kd_builder_t *b, kd_citation_t *c, const words_t *sw, words_t *cw_tm
         weight[i] = 1.0 / (double)(df ? df : 1);
         total += weight[i];
     }
-    long best = -1, second = -1;
     for (size_t k = 0; k < doc->n_sources; k++) {
         double t = 0, a = 0;
         for (size_t i = 0; i < cw.n; i++) {
@@ -414,7 +416,14 @@ resolve_one(kd_builder_t *b, kd_citation_t *c, const words_t *sw, words_t *cw_tm
         cd->pr = page_relation(c, &doc->sources[k]);
         cd->score = cd->t + (cd->yr == Y_SAME ? 0.3 : cd->yr == Y_SLIP ? -0.1 : cd->yr == Y_DIFF ? -0.3 : 0) +
                     (cd->pr == P_IN ? 0.2 : cd->pr == P_OUT ? -0.25 : 0);
-        if (cd->t <= 0 || !acceptable(cd))
+    }
+    size_t authors_alone = 0;
+    for (size_t k = 0; k < doc->n_sources; k++)
+        authors_alone += cand[k].a >= 0.9;
+    long best = -1, second = -1;
+    for (size_t k = 0; k < doc->n_sources; k++) {
+        const cand_t *cd = &cand[k];
+        if (cd->t <= 0 || !acceptable(cd, authors_alone))
             continue;
         if (best < 0 || cd->score > cand[best].score) {
             second = best;
