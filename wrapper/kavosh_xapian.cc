@@ -423,6 +423,11 @@ extern "C" kx_status_t kx_db_begin_transaction(kx_db_t *db) KX_NOEXCEPT
     return writer_op(db, [](Xapian::WritableDatabase &w) { w.begin_transaction(true); });
 }
 
+extern "C" kx_status_t kx_db_begin_group(kx_db_t *db) KX_NOEXCEPT
+{
+    return writer_op(db, [](Xapian::WritableDatabase &w) { w.begin_transaction(false); });
+}
+
 extern "C" kx_status_t kx_db_commit_transaction(kx_db_t *db) KX_NOEXCEPT
 {
     return writer_op(db, [](Xapian::WritableDatabase &w) { w.commit_transaction(); });

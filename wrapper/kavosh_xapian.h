@@ -110,9 +110,13 @@ kx_status_t kx_db_reopen(kx_db_t *db) KX_NOEXCEPT;
 /* Writable handles only; on a read-only handle they return KX_INVALID_ARGUMENT.
  * commit makes pending changes durable. begin_transaction starts a flushed
  * transaction (its changes are committed by commit_transaction as one unit, or
- * discarded by cancel_transaction). Transactions do not nest. */
+ * discarded by cancel_transaction). begin_group starts an unflushed one: its
+ * changes become pending as one unit at commit_transaction (or are discarded
+ * by cancel_transaction) and durable at the next kx_db_commit, so many groups
+ * can share one commit while each stays all-or-nothing. Transactions do not nest. */
 kx_status_t kx_db_commit(kx_db_t *db) KX_NOEXCEPT;
 kx_status_t kx_db_begin_transaction(kx_db_t *db) KX_NOEXCEPT;
+kx_status_t kx_db_begin_group(kx_db_t *db) KX_NOEXCEPT;
 kx_status_t kx_db_commit_transaction(kx_db_t *db) KX_NOEXCEPT;
 kx_status_t kx_db_cancel_transaction(kx_db_t *db) KX_NOEXCEPT;
 
