@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "analyzer.h"
@@ -61,6 +62,7 @@ static void usage(FILE *out)
 "      --no-expand    do not expand words through the index's glossary\n"
 "      --explain      say which glossary expansion each hit matched through\n"
 "      --show-query   print the query as Xapian runs it, on standard error\n"
+"      --timing       with --batch: queries/s and p50/p99 latency on standard error\n"
 "\n"
 "Citations:\n"
 "      --cites        QUERY names sources (author, title, year, in any script):\n"
@@ -102,6 +104,9 @@ typedef struct app {
     ks_glossary_t  *glossary;   /* the index's glossary, NULL with --no-expand or none */
     const char     *filter_section;
     const char     *filter_source;
+    int             timing;     /* per-query latencies for the summary on stderr */
+    double         *lat;        /* seconds per query, with timing */
+    size_t          n_lat, cap_lat;
 } app_t;
 
 static int print_hit(void *ctx, const ks_hit_t *hit)
@@ -204,6 +209,44 @@ static ki_exit_t merge_exit(ki_exit_t acc, ki_exit_t e, int first)
     return (acc == KI_EXIT_OK || e == KI_EXIT_OK) ? KI_EXIT_OK : KI_EXIT_NO_RESULTS;
 }
 
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void record_latency(app_t *a, double s)
+{
+    if (a->n_lat == a->cap_lat) {
+        size_t cap = a->cap_lat ? a->cap_lat * 2 : 256;
+        double *nl = realloc(a->lat, cap * sizeof *nl);
+        if (!nl)
+            return;
+        a->lat = nl;
+        a->cap_lat = cap;
+    }
+    a->lat[a->n_lat++] = s;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* "queries, queries/s, p50, p99" of a batch, on stderr. */
+static void print_timing(app_t *a, double total)
+{
+    if (a->n_lat == 0)
+        return;
+    qsort(a->lat, a->n_lat, sizeof *a->lat, cmp_double);
+    double p50 = a->lat[(a->n_lat - 1) / 2];
+    double p99 = a->lat[(size_t)((double)(a->n_lat - 1) * 0.99)];
+    ki_note("timing: %zu queries in %.3f s: %.0f queries/s, latency p50 %.3f ms, p99 %.3f ms",
+            a->n_lat, total, (double)a->n_lat / total, p50 * 1e3, p99 * 1e3);
+}
+
 static ki_exit_t run_batch(app_t *a, const char *path)
 {
     char *buf = NULL;
@@ -240,7 +283,10 @@ static ki_exit_t run_batch(app_t *a, const char *path)
         char where[64 + 4096];
         snprintf(where, sizeof where, "%s:%u: ", strcmp(path, "-") == 0 ? "<stdin>" : path, lineno);
         a->qid = qid;
+        double t0 = a->timing ? now_seconds() : 0;
         ki_exit_t e = run_query(a, text, where);
+        if (a->timing)
+            record_latency(a, now_seconds() - t0);
         ex = merge_exit(ex, e, first);
         first = 0;
         if (e == KI_EXIT_INDEX || (e == KI_EXIT_FAILURE && a->failed))
@@ -297,7 +343,7 @@ int main(int argc, char **argv)
 {
     ki_set_program("kavosh-search");
     enum { OPT_VERSION = 256, OPT_JSON, OPT_TSV, OPT_COLOR, OPT_BATCH, OPT_OFFSET, OPT_LANG, OPT_SHOW_QUERY, OPT_CITES, OPT_CITATIONS, OPT_SOURCES,
-           OPT_SECTION, OPT_SOURCE, OPT_NO_EXPAND, OPT_EXPLAIN };
+           OPT_SECTION, OPT_SOURCE, OPT_NO_EXPAND, OPT_EXPLAIN, OPT_TIMING };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
         { "limit", required_argument, NULL, 'n' },
@@ -314,6 +360,7 @@ int main(int argc, char **argv)
         { "source", required_argument, NULL, OPT_SOURCE },
         { "no-expand", no_argument, NULL, OPT_NO_EXPAND },
         { "explain", no_argument, NULL, OPT_EXPLAIN },
+        { "timing", no_argument, NULL, OPT_TIMING },
         { "citations", no_argument, NULL, OPT_CITATIONS },
         { "sources", no_argument, NULL, OPT_SOURCES },
         { "help", no_argument, NULL, 'h' },
@@ -376,6 +423,7 @@ int main(int argc, char **argv)
             break;
         case OPT_NO_EXPAND: no_expand = 1; break;
         case OPT_EXPLAIN: a.explain = 1; break;
+        case OPT_TIMING: a.timing = 1; break;
         case OPT_CITATIONS: mode = MODE_CITATIONS; modes++; break;
         case OPT_SOURCES: mode = MODE_SOURCES; modes++; break;
         case 'h': usage(stdout); return KI_EXIT_OK;
@@ -454,12 +502,22 @@ int main(int argc, char **argv)
     case MODE_CITES: ex = ks_print_cites(a.db, a.an, query, stdout, &copt); break;
     case MODE_CITATIONS: ex = ks_print_citations(a.db, stdout, &copt); break;
     case MODE_SOURCES: ex = ks_print_sources(a.db, stdout, &copt); break;
-    case MODE_SEARCH: ex = batch ? run_batch(&a, batch) : run_query(&a, query, ""); break;
+    case MODE_SEARCH:
+        if (batch) {
+            double t0 = now_seconds();
+            ex = run_batch(&a, batch);
+            if (a.timing)
+                print_timing(&a, now_seconds() - t0);
+        } else {
+            ex = run_query(&a, query, "");
+        }
+        break;
     }
     if (fflush(stdout) != 0 && ex < KI_EXIT_USAGE) {
         ki_error("cannot write the results: %s", strerror(errno));
         ex = KI_EXIT_FAILURE;
     }
+    free(a.lat);
     ks_glossary_free(a.glossary);
     ka_analyzer_free(a.an);
     kx_db_close(a.db);

@@ -131,10 +131,16 @@ static void next(parser_t *p)
     }
     const char *s = p->text;
     if (s[p->i] == '+' || s[p->i] == '-') {
-        /* A sign only counts at the start of a word and directly before it. */
+        /* A sign only counts at the start of a word and directly before it.
+         * One standing alone between words is punctuation ("a - b"); one
+         * ending the query is an operator left dangling. */
         if (t.space_before && p->i + 1 < p->len && !is_space((unsigned char)s[p->i + 1])) {
             t.sign = s[p->i] == '+' ? 1 : -1;
             p->i++;
+        } else if (t.space_before && p->i + 1 >= p->len) {
+            fail(p, KS_QUERY_SYNTAX, p->i, "nothing after '%c'", s[p->i]);
+            p->tok = t;
+            return;
         }
     }
     char c = s[p->i];
