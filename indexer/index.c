@@ -1,23 +1,18 @@
 /*
- * index.c - files to passage documents: walking, change detection, the
- * Xapian document of a passage, and one transaction per file.
+ * index.c - files to passage documents: change detection, the Xapian
+ * document of a passage, one transaction per file, deletion of vanished
+ * files, and the run that ties collecting, indexing and glossaries together.
  */
 #include "index.h"
+#include "index_internal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <time.h>
 
 #include "schema.h"
-
-/* Directory recursion stops here: deeper trees are almost certainly a link loop. */
-#define MAX_WALK_DEPTH 32
 
 /* ---------------------------------------------------------------------- */
 /* Content hash                                                            */
@@ -228,10 +223,10 @@ typedef struct run {
     ka_analyzer_t      *an;
     const ki_options_t *opt;
     ki_summary_t       *sum;
-    ki_exit_t           exit;      /* worst exit so far */
-    /* Names met under the directory argument being walked. */
-    char              **seen;
-    size_t              n_seen, cap_seen;
+    ki_exit_t           exit;        /* worst exit so far */
+    ki_progress_t       progress;
+    unsigned            files_done;  /* for the progress line: indexed, unchanged or failed */
+    unsigned long long  bytes_done;  /* for the progress line: bytes of the files done */
 } run_t;
 
 static void note_failure(run_t *r, ki_exit_t e)
@@ -240,56 +235,29 @@ static void note_failure(run_t *r, ki_exit_t e)
         r->exit = e;
 }
 
-static int has_indexable_extension(const char *name)
-{
-    static const char *const exts[] = { ".md", ".markdown", ".txt", ".html", ".htm" };
-    size_t n = strlen(name);
-    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
-        size_t e = strlen(exts[i]);
-        if (n > e && strcasecmp(name + n - e, exts[i]) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-/* README files describe a folder of texts; they are not one of its texts. */
-static int is_readme(const char *name)
-{
-    return strncasecmp(name, "README", 6) == 0;
-}
-
-static int remember_seen(run_t *r, const char *name)
-{
-    if (r->n_seen == r->cap_seen) {
-        size_t cap = r->cap_seen ? r->cap_seen * 2 : 64;
-        char **ns = realloc(r->seen, cap * sizeof *ns);
-        if (!ns)
-            return -1;
-        r->seen = ns;
-        r->cap_seen = cap;
-    }
-    if (!(r->seen[r->n_seen] = strdup(name)))
-        return -1;
-    r->n_seen++;
-    return 0;
-}
-
 static void report_kx(run_t *r, const char *path, kx_status_t st)
 {
     const char *d = kx_db_last_error(r->db);
+    ki_progress_clear(&r->progress);
     ki_error("%s: cannot write to the index: %s%s%s", path, kx_status_to_string(st),
              *d ? ": " : "", d);
     note_failure(r, ki_exit_for_status(st) == KI_EXIT_INDEX ? KI_EXIT_INDEX : KI_EXIT_FAILURE);
+}
+
+/* "PREFIX" + s into buf, or -1 if it does not fit a Xapian term or key. */
+static int prefixed(char *buf, size_t cap, const char *prefix, const char *s)
+{
+    int n = snprintf(buf, cap, "%s%s", prefix, s);
+    return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
 /* Write every passage of doc in one transaction, replacing what the file had. */
 static kx_status_t write_document(run_t *r, const kd_document_t *doc, const char *record)
 {
     char key[4096];
-    snprintf(key, sizeof key, "%s%s", KI_META_FILE, doc->name);
     char fterm[KX_MAX_TERM_BYTES];
-    int n = snprintf(fterm, sizeof fterm, "%s%s", KI_PREFIX_FILE, doc->name);
-    if (n < 0 || (size_t)n >= sizeof fterm - 1)
+    if (prefixed(key, sizeof key, KI_META_FILE, doc->name) != 0 ||
+        prefixed(fterm, sizeof fterm, KI_PREFIX_FILE, doc->name) != 0)
         return KX_INVALID_ARGUMENT;
 
     kx_status_t st = kx_db_begin_transaction(r->db);
@@ -301,10 +269,14 @@ static kx_status_t write_document(run_t *r, const kd_document_t *doc, const char
         st = ki_passage_document(r->an, doc, i, &xd);
         if (st == KX_OK) {
             char qterm[KX_MAX_TERM_BYTES];
-            snprintf(qterm, sizeof qterm, "%s%s", KI_PREFIX_ID, doc->passages[i].id);
-            st = kx_db_replace_by_term(r->db, qterm, xd, NULL);
+            if (prefixed(qterm, sizeof qterm, KI_PREFIX_ID, doc->passages[i].id) != 0)
+                st = KX_INVALID_ARGUMENT;
+            else
+                st = kx_db_replace_by_term(r->db, qterm, xd, NULL);
         }
         kx_doc_free(xd);
+        ki_progress_update(&r->progress, r->files_done, r->sum->passages + i + 1,
+                           r->bytes_done, 0);
     }
     if (st == KX_OK)
         st = kx_db_set_metadata(r->db, key, record);
@@ -314,17 +286,14 @@ static kx_status_t write_document(run_t *r, const kd_document_t *doc, const char
     return st;
 }
 
-static void index_file(run_t *r, const char *path, const char *name, const char *root)
+static void index_file(run_t *r, const ki_entry_t *e)
 {
+    const char *path = e->path, *name = e->name;
     r->sum->files_seen++;
-    if (root && remember_seen(r, name) != 0) {
-        ki_error("out of memory");
-        note_failure(r, KI_EXIT_FAILURE);
-        return;
-    }
     char *buf = NULL;
     size_t len = 0;
     if (ki_read_file(path, &buf, &len) != 0) {
+        ki_progress_clear(&r->progress);
         ki_error("%s: cannot read: %s", path, strerror(errno));
         r->sum->files_failed++;
         note_failure(r, KI_EXIT_FAILURE);
@@ -332,14 +301,19 @@ static void index_file(run_t *r, const char *path, const char *name, const char 
     }
     unsigned long long hash = ki_content_hash(buf, len);
     char key[4096];
-    snprintf(key, sizeof key, "%s%s", KI_META_FILE, name);
     char *old = NULL;
-    if (!r->opt->rebuild && kx_db_get_metadata(r->db, key, &old) == KX_OK && old) {
-        unsigned long long old_hash = strtoull(old, NULL, 16);
-        if (*old && old_hash == hash) {
+    int had = 0;
+    if (prefixed(key, sizeof key, KI_META_FILE, name) == 0 &&
+        kx_db_get_metadata(r->db, key, &old) == KX_OK && old && *old) {
+        had = 1;
+        char *end = NULL;
+        unsigned long long old_hash = strtoull(old, &end, 16);
+        if (!r->opt->rebuild && end != old && old_hash == hash) {
             r->sum->files_unchanged++;
-            if (r->opt->verbose)
+            if (r->opt->verbose) {
+                ki_progress_clear(&r->progress);
                 ki_note("%s: unchanged", path);
+            }
             kx_free(old);
             free(buf);
             return;
@@ -349,20 +323,23 @@ static void index_file(run_t *r, const char *path, const char *name, const char 
 
     kd_document_t *doc = NULL;
     if (kd_parse(r->an, name, KD_FORMAT_AUTO, buf, len, &doc) != 0 || !doc) {
+        ki_progress_clear(&r->progress);
         ki_error("%s: out of memory while parsing", path);
         r->sum->files_failed++;
         note_failure(r, KI_EXIT_FAILURE);
         free(buf);
         return;
     }
-    if (!r->opt->quiet)
+    if (!r->opt->quiet && doc->n_diags) {
+        ki_progress_clear(&r->progress);
         for (size_t i = 0; i < doc->n_diags; i++)
             ki_warn("%s:%u:%u: %s", path, doc->diags[i].line, doc->diags[i].column,
                     doc->diags[i].message);
+    }
 
     char record[4096 + 64];
     snprintf(record, sizeof record, "%016llx %zu %zu %s", hash, len, doc->n_passages,
-             root ? root : "");
+             e->root ? e->root : "");
     kx_status_t st = write_document(r, doc, record);
     if (st != KX_OK) {
         report_kx(r, path, st);
@@ -371,8 +348,10 @@ static void index_file(run_t *r, const char *path, const char *name, const char 
         r->sum->files_indexed++;
         r->sum->passages += doc->n_passages;
         r->sum->bytes += len;
-        if (r->opt->verbose)
-            ki_note("%s: %zu passages", path, doc->n_passages);
+        if (r->opt->verbose) {
+            ki_progress_clear(&r->progress);
+            ki_note("%s: %zu passages (%s)", path, doc->n_passages, had ? "changed" : "new");
+        }
     }
     kd_document_free(doc);
     free(buf);
@@ -383,141 +362,177 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Walk dir (whose name in the index is rel) in sorted order, so that runs are reproducible. */
-static void walk(run_t *r, const char *root, const char *dir, const char *rel, int depth)
+/* A string list that owns its strings. */
+typedef struct strlist {
+    char  **v;
+    size_t  n, cap;
+    int     oom;
+} strlist_t;
+
+static void strlist_add(strlist_t *l, const char *s)
 {
-    if (depth > MAX_WALK_DEPTH) {
-        ki_warn("%s: deeper than %d levels, not descending", dir, MAX_WALK_DEPTH);
-        return;
-    }
-    DIR *d = opendir(dir);
-    if (!d) {
-        ki_error("%s: cannot open directory: %s", dir, strerror(errno));
-        note_failure(r, KI_EXIT_FAILURE);
-        return;
-    }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 32;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn)
-                break;
-            names = nn;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        char **nv = realloc(l->v, cap * sizeof *nv);
+        if (!nv) {
+            l->oom = 1;
+            return;
         }
-        if (!(names[n] = strdup(e->d_name)))
-            break;
-        n++;
+        l->v = nv;
+        l->cap = cap;
     }
-    closedir(d);
-    if (n)
-        qsort(names, n, sizeof *names, cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        size_t plen = strlen(dir) + strlen(names[i]) + 2;
-        size_t rlen = strlen(rel) + strlen(names[i]) + 2;
-        char *path = malloc(plen), *name = malloc(rlen);
-        if (path && name) {
-            snprintf(path, plen, "%s/%s", dir, names[i]);
-            snprintf(name, rlen, "%s%s%s", rel, *rel ? "/" : "", names[i]);
-            struct stat sb;
-            if (stat(path, &sb) != 0)
-                ki_warn("%s: %s", path, strerror(errno));
-            else if (S_ISDIR(sb.st_mode))
-                walk(r, root, path, name, depth + 1);
-            else if (S_ISREG(sb.st_mode) && has_indexable_extension(names[i]) &&
-                     !is_readme(names[i]))
-                index_file(r, path, name, root);
-        }
-        free(path);
-        free(name);
-        free(names[i]);
-    }
-    free(names);
+    if ((l->v[l->n] = strdup(s)) != NULL)
+        l->n++;
+    else
+        l->oom = 1;
+}
+
+static void strlist_free(strlist_t *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof *l);
 }
 
 typedef struct stale {
-    run_t      *r;
-    const char *root;
-    char      **keys;
-    size_t      n, cap;
+    kx_db_t           *db;
+    const char        *root;
+    const char *const *seen;   /* sorted names found under root in this run */
+    size_t             n_seen;
+    strlist_t          keys;   /* records to delete */
 } stale_t;
 
-static int collect_stale(void *ctx, const char *key)
+/* The record's fourth field: the directory argument the file was found under. */
+static const char *record_root(const char *rec)
 {
-    stale_t *s = ctx;
-    const char *name = key + strlen(KI_META_FILE);
-    char *rec = NULL;
-    if (kx_db_get_metadata(s->r->db, key, &rec) != KX_OK || !rec)
-        return 0;
-    /* The record's fourth field is the directory argument the file was found under. */
     const char *p = rec;
     for (int f = 0; f < 3 && p; f++) {
         p = strchr(p, ' ');
         if (p)
             p++;
     }
-    int ours = p && strcmp(p, s->root) == 0;
+    return p;
+}
+
+static int collect_stale(void *ctx, const char *key)
+{
+    stale_t *s = ctx;
+    const char *name = key + strlen(KI_META_FILE);
+    char *rec = NULL;
+    if (kx_db_get_metadata(s->db, key, &rec) != KX_OK || !rec)
+        return 0;
+    const char *root = record_root(rec);
+    int ours = *rec && root && strcmp(root, s->root) == 0;
     kx_free(rec);
     if (!ours)
         return 0;
-    if (s->r->n_seen && bsearch(&name, s->r->seen, s->r->n_seen, sizeof *s->r->seen, cmp_str))
+    if (s->n_seen && bsearch(&name, s->seen, s->n_seen, sizeof *s->seen, cmp_str))
         return 0;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        char **nk = realloc(s->keys, cap * sizeof *nk);
-        if (!nk)
-            return 1;
-        s->keys = nk;
-        s->cap = cap;
-    }
-    if ((s->keys[s->n] = strdup(key)) != NULL)
-        s->n++;
-    return 0;
+    strlist_add(&s->keys, key);
+    return s->keys.oom;
 }
 
 /* Delete from the index the files once found under root that are gone now. */
-static void remove_stale(run_t *r, const char *root)
+static void remove_stale(run_t *r, const ki_filelist_t *list, const ki_root_t *root)
 {
-    stale_t s = { .r = r, .root = root };
-    if (r->n_seen)
-        qsort(r->seen, r->n_seen, sizeof *r->seen, cmp_str);
+    const char **seen = malloc((list->n ? list->n : 1) * sizeof *seen);
+    if (!seen) {
+        ki_error("out of memory");
+        note_failure(r, KI_EXIT_FAILURE);
+        return;
+    }
+    size_t n_seen = 0;
+    for (size_t i = 0; i < list->n; i++)
+        if (list->entries[i].root == root->path)
+            seen[n_seen++] = list->entries[i].name;
+    if (n_seen)
+        qsort(seen, n_seen, sizeof *seen, cmp_str);
+    stale_t s = { .db = r->db, .root = root->path, .seen = seen, .n_seen = n_seen };
     kx_status_t st = kx_db_metadata_keys(r->db, KI_META_FILE, collect_stale, &s);
-    for (size_t i = 0; st == KX_OK && i < s.n; i++) {
-        const char *name = s.keys[i] + strlen(KI_META_FILE);
+    if (st == KX_OK && s.keys.oom)
+        st = KX_NO_MEMORY;
+    for (size_t i = 0; st == KX_OK && i < s.keys.n; i++) {
+        const char *name = s.keys.v[i] + strlen(KI_META_FILE);
         char fterm[KX_MAX_TERM_BYTES];
-        snprintf(fterm, sizeof fterm, "%s%s", KI_PREFIX_FILE, name);
+        if (prefixed(fterm, sizeof fterm, KI_PREFIX_FILE, name) != 0)
+            continue;
         st = kx_db_begin_transaction(r->db);
+        if (st != KX_OK)
+            break;
+        st = kx_db_delete_by_term(r->db, fterm);
+        /* Xapian deletes a metadata key set to "". */
         if (st == KX_OK)
-            st = kx_db_delete_by_term(r->db, fterm);
-        if (st == KX_OK)
-            st = kx_db_set_metadata(r->db, s.keys[i], "");
+            st = kx_db_set_metadata(r->db, s.keys.v[i], "");
         if (st == KX_OK)
             st = kx_db_commit_transaction(r->db);
         else
             kx_db_cancel_transaction(r->db);
         if (st == KX_OK) {
             r->sum->files_removed++;
-            if (r->opt->verbose)
+            if (r->opt->verbose) {
+                ki_progress_clear(&r->progress);
                 ki_note("%s: removed from the index", name);
+            }
         }
     }
     if (st != KX_OK)
-        report_kx(r, root, st);
-    for (size_t i = 0; i < s.n; i++)
-        free(s.keys[i]);
-    free(s.keys);
+        report_kx(r, root->path, st);
+    strlist_free(&s.keys);
+    free(seen);
 }
 
-static double now_seconds(void)
+/* ---------------------------------------------------------------------- */
+/* --rebuild                                                               */
+
+static int collect_term(void *ctx, const char *term, size_t len, unsigned freq)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    (void)len;
+    (void)freq;
+    strlist_add(ctx, term);
+    return ((strlist_t *)ctx)->oom;
 }
+
+static int collect_key(void *ctx, const char *key)
+{
+    /* The schema version stays: it describes the layout this run writes. */
+    if (strcmp(key, KI_SCHEMA_KEY) != 0)
+        strlist_add(ctx, key);
+    return ((strlist_t *)ctx)->oom;
+}
+
+/* Start over: delete every passage (by its file term, then any left by its
+ * id term) and every metadata record but the schema version, in one
+ * transaction, before anything is indexed. */
+static kx_status_t wipe(kx_db_t *db)
+{
+    strlist_t terms = { 0 }, keys = { 0 };
+    kx_status_t st = kx_db_all_terms(db, KI_PREFIX_FILE, collect_term, &terms);
+    if (st == KX_OK)
+        st = kx_db_all_terms(db, KI_PREFIX_ID, collect_term, &terms);
+    if (st == KX_OK)
+        st = kx_db_metadata_keys(db, "", collect_key, &keys);
+    if (st == KX_OK && (terms.oom || keys.oom))
+        st = KX_NO_MEMORY;
+    if (st == KX_OK)
+        st = kx_db_begin_transaction(db);
+    if (st == KX_OK) {
+        for (size_t i = 0; st == KX_OK && i < terms.n; i++)
+            st = kx_db_delete_by_term(db, terms.v[i]);
+        for (size_t i = 0; st == KX_OK && i < keys.n; i++)
+            st = kx_db_set_metadata(db, keys.v[i], "");
+        if (st == KX_OK)
+            st = kx_db_commit_transaction(db);
+        else
+            kx_db_cancel_transaction(db);
+    }
+    strlist_free(&terms);
+    strlist_free(&keys);
+    return st;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The run                                                                 */
 
 ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *paths,
                          size_t n_paths, const ki_options_t *opt, ki_summary_t *sum)
@@ -528,33 +543,40 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
         sum = &local;
     memset(sum, 0, sizeof *sum);
     run_t r = { .db = db, .an = an, .opt = opt ? opt : &defaults, .sum = sum };
-    double t0 = now_seconds();
-    for (size_t i = 0; i < n_paths; i++) {
-        const char *path = paths[i];
-        struct stat sb;
-        if (stat(path, &sb) != 0) {
-            ki_error("%s: %s", path, strerror(errno));
-            note_failure(&r, KI_EXIT_FAILURE);
-            continue;
-        }
-        if (S_ISDIR(sb.st_mode)) {
-            r.n_seen = 0;
-            walk(&r, path, path, "", 0);
-            remove_stale(&r, path);
-            for (size_t k = 0; k < r.n_seen; k++)
-                free(r.seen[k]);
-            r.n_seen = 0;
-        } else {
-            const char *name = path;
-            while (name[0] == '.' && name[1] == '/')
-                name += 2;
-            index_file(&r, path, name, NULL);
+    double t0 = ki_now();
+
+    ki_filelist_t list;
+    note_failure(&r, ki_collect(paths, n_paths, &list));
+
+    if (r.opt->rebuild) {
+        kx_status_t st = wipe(db);
+        if (st != KX_OK) {
+            report_kx(&r, "--rebuild", st);
+            ki_filelist_free(&list);
+            sum->seconds = ki_now() - t0;
+            return r.exit;
         }
     }
-    free(r.seen);
+
+    ki_progress_start(&r.progress, r.opt->progress && !r.opt->quiet, (unsigned)list.n, list.bytes);
+    ki_progress_update(&r.progress, 0, 0, 0, 1);
+    for (size_t i = 0; i < list.n; i++) {
+        index_file(&r, &list.entries[i]);
+        r.files_done++;
+        r.bytes_done += list.entries[i].size;
+        ki_progress_update(&r.progress, r.files_done, sum->passages, r.bytes_done,
+                           i + 1 == list.n);
+    }
+    for (size_t i = 0; i < list.n_roots; i++)
+        if (list.roots[i].complete)
+            remove_stale(&r, &list, &list.roots[i]);
+    note_failure(&r, ki_store_glossaries(db, &list, r.opt, &r.progress, sum));
+
     kx_status_t st = kx_db_commit(db);
     if (st != KX_OK)
         report_kx(&r, "index", st);
-    sum->seconds = now_seconds() - t0;
+    ki_progress_clear(&r.progress);
+    ki_filelist_free(&list);
+    sum->seconds = ki_now() - t0;
     return r.exit;
 }

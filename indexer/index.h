@@ -9,6 +9,7 @@
 #define KAVOSH_INDEX_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "analyzer.h"
 #include "cli.h"
@@ -16,9 +17,13 @@
 #include "kavosh_xapian.h"
 
 typedef struct ki_options {
-    int rebuild;      /* reindex files even when their content is unchanged */
-    int verbose;      /* a line per file on stderr */
-    int quiet;        /* no summary, no warnings about input (errors still) */
+    int                rebuild;    /* start over: delete every document and record first */
+    int                verbose;    /* a line per file on stderr */
+    int                quiet;      /* no summary, no warnings about input (errors still) */
+    int                progress;   /* redraw a progress line on stderr (the caller checks it is a terminal) */
+    const char *const *dicts;      /* --dict files: TSV glossaries or dictd dictionaries (borrowed) */
+    size_t             n_dicts;
+    const char        *dict_langs; /* "SRC,DST" for the dictd dictionaries, or NULL: from the file names */
 } ki_options_t;
 
 typedef struct ki_summary {
@@ -29,16 +34,23 @@ typedef struct ki_summary {
     unsigned files_failed;    /* could not be read or written; the rest went on */
     unsigned long passages;   /* passages written */
     unsigned long long bytes; /* bytes of the files written */
-    double seconds;
+    unsigned glossaries;      /* glossary sources stored in this run */
+    size_t   glossary_entries;/* their entries (concept lines) */
+    size_t   glossary_bytes;  /* size of the index's whole glossary text (KI_META_GLOSSARY) */
+    double seconds;           /* the whole run, final commit included */
 } ki_summary_t;
 
 /* Index each path (a file, or a directory walked recursively for .md,
  * .markdown, .txt, .html and .htm files; hidden entries and README files are
- * skipped). A file is named in the index by its path relative to the
- * directory argument it was found under, or by its path as given. Files
- * under a directory argument that were indexed before and are gone now are
- * deleted. Problems with one file are reported and the others go on; the
- * return value is KI_EXIT_OK if every file went in, else the exit code. */
+ * skipped). The files are collected first, then indexed in order. A file is
+ * named in the index by its path relative to the directory argument it was
+ * found under, or by its path as given. Files under a directory argument that
+ * were indexed before and are gone now are deleted (unless part of the
+ * directory could not be read). A directory argument's top-level
+ * glossary.tsv and every opt->dicts file are stored in the index as its
+ * glossary (see glossary_store.c). Problems with one file are reported and
+ * the others go on; the return value is KI_EXIT_OK if everything went in,
+ * else the worst exit code. sum may be NULL. */
 ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *paths,
                          size_t n_paths, const ki_options_t *opt, ki_summary_t *sum);
 
@@ -47,6 +59,15 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
  * freed with kx_doc_free. */
 kx_status_t ki_passage_document(ka_analyzer_t *an, const kd_document_t *doc, size_t i,
                                 kx_doc_t **out);
+
+/* kavosh-index --list: one line per indexed file, tab-separated: name,
+ * passages, bytes, content hash, path as given. Returns an exit code. */
+ki_exit_t ki_list(kx_db_t *db, FILE *out);
+
+/* kavosh-index --stats: files, passages (per language), bibliography
+ * entries, distinct terms, glossary and size on disk of the index at
+ * db_path. Returns an exit code. */
+ki_exit_t ki_stats(kx_db_t *db, const char *db_path, FILE *out);
 
 /* 64-bit FNV-1a of buf: the content hash that tells a changed file. */
 unsigned long long ki_content_hash(const char *buf, size_t len);

@@ -1,11 +1,13 @@
 /*
  * kavosh-index - build or update a Kavosh index from Markdown, text and HTML files.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "analyzer.h"
 #include "cli.h"
@@ -25,21 +27,40 @@ static void usage(FILE *out)
 "Unchanged files are skipped, changed ones replaced, and files gone from a\n"
 "directory PATH deleted from the index.\n"
 "\n"
-"  -d, --db=PATH     the index (default: $KAVOSH_DB, else ./" KI_DEFAULT_DB ")\n"
-"      --rebuild     reindex every file, even unchanged ones\n"
-"  -q, --quiet       no summary and no warnings about the input\n"
-"  -v, --verbose     a line per file\n"
-"  -h, --help        show this help and exit\n"
-"      --version     show the version and exit\n"
+"A directory PATH's top-level glossary.tsv (fa, ru, en columns) and every --dict\n"
+"file are stored in the index for kavosh-search's cross-language expansion.\n"
+"\n"
+"  -d, --db=PATH       the index (default: $KAVOSH_DB, else ./" KI_DEFAULT_DB ")\n"
+"      --rebuild       start over: delete everything in the index, then index\n"
+"      --dict=FILE     also store this glossary: TSV with a fa/ru/en header, or a\n"
+"                      FreeDict/dictd dictionary (NAME.index with NAME.dict or\n"
+"                      NAME.dict.dz); repeatable\n"
+"      --dict-langs=SRC,DST  languages of the --dict dictionaries (e.g. en,ru;\n"
+"                      default: from the file name, as in freedict-eng-rus)\n"
+"      --list          list the indexed files (name, passages, bytes, hash, path)\n"
+"      --stats         show what the index holds and its size, then exit\n"
+"  -q, --quiet         no progress, no summary, no warnings about the input\n"
+"  -v, --verbose       a line per file\n"
+"  -h, --help          show this help and exit\n"
+"      --version       show the version and exit\n"
+"\n"
+"On a terminal a progress line (files, passages, MB/s, time left) is shown on\n"
+"standard error; a summary line ends every run unless --quiet is given.\n"
+"\n"
+"Environment:\n"
+"  KAVOSH_DB      the index when -d is not given\n"
+"  KAVOSH_CORPUS  the directory indexed when no PATH is given\n"
 "\n"
 "Exit status:\n"
 "  0  success\n"
 "  2  usage error\n"
-"  3  index locked, corrupt or of another schema version\n"
+"  3  index missing (--list, --stats), locked, corrupt or of another schema version\n"
 "  4  any other failure (a file could not be read or written; the others were indexed)\n"
 "\n"
-"Example:\n"
-"  kavosh-index -d ~/kavosh.db ~/papers\n");
+"Examples:\n"
+"  kavosh-index -d ~/kavosh.db ~/papers\n"
+"  kavosh-index --dict /usr/share/dictd/freedict-eng-rus.index ~/papers\n"
+"  kavosh-index --stats\n");
 }
 
 /* The bundled corpus: the source tree's when run from a build, else the installed copy. */
@@ -65,13 +86,77 @@ static const char *bundled_corpus(void)
     return NULL;
 }
 
+/* "en,ru": two different languages of the glossary. */
+static int valid_dict_langs(const char *s)
+{
+    static const char *const codes[] = { "fa", "ru", "en", "fas", "per", "pes", "rus", "eng" };
+    static const int lang[] = { 0, 1, 2, 0, 0, 0, 1, 2 };
+    const char *comma = strchr(s, ',');
+    if (!comma)
+        return 0;
+    int a = -1, b = -1;
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        if (strlen(codes[i]) == (size_t)(comma - s) && strncmp(s, codes[i], (size_t)(comma - s)) == 0)
+            a = lang[i];
+        if (strcmp(comma + 1, codes[i]) == 0)
+            b = lang[i];
+    }
+    return a >= 0 && b >= 0 && a != b;
+}
+
+/* --list and --stats: read-only, no PATH. */
+static ki_exit_t inspect(const char *db_opt, int list, int stats, int n_args,
+                         const ki_options_t *opt)
+{
+    if (n_args > 0 || opt->rebuild || opt->n_dicts) {
+        ki_error("--list and --stats take no PATH and no --rebuild or --dict");
+        return KI_EXIT_USAGE;
+    }
+    const char *db_path = ki_db_path(db_opt);
+    kx_db_t *db = NULL;
+    ki_exit_t ex = ki_open_index(db_path, 0, &db);
+    if (ex != KI_EXIT_OK)
+        return ex;
+    if (list)
+        ex = ki_list(db, stdout);
+    if (stats && ex == KI_EXIT_OK)
+        ex = ki_stats(db, db_path, stdout);
+    kx_db_close(db);
+    if (fflush(stdout) != 0 && ex == KI_EXIT_OK) {
+        ki_error("cannot write: %s", strerror(errno));
+        ex = KI_EXIT_FAILURE;
+    }
+    return ex;
+}
+
+/* The line that ends a run: what was done, and how fast. MB/s counts the
+ * bytes of the files written, over the whole run (final commit included). */
+static void print_summary(const ki_summary_t *s, const char *db_path)
+{
+    double mb = (double)s->bytes / 1e6;
+    char gloss[96] = "";
+    if (s->glossaries)
+        snprintf(gloss, sizeof gloss, "; %u glossar%s, %zu entries", s->glossaries,
+                 s->glossaries == 1 ? "y" : "ies", s->glossary_entries);
+    ki_note("%u file%s: %u indexed, %u unchanged, %u removed, %u failed; %lu passage%s, "
+            "%llu bytes (%.2f MB) in %.2f s (%.2f MB/s)%s -> %s",
+            s->files_seen, s->files_seen == 1 ? "" : "s", s->files_indexed,
+            s->files_unchanged, s->files_removed, s->files_failed, s->passages,
+            s->passages == 1 ? "" : "s", s->bytes, mb, s->seconds,
+            s->seconds > 0 ? mb / s->seconds : 0.0, gloss, db_path);
+}
+
 int main(int argc, char **argv)
 {
     ki_set_program("kavosh-index");
-    enum { OPT_REBUILD = 256, OPT_VERSION };
+    enum { OPT_REBUILD = 256, OPT_VERSION, OPT_DICT, OPT_DICT_LANGS, OPT_LIST, OPT_STATS };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
         { "rebuild", no_argument, NULL, OPT_REBUILD },
+        { "dict", required_argument, NULL, OPT_DICT },
+        { "dict-langs", required_argument, NULL, OPT_DICT_LANGS },
+        { "list", no_argument, NULL, OPT_LIST },
+        { "stats", no_argument, NULL, OPT_STATS },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -80,6 +165,14 @@ int main(int argc, char **argv)
     };
     const char *db_opt = NULL;
     ki_options_t opt = { 0 };
+    int list = 0, stats = 0;
+    /* --dict arguments, borrowed from argv; there are never more than argc. */
+    const char **dicts = calloc((size_t)argc + 1, sizeof *dicts);
+    if (!dicts) {
+        ki_error("out of memory");
+        return KI_EXIT_FAILURE;
+    }
+    opt.dicts = dicts;
     int c;
     while ((c = getopt_long(argc, argv, "d:qvh", longopts, NULL)) != -1) {
         switch (c) {
@@ -87,13 +180,34 @@ int main(int argc, char **argv)
         case 'q': opt.quiet = 1; opt.verbose = 0; break;
         case 'v': opt.verbose = 1; opt.quiet = 0; break;
         case OPT_REBUILD: opt.rebuild = 1; break;
-        case 'h': usage(stdout); return KI_EXIT_OK;
-        case OPT_VERSION: printf("kavosh-index %s\n", KAVOSH_VERSION); return KI_EXIT_OK;
+        case OPT_DICT: dicts[opt.n_dicts++] = optarg; break;
+        case OPT_DICT_LANGS: opt.dict_langs = optarg; break;
+        case OPT_LIST: list = 1; break;
+        case OPT_STATS: stats = 1; break;
+        case 'h': usage(stdout); free(dicts); return KI_EXIT_OK;
+        case OPT_VERSION:
+            printf("kavosh-index %s\n", KAVOSH_VERSION);
+            free(dicts);
+            return KI_EXIT_OK;
         default:
             fprintf(stderr, "Try 'kavosh-index --help' for more information.\n");
+            free(dicts);
             return KI_EXIT_USAGE;
         }
     }
+    if (list || stats) {
+        ki_exit_t ex = inspect(db_opt, list, stats, argc - optind, &opt);
+        free(dicts);
+        return ex;
+    }
+    if (opt.dict_langs && !valid_dict_langs(opt.dict_langs)) {
+        ki_error("--dict-langs wants two different languages of fa, ru, en as SRC,DST, not '%s'",
+                 opt.dict_langs);
+        free(dicts);
+        return KI_EXIT_USAGE;
+    }
+    /* Progress only where someone watches it. */
+    opt.progress = isatty(STDERR_FILENO) && !opt.quiet;
     const char *const *paths = (const char *const *)argv + optind;
     size_t n_paths = (size_t)(argc - optind);
     const char *corpus[1];
@@ -101,6 +215,7 @@ int main(int argc, char **argv)
         corpus[0] = bundled_corpus();
         if (!corpus[0]) {
             ki_error("no PATH given and the bundled corpus was not found; set $KAVOSH_CORPUS or name files");
+            free(dicts);
             return KI_EXIT_USAGE;
         }
         paths = corpus;
@@ -110,26 +225,24 @@ int main(int argc, char **argv)
     const char *db_path = ki_db_path(db_opt);
     kx_db_t *db = NULL;
     ki_exit_t ex = ki_open_index(db_path, 1, &db);
-    if (ex != KI_EXIT_OK)
+    if (ex != KI_EXIT_OK) {
+        free(dicts);
         return ex;
+    }
     ka_analyzer_t *an = NULL;
     ka_status_t ast = ka_analyzer_new(&an);
     if (ast != KA_OK) {
         ki_error("cannot create the analyzer: %s", ka_status_to_string(ast));
         kx_db_close(db);
+        free(dicts);
         return KI_EXIT_FAILURE;
     }
     ki_summary_t sum;
     ex = ki_index_paths(db, an, paths, n_paths, &opt, &sum);
     ka_analyzer_free(an);
     kx_db_close(db);
-    if (!opt.quiet) {
-        double mb = (double)sum.bytes / 1e6;
-        ki_note("%u file%s: %u indexed, %u unchanged, %u removed, %u failed; %lu passages, "
-                "%.1f MB in %.2f s (%.1f MB/s) -> %s",
-                sum.files_seen, sum.files_seen == 1 ? "" : "s", sum.files_indexed,
-                sum.files_unchanged, sum.files_removed, sum.files_failed, sum.passages, mb,
-                sum.seconds, sum.seconds > 0 ? mb / sum.seconds : 0.0, db_path);
-    }
+    free(dicts);
+    if (!opt.quiet)
+        print_summary(&sum, db_path);
     return ex;
 }

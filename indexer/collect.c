@@ -1,0 +1,218 @@
+/*
+ * collect.c - the files a run will index, found before any is read, so that
+ * the progress line knows the total and stale files are only deleted when
+ * their directory could be read completely.
+ */
+#include "index_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+/* Directory recursion stops here: deeper trees are almost certainly a link loop. */
+#define MAX_WALK_DEPTH 32
+
+/* The glossary a directory of texts may carry at its top; see glossary_store.c. */
+#define GLOSSARY_FILE "glossary.tsv"
+
+typedef struct walker {
+    ki_filelist_t *list;
+    ki_root_t     *root;
+    ki_exit_t      exit;
+} walker_t;
+
+static void fail(walker_t *w, ki_exit_t e)
+{
+    if (w->exit == KI_EXIT_OK)
+        w->exit = e;
+}
+
+static int has_indexable_extension(const char *name)
+{
+    static const char *const exts[] = { ".md", ".markdown", ".txt", ".html", ".htm" };
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        size_t e = strlen(exts[i]);
+        if (n > e && strcasecmp(name + n - e, exts[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* README files describe a folder of texts; they are not one of its texts. */
+static int is_readme(const char *name)
+{
+    return strncasecmp(name, "README", 6) == 0;
+}
+
+/* Take ownership of path and name. */
+static int add_entry(ki_filelist_t *l, char *path, char *name, const char *root,
+                     unsigned long long size)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        ki_entry_t *ne = realloc(l->entries, cap * sizeof *ne);
+        if (!ne)
+            return -1;
+        l->entries = ne;
+        l->cap = cap;
+    }
+    l->entries[l->n++] = (ki_entry_t){ .path = path, .name = name, .root = root, .size = size };
+    l->bytes += size;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static char *join(const char *a, const char *sep, const char *b)
+{
+    size_t n = strlen(a) + strlen(sep) + strlen(b) + 1;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s%s%s", a, sep, b);
+    return s;
+}
+
+/* Walk dir (whose name in the index is rel) in sorted order, so that runs
+ * are reproducible and document ids follow the file names. */
+static void walk(walker_t *w, const char *dir, const char *rel, int depth)
+{
+    if (depth > MAX_WALK_DEPTH) {
+        ki_warn("%s: deeper than %d levels, not descending", dir, MAX_WALK_DEPTH);
+        w->root->complete = 0;
+        return;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        ki_error("%s: cannot open directory: %s", dir, strerror(errno));
+        w->root->complete = 0;
+        fail(w, KI_EXIT_FAILURE);
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int oom = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 32;
+            char **nn = realloc(names, cap * sizeof *nn);
+            if (!nn) {
+                oom = 1;
+                break;
+            }
+            names = nn;
+        }
+        if (!(names[n] = strdup(e->d_name))) {
+            oom = 1;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (oom) {
+        ki_error("%s: out of memory while listing the directory", dir);
+        w->root->complete = 0;
+        fail(w, KI_EXIT_FAILURE);
+    }
+    if (n)
+        qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        char *path = join(dir, "/", names[i]);
+        char *name = join(rel, *rel ? "/" : "", names[i]);
+        struct stat sb;
+        if (!path || !name) {
+            ki_error("%s: out of memory", dir);
+            w->root->complete = 0;
+            fail(w, KI_EXIT_FAILURE);
+        } else if (stat(path, &sb) != 0) {
+            ki_warn("%s: %s", path, strerror(errno));
+        } else if (S_ISDIR(sb.st_mode)) {
+            walk(w, path, name, depth + 1);
+        } else if (S_ISREG(sb.st_mode) && has_indexable_extension(names[i]) &&
+                   !is_readme(names[i])) {
+            if (add_entry(w->list, path, name, w->root->path, (unsigned long long)sb.st_size) == 0)
+                path = name = NULL;
+            else {
+                ki_error("%s: out of memory", path);
+                w->root->complete = 0;
+                fail(w, KI_EXIT_FAILURE);
+            }
+        } else if (depth == 0 && S_ISREG(sb.st_mode) && strcmp(names[i], GLOSSARY_FILE) == 0) {
+            w->root->glossary = path;
+            path = NULL;
+        }
+        free(path);
+        free(name);
+        free(names[i]);
+    }
+    free(names);
+}
+
+ki_exit_t ki_collect(const char *const *paths, size_t n_paths, ki_filelist_t *list)
+{
+    memset(list, 0, sizeof *list);
+    walker_t w = { .list = list };
+    if (n_paths && !(list->roots = calloc(n_paths, sizeof *list->roots))) {
+        ki_error("out of memory");
+        return KI_EXIT_FAILURE;
+    }
+    for (size_t i = 0; i < n_paths; i++) {
+        const char *path = paths[i];
+        struct stat sb;
+        if (stat(path, &sb) != 0) {
+            ki_error("%s: %s", path, strerror(errno));
+            fail(&w, KI_EXIT_FAILURE);
+            continue;
+        }
+        if (S_ISDIR(sb.st_mode)) {
+            /* The same directory named twice is walked once. */
+            int dup = 0;
+            for (size_t k = 0; k < list->n_roots; k++)
+                dup |= strcmp(list->roots[k].path, path) == 0;
+            if (dup)
+                continue;
+            w.root = &list->roots[list->n_roots++];
+            w.root->path = path;
+            w.root->complete = 1;
+            walk(&w, path, "", 0);
+            continue;
+        }
+        /* A file named directly keeps its path as its name, less a leading "./". */
+        const char *name = path;
+        while (name[0] == '.' && name[1] == '/')
+            name += 2;
+        char *p = strdup(path), *nm = strdup(name);
+        if (!p || !nm || add_entry(list, p, nm, NULL, (unsigned long long)sb.st_size) != 0) {
+            free(p);
+            free(nm);
+            ki_error("%s: out of memory", path);
+            fail(&w, KI_EXIT_FAILURE);
+        }
+    }
+    return w.exit;
+}
+
+void ki_filelist_free(ki_filelist_t *list)
+{
+    if (!list)
+        return;
+    for (size_t i = 0; i < list->n; i++) {
+        free(list->entries[i].path);
+        free(list->entries[i].name);
+    }
+    for (size_t i = 0; i < list->n_roots; i++)
+        free(list->roots[i].glossary);
+    free(list->entries);
+    free(list->roots);
+    memset(list, 0, sizeof *list);
+}

@@ -1,0 +1,110 @@
+/*
+ * index_internal.h - what the files of kavosh-index share among themselves
+ * and nobody else: the list of files to index (collect.c), the progress
+ * line (progress.c), glossary records (glossary_store.c) and dictionary
+ * conversion (dictd.c). Not installed, not used by kavosh-search.
+ */
+#ifndef KAVOSH_INDEX_INTERNAL_H
+#define KAVOSH_INDEX_INTERNAL_H
+
+#include <stddef.h>
+
+#include "cli.h"
+#include "index.h"
+#include "kavosh_xapian.h"
+
+/* ---------------------------------------------------------------------- */
+/* The files of a run, collected before any is indexed (collect.c)         */
+
+typedef struct ki_entry {
+    char              *path;   /* as it can be opened: the argument, or root + "/" + relative path */
+    char              *name;   /* the document name in the index */
+    const char        *root;   /* the directory argument it was found under (borrowed), or NULL */
+    unsigned long long size;   /* bytes according to stat, for the progress line's ETA */
+} ki_entry_t;
+
+typedef struct ki_root {
+    const char *path;          /* the directory argument (borrowed from argv) */
+    int         complete;      /* every subdirectory could be read: only then are vanished files deleted */
+    char       *glossary;      /* root + "/glossary.tsv" if that file exists, else NULL */
+} ki_root_t;
+
+typedef struct ki_filelist {
+    ki_entry_t        *entries;
+    size_t             n, cap;
+    ki_root_t         *roots;
+    size_t             n_roots;
+    unsigned long long bytes;  /* sum of the entries' sizes */
+} ki_filelist_t;
+
+/* Collect the files under paths (see ki_index_paths). Problems are reported
+ * with ki_error/ki_warn; the return value is the worst exit code met, and
+ * what could be collected is in *list either way (free with ki_filelist_free). */
+ki_exit_t ki_collect(const char *const *paths, size_t n_paths, ki_filelist_t *list);
+void ki_filelist_free(ki_filelist_t *list);
+
+/* ---------------------------------------------------------------------- */
+/* The progress line (progress.c)                                          */
+
+typedef struct ki_progress {
+    int                enabled;      /* draw at all (stderr is a terminal and not --quiet) */
+    int                shown;        /* a line is on the screen now */
+    double             t0, last_draw;
+    unsigned           files_total;
+    unsigned long long bytes_total;
+} ki_progress_t;
+
+/* Start counting; draws nothing yet. */
+void ki_progress_start(ki_progress_t *p, int enabled, unsigned files_total,
+                       unsigned long long bytes_total);
+/* Redraw the line with these counts, at most every KI_PROGRESS_INTERVAL
+ * seconds unless force is set. */
+void ki_progress_update(ki_progress_t *p, unsigned files_done, unsigned long passages,
+                        unsigned long long bytes_done, int force);
+/* Erase the line, so that a message or the summary can be printed. The next
+ * update draws it again. */
+void ki_progress_clear(ki_progress_t *p);
+
+/* Seconds on a monotonic clock. */
+double ki_now(void);
+
+/* ---------------------------------------------------------------------- */
+/* Glossaries travelling with the index (glossary_store.c, dictd.c)        */
+
+/* Metadata key prefix of one stored glossary: "glossary:" + its name (the
+ * path as given) -> its text as TSV. KI_META_GLOSSARY is rebuilt from these
+ * records at the end of every run. */
+#define KI_META_GLOSSARY_SOURCE "glossary:"
+
+/* The largest glossary text kept, per source and all together. A FreeDict
+ * dictionary converted to TSV is a few MB; Xapian splits a large metadata
+ * value into chunks, but kavosh-search reads the whole value for every
+ * query, so a value far beyond this would make each search slow. */
+#define KI_MAX_GLOSSARY_BYTES (32u * 1024u * 1024u)
+
+/* A dictionary (FreeDict/dictd pair) read and converted to glossary TSV.
+ * path names the .index, the .dict or .dict.dz file, or their common stem.
+ * langs is "SRC,DST" (e.g. "en,ru") or NULL to take the pair from the file
+ * name (freedict-eng-rus). On success returns 0 and *tsv_out is malloc'd
+ * TSV text with a header line; *entries_out counts the concepts. Errors are
+ * reported with ki_error naming the file and line; returns -1 and the exit
+ * code to leave with in *exit_out. */
+int ki_dictd_to_tsv(const char *path, const char *langs, char **tsv_out, size_t *len_out,
+                    size_t *entries_out, ki_exit_t *exit_out);
+
+/* Whether path names a dictd dictionary rather than a TSV glossary. */
+int ki_is_dictd(const char *path);
+
+/* Read a TSV glossary and check it enough to store it: valid UTF-8, a header
+ * line naming fa/ru/en columns, no line longer than the search side accepts.
+ * Reports problems with ki_error naming the file, line and column. */
+int ki_tsv_glossary_read(const char *path, char **text_out, size_t *len_out,
+                         size_t *entries_out, ki_exit_t *exit_out);
+
+/* Store every glossary source of this run (the directories' glossary.tsv,
+ * opt->dicts), drop the records of directory glossaries that are gone, and
+ * rebuild KI_META_GLOSSARY from all records. Returns an exit code. */
+ki_exit_t ki_store_glossaries(kx_db_t *db, const ki_filelist_t *list, const ki_options_t *opt,
+                              ki_progress_t *pr, ki_summary_t *sum);
+
+#endif /* KAVOSH_INDEX_INTERNAL_H */
