@@ -368,6 +368,33 @@ ka_status_t ka_norm_run(ka_norm_t *n, const char *text, size_t len)
     int32_t ns = n->src_len;
     int32_t i = 0;
     while (i < ns) {
+        /* Fast path for ASCII, where NFKC_Casefold only lowers capitals and
+         * no rule applies: every byte is one unit. The last ASCII character
+         * before a non-ASCII one is left to ICU, as a combining mark after it
+         * may compose with it. */
+        int32_t ascii_end = i;
+        while (ascii_end < ns && s[ascii_end] < 0x80)
+            ascii_end++;
+        int32_t stop = ascii_end < ns ? ascii_end - 1 : ascii_end;
+        if (stop > i) {
+            if (grow_out(n, (size_t)n->out_len + (size_t)(stop - i)) != 0)
+                return KA_ERR_NOMEM;
+            UChar *o = n->out + n->out_len;
+            uint32_t *ob = n->out_beg + n->out_len, *oe = n->out_end + n->out_len;
+            for (int32_t m = i; m < stop; m++) {
+                UChar c = s[m];
+                if ((unsigned)(c - 'A') < 26u)
+                    c = (UChar)(c + ('a' - 'A'));
+                *o++ = c;
+                *ob++ = n->src_off[m];
+                *oe++ = n->src_off[m] + 1;
+            }
+            n->out_len += stop - i;
+            i = stop;
+            if (i >= ns)
+                break;
+        }
+
         UErrorCode err = U_ZERO_ERROR;
         /* The longest prefix that is already NFKC_Casefold'ed (ends at a
          * normalization boundary): copied unit by unit, offsets exact. */

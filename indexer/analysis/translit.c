@@ -1,0 +1,719 @@
+/*
+ * translit.c - consonant skeletons across Persian, Cyrillic and Latin (translit.h).
+ *
+ * A word is read as runs of one script. Cyrillic runs (and Latin letters
+ * with diacritics) go through ICU to ASCII Latin; ASCII Latin runs are reduced
+ * by latin_rules(); Persian runs by fa_rules(). Both write the same consonant
+ * classes and skip vowels, so the two sides can be compared after
+ * finish_skeleton() has merged the last details. Every rule below says why it
+ * exists; the examples it was checked against are in tests/translit/.
+ */
+#include "translit.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/utrans.h>
+#include <unicode/utypes.h>
+
+/* ------------------------------------------------------------------------ */
+/* Limits                                                                    */
+
+/* ICU's Russian BGN rules write at most four Latin letters for one Cyrillic
+ * letter (щ -> shch), and Latin-ASCII at most a few for a ligature, so a run
+ * of KA_TRANSLIT_MAX_WORD code points never needs more than this. */
+#define ICU_OUT_FACTOR 4
+#define ICU_CAP (ICU_OUT_FACTOR * KA_TRANSLIT_MAX_WORD + 16)
+
+/* Consonant classes of one word before collapsing: at most two per input
+ * byte (Latin x), so this can never be exceeded; the code checks anyway. */
+#define CLASS_CAP (2 * KA_TRANSLIT_MAX_WORD + 16)
+
+/* The cache's hash table has twice as many slots as entries, so a probe
+ * sequence stays short until the cache is emptied. */
+#define CACHE_SLOTS (2 * KA_TRANSLIT_CACHE_MAX)
+#define SLOT_FREE UINT32_MAX
+
+/* One transliterator for all of Cyrillic: Russian by BGN/PCGN (the spelling
+ * of English-language scholarship: Atambayev, Kyrgyzstan, Zhaparov), other
+ * Cyrillic and Greek letters by ICU's general rules, then every Latin
+ * diacritic folded to ASCII. */
+static const char TRANSLIT_ID[] = "Russian-Latin/BGN; Any-Latin; Latin-ASCII";
+
+typedef struct cache_slot {
+    uint32_t hash;
+    uint32_t off;       /* key's offset in the arena (value follows it); SLOT_FREE if unused */
+    uint16_t key_len;
+    uint16_t val_len;
+} cache_slot_t;
+
+struct ka_translit {
+    UTransliterator *trans;   /* owned: opened once in ka_translit_new */
+
+    cache_slot_t *slots;      /* owned: CACHE_SLOTS entries */
+    size_t        entries;    /* used slots */
+    char         *arena;      /* owned: keys and skeletons, not NUL-terminated */
+    size_t        arena_len;
+    size_t        arena_cap;
+    size_t        hits;
+    size_t        misses;
+
+    UChar    icu[ICU_CAP];    /* the Cyrillic run being collected, then ICU's output */
+    int32_t  icu_len;
+    char     lat[ICU_CAP + KA_TRANSLIT_MAX_WORD];  /* the Latin run: ASCII letters and '.' barriers */
+    size_t   lat_len;
+    int      lat_native;      /* the Latin run was written in Latin, not produced by ICU */
+    uint32_t fa[KA_TRANSLIT_MAX_WORD];             /* the Persian run's letters */
+    size_t   fa_len;
+    char     cls[CLASS_CAP];  /* consonant classes of the word so far */
+    size_t   cls_len;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Creation                                                                  */
+
+static void cache_clear(ka_translit_t *t)
+{
+    for (size_t i = 0; i < CACHE_SLOTS; i++)
+        t->slots[i].off = SLOT_FREE;
+    t->entries = 0;
+    t->arena_len = 0;
+}
+
+ka_translit_t *ka_translit_new(void)
+{
+    ka_translit_t *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return NULL;
+    t->slots = malloc(CACHE_SLOTS * sizeof *t->slots);
+    t->arena_cap = 4096;
+    t->arena = malloc(t->arena_cap);
+    if (t->slots == NULL || t->arena == NULL) {
+        ka_translit_free(t);
+        return NULL;
+    }
+    cache_clear(t);
+
+    UChar id[sizeof TRANSLIT_ID];
+    for (size_t i = 0; i < sizeof TRANSLIT_ID; i++)
+        id[i] = (UChar)TRANSLIT_ID[i];
+    UErrorCode err = U_ZERO_ERROR;
+    t->trans = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &err);
+    if (U_FAILURE(err) || t->trans == NULL) {
+        ka_translit_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void ka_translit_free(ka_translit_t *t)
+{
+    if (t == NULL)
+        return;
+    if (t->trans != NULL)
+        utrans_close(t->trans);
+    free(t->slots);
+    free(t->arena);
+    free(t);
+}
+
+void ka_translit_stats(const ka_translit_t *t, size_t *hits, size_t *misses,
+                       size_t *entries)
+{
+    if (hits != NULL)
+        *hits = t != NULL ? t->hits : 0;
+    if (misses != NULL)
+        *misses = t != NULL ? t->misses : 0;
+    if (entries != NULL)
+        *entries = t != NULL ? t->entries : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Cache                                                                     */
+
+/* FNV-1a. */
+static uint32_t hash_bytes(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static const cache_slot_t *cache_find(const ka_translit_t *t, uint32_t h,
+                                      const char *key, size_t len)
+{
+    for (size_t i = h & (CACHE_SLOTS - 1);; i = (i + 1) & (CACHE_SLOTS - 1)) {
+        const cache_slot_t *s = &t->slots[i];
+        if (s->off == SLOT_FREE)
+            return NULL;
+        if (s->hash == h && s->key_len == len && memcmp(t->arena + s->off, key, len) == 0)
+            return s;
+    }
+}
+
+/* Remember key -> val. A failed allocation only means the word is not
+ * cached: the skeleton is still correct, so it is not reported. */
+static void cache_put(ka_translit_t *t, uint32_t h, const char *key, size_t len,
+                      const char *val, size_t val_len)
+{
+    if (t->entries >= KA_TRANSLIT_CACHE_MAX)
+        cache_clear(t);
+    size_t need = len + val_len;
+    if (t->arena_len + need > t->arena_cap) {
+        size_t cap = t->arena_cap * 2;
+        while (cap < t->arena_len + need)
+            cap *= 2;
+        char *a = realloc(t->arena, cap);
+        if (a == NULL)
+            return;
+        t->arena = a;
+        t->arena_cap = cap;
+    }
+    size_t i = h & (CACHE_SLOTS - 1);
+    while (t->slots[i].off != SLOT_FREE)
+        i = (i + 1) & (CACHE_SLOTS - 1);
+    memcpy(t->arena + t->arena_len, key, len);
+    memcpy(t->arena + t->arena_len + len, val, val_len);
+    t->slots[i] = (cache_slot_t){ h, (uint32_t)t->arena_len, (uint16_t)len, (uint16_t)val_len };
+    t->arena_len += need;
+    t->entries++;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Classes                                                                   */
+
+static void emit(ka_translit_t *t, char c)
+{
+    if (t->cls_len < CLASS_CAP)
+        t->cls[t->cls_len++] = c;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Latin                                                                     */
+
+/* y is a vowel here: as a consonant it is the glide that Persian writes with
+ * ی and Russian hides in е/ю/я (Atambayev, Atambaev), so it must go wherever
+ * ی goes, and ی is always dropped (see fa_rules). */
+static int lat_vowel(char c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+}
+
+static int lat_voiced(char c)
+{
+    return c == 'b' || c == 'd' || c == 'g' || c == 'l' || c == 'm' || c == 'n' ||
+           c == 'r' || c == 'v';
+}
+
+/* Reduce the Latin run s[0..n) (lower-case ASCII letters and '.' barriers,
+ * which stop a digraph from being read across them) to classes. native says
+ * the run was written in Latin (English spelling rules apply) rather than
+ * produced from Cyrillic by ICU. */
+static void latin_rules(ka_translit_t *t, const char *s, size_t n, int native)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        char n1 = i + 1 < n ? s[i + 1] : 0;
+        char n2 = i + 2 < n ? s[i + 2] : 0;
+        char p1 = i > 0 ? s[i - 1] : 0;
+        switch (c) {
+        case 'a': case 'e': case 'i': case 'o': case 'y':
+            break;
+        case 'u':
+            /* u before a or o is the glide Persian writes with و, which
+             * before ا is read as a consonant (Huasheng ~ هواشنگ, Suarez ~
+             * سوارز); not after q or g, where it only marks the hard
+             * consonant (Quetta, Guantanamo). */
+            if ((n1 == 'a' || n1 == 'o') && p1 != 'q' && p1 != 'g')
+                emit(t, 'v');
+            break;
+        case 'c':
+            /* ch is one sound, چ; ck and cq are k; c before e, i, y is s
+             * (Princeton ~ پرینستون), elsewhere k (Cambridge, Carnegie). */
+            if (n1 == 'h') {
+                emit(t, 'c');
+                i++;
+            } else if (n1 == 'k' || n1 == 'q') {
+                emit(t, 'k');
+                i++;
+            } else if (n1 == 'e' || n1 == 'i' || n1 == 'y') {
+                emit(t, 's');
+            } else {
+                emit(t, 'k');
+            }
+            break;
+        case 'd':
+            /* dzh (Russian дж by BGN: Tadzhikistan), dj (French and older
+             * English spellings: Djakarta) and dg before a front vowel
+             * (Cambridge, Routledge) are the one sound ج. */
+            if (n1 == 'z' && n2 == 'h') {
+                emit(t, 'j');
+                i += 2;
+            } else if (n1 == 'j') {
+                emit(t, 'j');
+                i++;
+            } else if (n1 == 'g' && (n2 == 'e' || n2 == 'i' || n2 == 'y')) {
+                emit(t, 'j');
+                i++;
+            } else {
+                emit(t, 'd');
+            }
+            break;
+        case 'f':
+            emit(t, 'v');
+            break;
+        case 'g':
+            /* gh is غ/ق (Afghanistan ~ افغانستان, Ashgabat); g itself is
+             * hard in the names of this field (Carnegie ~ کارنگی, Gerasimov),
+             * so it is never read as j. In ngh before a vowel the h is its
+             * own sound (Shanghai ~ شانگهای), so it is left for the next turn. */
+            if (n1 == 'h') {
+                emit(t, 'k');
+                if (!(p1 == 'n' && lat_vowel(n2)))
+                    i++;
+            } else {
+                emit(t, 'k');
+            }
+            break;
+        case 'k':
+            /* kh is خ, but Persian writes Russian х in Central Asian names
+             * with ق as often as with خ (Kazakhstan ~ قزاقستان): both are
+             * the velar class anyway. */
+            if (n1 == 'h')
+                i++;
+            emit(t, 'k');
+            break;
+        case 'p':
+            if (n1 == 'h') {
+                emit(t, 'v');
+                i++;
+            } else {
+                emit(t, 'p');
+            }
+            break;
+        case 'q':
+            emit(t, 'k');
+            break;
+        case 's':
+            /* sh and German sch are ش; shch (Russian щ) is read as sh + ch,
+             * which is how Persian writes it (Khrushchev ~ خروشچف). */
+            if (n1 == 'c' && n2 == 'h') {
+                emit(t, 'w');
+                i += 2;
+            } else if (n1 == 'h') {
+                emit(t, 'w');
+                i++;
+            } else if (native && i + 1 == n && p1 != 's' &&
+                       (lat_voiced(p1) ||
+                        (p1 == 'e' && i >= 2 && lat_voiced(s[i - 2])))) {
+                /* An English final s after a voiced sound is spoken, and
+                 * written in Persian, as z (Brookings ~ بروکینگز, Jones ~
+                 * جونز). Russian final с stays s, hence only native Latin. */
+                emit(t, 'z');
+            } else {
+                emit(t, 's');
+            }
+            break;
+        case 't':
+            /* tch is چ (Mitchell); th is t in the Persian spelling of
+             * English names (Kenneth ~ کنت, Morgenthau ~ مورگنتا). Russian ц
+             * (ts) stays t + s, as Persian writes it (تس). */
+            if (n1 == 'c' && n2 == 'h') {
+                emit(t, 'c');
+                i += 2;
+            } else if (n1 == 'h') {
+                emit(t, 't');
+                i++;
+            } else {
+                emit(t, 't');
+            }
+            break;
+        case 'w':
+            /* w is v (و) at the start and before a vowel (Waltz ~ والتز);
+             * after a vowel and before a consonant or the end it is only
+             * the English spelling of a vowel (Moscow ~ مسکو). */
+            if (i == 0 || lat_vowel(n1))
+                emit(t, 'v');
+            break;
+        case 'x':
+            emit(t, 'k');
+            emit(t, 's');
+            break;
+        case 'z':
+            /* zh (Russian ж by BGN) is ژ, which Persian also writes ج in
+             * Central Asian names (Zhaparov ~ ژاپاروف, Japarov ~ جپاروف). */
+            if (n1 == 'h') {
+                emit(t, 'j');
+                i++;
+            } else {
+                emit(t, 'z');
+            }
+            break;
+        case 'v':
+            /* v and f are one class: Persian writes Russian final -в as ف
+             * (Atambayev ~ آتامبایف, Lavrov ~ لاوروف), since Russian says it
+             * so. */
+            emit(t, 'v');
+            break;
+        case 'b': case 'h': case 'j': case 'l': case 'm': case 'n': case 'r':
+            emit(t, c);
+            break;
+        default:
+            break;   /* a barrier */
+        }
+    }
+}
+
+static void flush_latin(ka_translit_t *t)
+{
+    if (t->lat_len > 0)
+        latin_rules(t, t->lat, t->lat_len, t->lat_native);
+    t->lat_len = 0;
+}
+
+static void lat_put(ka_translit_t *t, char c, int native)
+{
+    if (t->lat_len > 0 && t->lat_native != native)
+        flush_latin(t);
+    t->lat_native = native;
+    if (t->lat_len < sizeof t->lat)
+        t->lat[t->lat_len++] = c;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Cyrillic through ICU                                                      */
+
+/* Letters of Kazakh, Kyrgyz, Tajik, Uzbek and Ukrainian Cyrillic that ICU's
+ * rules leave unchanged or mark with diacritics, as the Russian letter that
+ * the Persian and English spellings of the same names follow (Өзбекстан ~
+ * Ozbekstan; Қазақстан ~ Kazakstan; ҷ is Tajik j). Lower and upper case. */
+static UChar cyr_premap(uint32_t u)
+{
+    switch (u) {
+    case 0x04E9: case 0x04E8: return 0x043E;   /* ө -> о */
+    case 0x04AF: case 0x04AE: return 0x0443;   /* ү -> у */
+    case 0x04B1: case 0x04B0: return 0x0443;   /* ұ -> у */
+    case 0x04EF: case 0x04EE: return 0x0443;   /* ӯ -> у */
+    case 0x045E: case 0x040E: return 0x0443;   /* ў -> у */
+    case 0x04D9: case 0x04D8: return 0x0430;   /* ә -> а */
+    case 0x04A3: case 0x04A2: return 0x043D;   /* ң -> н */
+    case 0x04BB: case 0x04BA: return 0x0445;   /* һ -> х */
+    case 0x04B3: case 0x04B2: return 0x0445;   /* ҳ -> х */
+    case 0x04B7: case 0x04B6: return 0x0436;   /* ҷ -> ж */
+    case 0x049B: case 0x049A: return 0x043A;   /* қ -> к */
+    case 0x0493: case 0x0492: return 0x0433;   /* ғ -> г */
+    case 0x04E3: case 0x04E2: return 0x0438;   /* ӣ -> и */
+    case 0x0456: case 0x0406: return 0x0438;   /* і -> и */
+    case 0x0457: case 0x0407: return 0x0438;   /* ї -> и */
+    case 0x0454: case 0x0404: return 0x0435;   /* є -> е */
+    default: return (UChar)u;
+    }
+}
+
+/* Send the collected run through ICU and append its ASCII letters to the
+ * Latin run; anything else ICU writes (ʹ for ь, the BGN middle dot that
+ * separates letters which are not a digraph, as in z·h) is a barrier. */
+static ka_status_t flush_icu(ka_translit_t *t)
+{
+    if (t->icu_len == 0)
+        return KA_OK;
+    int32_t len = t->icu_len, limit = t->icu_len;
+    UErrorCode err = U_ZERO_ERROR;
+    utrans_transUChars(t->trans, t->icu, &len, ICU_CAP, 0, &limit, &err);
+    t->icu_len = 0;
+    if (U_FAILURE(err) || len < 0 || len > ICU_CAP)
+        return KA_ERR_ICU;
+    for (int32_t i = 0; i < len; i++) {
+        UChar u = t->icu[i];
+        if (u >= 'A' && u <= 'Z')
+            lat_put(t, (char)(u - 'A' + 'a'), 0);
+        else if (u >= 'a' && u <= 'z')
+            lat_put(t, (char)u, 0);
+        else
+            lat_put(t, '.', 0);
+    }
+    return KA_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Persian                                                                   */
+
+static int fa_alef(uint32_t u)
+{
+    return u == 0x0627 || u == 0x0622 || u == 0x0623 || u == 0x0625 || u == 0x0671;
+}
+
+static int fa_ye(uint32_t u)
+{
+    return u == 0x06CC || u == 0x064A || u == 0x0649 || u == 0x0626 || u == 0x06CD ||
+           u == 0x06D0;
+}
+
+static int fa_vav(uint32_t u)
+{
+    return u == 0x0648 || u == 0x0624;
+}
+
+static int fa_heh(uint32_t u)
+{
+    return u == 0x0647 || u == 0x0629 || u == 0x06C0 || u == 0x06C1 || u == 0x06C2 ||
+           u == 0x06BE || u == 0x06D5;
+}
+
+/* The class of a Persian consonant letter; 0 for the letters handled by
+ * context (alef, ye, vav, heh) and for ع and ء, which are dropped: they have
+ * no counterpart in Latin or Russian spellings (Eshghabad ~ Ashgabat). Arabic
+ * code points are accepted beside the Persian ones in case a caller passes
+ * text that was not normalized. Letters that sound alike in Persian share a
+ * class, since the Latin side cannot tell them apart. */
+static char fa_class(uint32_t u)
+{
+    switch (u) {
+    case 0x0628: return 'b';                       /* ب */
+    case 0x067E: return 'p';                       /* پ */
+    case 0x062A: case 0x0637: return 't';          /* ت ط */
+    case 0x062B: case 0x0633: case 0x0635: return 's';  /* ث س ص */
+    case 0x062C: return 'j';                       /* ج */
+    case 0x0698: return 'j';                       /* ژ, see zh in latin_rules */
+    case 0x0686: return 'c';                       /* چ */
+    case 0x062D: return 'h';                       /* ح */
+    case 0x062F: return 'd';                       /* د */
+    case 0x0630: case 0x0632: case 0x0636: case 0x0638: return 'z';  /* ذ ز ض ظ */
+    case 0x0631: return 'r';                       /* ر */
+    case 0x0634: return 'w';                       /* ش */
+    case 0x0641: return 'v';                       /* ف, see v in latin_rules */
+    /* خ غ ق ک گ: Persian writes one Latin velar with any of them, and
+     * ق stands for Turkic g/k/q (Kyrgyzstan ~ قرقیزستان, Kazakhstan ~
+     * قزاقستان), so they are one class with Latin k, g, q, kh, gh. */
+    case 0x062E: case 0x063A: case 0x0642: case 0x06A9: case 0x0643: case 0x06AA:
+    case 0x06AF:
+        return 'k';
+    case 0x0644: return 'l';                       /* ل */
+    case 0x0645: return 'm';                       /* م */
+    case 0x0646: return 'n';                       /* ن */
+    default: return 0;
+    }
+}
+
+/* Is u a letter of the Persian alphabet (or an Arabic variant of one)? */
+static int fa_letter(uint32_t u)
+{
+    return fa_class(u) != 0 || fa_alef(u) || fa_ye(u) || fa_vav(u) || fa_heh(u) ||
+           u == 0x0639 || u == 0x0621;
+}
+
+/* Reduce the Persian run p[0..m) of letters to classes. */
+static void fa_rules(ka_translit_t *t, const uint32_t *p, size_t m)
+{
+    for (size_t j = 0; j < m; j++) {
+        uint32_t u = p[j];
+        uint32_t prev = j > 0 ? p[j - 1] : 0, next = j + 1 < m ? p[j + 1] : 0;
+        char c = fa_class(u);
+        /* The Arabic article in a medial «الدین» is not spoken: the l is
+         * assimilated (نصرالدیناف ~ Nasriddinov, شمس‌الدین ~ Shamsiddin). */
+        if (u == 0x0644 && j >= 2 && fa_alef(prev) && !fa_alef(p[j - 2]) &&
+            !fa_ye(p[j - 2]) && !fa_vav(p[j - 2]) && j + 3 < m && p[j + 1] == 0x062F &&
+            fa_ye(p[j + 2]) && p[j + 3] == 0x0646)
+            continue;
+        if (c != 0) {
+            emit(t, c);
+        } else if (fa_vav(u)) {
+            /* و is v at the start (وارتانیان ~ Vartanyan), before ا
+             * (ایوانف ~ Ivanov, هواشنگ ~ Huasheng), after a non-initial ا
+             * (لاوروف ~ Lavrov, کاوش ~ Kavosh; an initial او is the vowel
+             * o/u: اوتونبایوا ~ Otunbayeva) and at the end after ی
+             * (پالگریو ~ Palgrave). Elsewhere it is the vowel o/u
+             * (پوتین ~ Putin, مسکو ~ Moscow). */
+            if (j == 0 || fa_alef(next) || (fa_alef(prev) && j >= 2) ||
+                (j + 1 == m && fa_ye(prev)))
+                emit(t, 'v');
+        } else if (fa_heh(u)) {
+            /* A final ه after a consonant letter is the vowel e/a
+             * (دوشنبه ~ Dushanbe, آستانه ~ Astana); elsewhere it is h
+             * (تهران ~ Tehran, شاه ~ Shah). */
+            int vowel = j + 1 == m && j > 0 && !fa_alef(prev) && !fa_ye(prev) &&
+                        !fa_vav(prev);
+            if (!vowel)
+                emit(t, 'h');
+        }
+        /* ا and ی are vowels (and ی the glide y, dropped in Latin too);
+         * ع and ء are dropped. */
+    }
+}
+
+static void flush_fa(ka_translit_t *t)
+{
+    if (t->fa_len > 0)
+        fa_rules(t, t->fa, t->fa_len);
+    t->fa_len = 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The word                                                                  */
+
+/* Decode one code point from s[*i..n) (advancing *i); U+FFFD for invalid
+ * UTF-8, one byte at a time, so any input ends. */
+static uint32_t next_cp(const unsigned char *s, size_t n, size_t *i)
+{
+    unsigned char c = s[(*i)++];
+    if (c < 0x80)
+        return c;
+    int need;
+    uint32_t cp, min;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 1; cp = c & 0x1F; min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2; cp = c & 0x0F; min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3; cp = c & 0x07; min = 0x10000;
+    } else {
+        return 0xFFFD;
+    }
+    size_t j = *i;
+    for (int k = 0; k < need; k++, j++) {
+        if (j >= n || (s[j] & 0xC0) != 0x80)
+            return 0xFFFD;
+        cp = (cp << 6) | (s[j] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0xFFFD;
+    *i = j;
+    return cp;
+}
+
+/* Code points that go through ICU: Cyrillic (with its supplement) and Latin
+ * letters with diacritics, which the analyzer folds already but a caller
+ * may not have; Greek comes free with Any-Latin. */
+static int via_icu(uint32_t u)
+{
+    return (u >= 0x0400 && u <= 0x052F) || (u >= 0x00C0 && u <= 0x024F) ||
+           (u >= 0x1E00 && u <= 0x1EFF) || (u >= 0x0370 && u <= 0x03FF);
+}
+
+static int is_digit(uint32_t u)
+{
+    return (u >= '0' && u <= '9') || (u >= 0x0660 && u <= 0x0669) ||
+           (u >= 0x06F0 && u <= 0x06F9);
+}
+
+/* Persian marks that do not break a word: harakat, superscript alef,
+ * tatweel, Quranic marks; also ZWJ. */
+static int fa_mark(uint32_t u)
+{
+    return (u >= 0x064B && u <= 0x065F) || u == 0x0670 || u == 0x0640 ||
+           (u >= 0x0610 && u <= 0x061A) || (u >= 0x06D6 && u <= 0x06ED) || u == 0x200D;
+}
+
+/* The last rules and the collapse; leaves the skeleton in t->cls. */
+static void finish_skeleton(ka_translit_t *t)
+{
+    /* A final d is t: Russian devoices it and Turkic names alternate
+     * (Tashkent ~ تاشکند, Ashgabat ~ Ashkhabad ~ عشق‌آباد). */
+    if (t->cls_len > 0 && t->cls[t->cls_len - 1] == 'd')
+        t->cls[t->cls_len - 1] = 't';
+    /* Doubled letters are spelling, not sound (Muhammad ~ محمد, Bishkek
+     * ~ بیشکک), and Persian writes no vowels between like consonants
+     * (Tatar ~ تاتار): repeated classes collapse to one. */
+    size_t w = 0;
+    for (size_t r = 0; r < t->cls_len; r++)
+        if (w == 0 || t->cls[w - 1] != t->cls[r])
+            t->cls[w++] = t->cls[r];
+    t->cls_len = w;
+    if (t->cls_len < KA_TRANSLIT_MIN_SKELETON)
+        t->cls_len = 0;
+}
+
+/* Compute the skeleton of word[0..len) into t->cls. */
+static ka_status_t compute(ka_translit_t *t, const char *word, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)word;
+    t->cls_len = t->lat_len = t->fa_len = 0;
+    t->icu_len = 0;
+    size_t i = 0;
+    while (i < len) {
+        uint32_t u = next_cp(s, len, &i);
+        if (is_digit(u)) {
+            /* A number, or a word with digits (g20, 5+1): not a name. */
+            t->cls_len = t->lat_len = t->fa_len = 0;
+            t->icu_len = 0;
+            return KA_OK;
+        }
+        if (via_icu(u)) {
+            flush_fa(t);
+            if (t->icu_len < ICU_CAP / ICU_OUT_FACTOR)
+                t->icu[t->icu_len++] = cyr_premap(u);
+            continue;
+        }
+        ka_status_t st = flush_icu(t);
+        if (st != KA_OK)
+            return st;
+        if (u < 0x80) {
+            flush_fa(t);
+            if (u >= 'A' && u <= 'Z')
+                lat_put(t, (char)(u - 'A' + 'a'), 1);
+            else if (u >= 'a' && u <= 'z')
+                lat_put(t, (char)u, 1);
+            else
+                lat_put(t, '.', 1);
+        } else if (fa_letter(u)) {
+            flush_latin(t);
+            if (t->fa_len < KA_TRANSLIT_MAX_WORD)
+                t->fa[t->fa_len++] = u;
+        } else if (fa_mark(u)) {
+            /* skipped inside a Persian run */
+        } else {
+            /* ZWNJ, spaces, punctuation, other scripts: the end of a run,
+             * so a part of a compound has its own start and end. */
+            flush_latin(t);
+            flush_fa(t);
+        }
+    }
+    ka_status_t st = flush_icu(t);
+    if (st != KA_OK)
+        return st;
+    flush_latin(t);
+    flush_fa(t);
+    finish_skeleton(t);
+    return KA_OK;
+}
+
+ka_status_t ka_translit_skeleton(ka_translit_t *t, const char *word, size_t len,
+                                 char *out, size_t cap, size_t *out_len)
+{
+    if (out_len != NULL)
+        *out_len = 0;
+    if (out != NULL && cap > 0)
+        out[0] = '\0';
+    if (t == NULL || out == NULL || cap == 0 || out_len == NULL || (word == NULL && len > 0))
+        return KA_ERR_ARG;
+    if (len == 0 || len > KA_TRANSLIT_MAX_WORD)
+        return KA_OK;
+
+    const char *val;
+    size_t val_len;
+    uint32_t h = hash_bytes(word, len);
+    const cache_slot_t *hit = cache_find(t, h, word, len);
+    if (hit != NULL) {
+        t->hits++;
+        val = t->arena + hit->off + hit->key_len;
+        val_len = hit->val_len;
+    } else {
+        t->misses++;
+        ka_status_t st = compute(t, word, len);
+        if (st != KA_OK)
+            return st;
+        cache_put(t, h, word, len, t->cls, t->cls_len);
+        val = t->cls;
+        val_len = t->cls_len;
+    }
+    if (val_len + 1 > cap)
+        return KA_ERR_ARG;
+    memcpy(out, val, val_len);
+    out[val_len] = '\0';
+    *out_len = val_len;
+    return KA_OK;
+}
