@@ -92,6 +92,60 @@ void ka_tokenizer_fini(ka_tokenizer_t *t)
     }
 }
 
+/*
+ * Latin and Cyrillic look-alikes. Text copied from PDFs and typed on mixed
+ * keyboards writes «Mосква» or «Kыргызстан» with one Latin capital, or
+ * «Tаjikistan» with a Cyrillic а; split at the script change, such a word
+ * would be lost. When a word mixes the two scripts and every letter of the
+ * minority script has a look-alike in the majority script, those letters are
+ * rewritten. Pairs of lower-case letters after case folding; most of them
+ * are look-alikes as capitals (M/М, T/Т, H/Н, B/В, K/К).
+ */
+static const struct { UChar latin, cyrillic; } lookalikes[] = {
+    { 'a', 0x0430 }, { 'b', 0x0432 }, { 'c', 0x0441 }, { 'e', 0x0435 }, { 'h', 0x043D },
+    { 'k', 0x043A }, { 'm', 0x043C }, { 'o', 0x043E }, { 'p', 0x0440 }, { 't', 0x0442 },
+    { 'x', 0x0445 }, { 'y', 0x0443 },
+};
+#define N_LOOKALIKES (sizeof lookalikes / sizeof lookalikes[0])
+
+static UChar lookalike(UChar c, int to_cyrillic)
+{
+    for (size_t i = 0; i < N_LOOKALIKES; i++) {
+        if (to_cyrillic && lookalikes[i].latin == c)
+            return lookalikes[i].cyrillic;
+        if (!to_cyrillic && lookalikes[i].cyrillic == c)
+            return lookalikes[i].latin;
+    }
+    return 0;
+}
+
+static void unify_lookalikes(UChar *u, int32_t ws, int32_t we)
+{
+    int32_t latin = 0, cyrillic = 0;
+    for (int32_t i = ws; i < we; i++) {
+        UChar c = u[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+            latin++;
+        else if (c >= 0x0400 && c <= 0x04FF)
+            cyrillic++;
+    }
+    if (latin == 0 || cyrillic == 0 || latin == cyrillic)
+        return;
+    int to_cyrillic = cyrillic > latin;
+    for (int32_t i = ws; i < we; i++) {
+        UChar c = u[i];
+        int minority = to_cyrillic ? (c >= 'a' && c <= 'z') : (c >= 0x0400 && c <= 0x04FF);
+        if (minority && lookalike(c, to_cyrillic) == 0)
+            return;   /* a real mixture («Кыргызstan»): split it */
+    }
+    for (int32_t i = ws; i < we; i++) {
+        UChar c = u[i];
+        int minority = to_cyrillic ? (c >= 'a' && c <= 'z') : (c >= 0x0400 && c <= 0x04FF);
+        if (minority)
+            u[i] = lookalike(c, to_cyrillic);
+    }
+}
+
 /* Split the ICU word u[ws..we) into runs. */
 static int split_word(const UChar *u, int32_t ws, int32_t we, ka_run_cb cb, void *ctx)
 {
@@ -129,7 +183,7 @@ static int split_word(const UChar *u, int32_t ws, int32_t we, ka_run_cb cb, void
     return 0;
 }
 
-ka_status_t ka_tokenize(ka_tokenizer_t *t, const UChar *u, int32_t n, ka_run_cb cb, void *ctx)
+ka_status_t ka_tokenize(ka_tokenizer_t *t, UChar *u, int32_t n, ka_run_cb cb, void *ctx)
 {
     UErrorCode err = U_ZERO_ERROR;
     ubrk_setText(t->words, u, n, &err);
@@ -139,6 +193,7 @@ ka_status_t ka_tokenize(ka_tokenizer_t *t, const UChar *u, int32_t n, ka_run_cb 
     for (int32_t next = ubrk_next(t->words); next != UBRK_DONE; prev = next, next = ubrk_next(t->words)) {
         if (ubrk_getRuleStatus(t->words) < UBRK_WORD_NONE_LIMIT)
             continue;   /* spaces and punctuation */
+        unify_lookalikes(u, prev, next);
         if (split_word(u, prev, next, cb, ctx))
             return KA_STOPPED;
     }

@@ -3,7 +3,9 @@
  *
  * ICU's word break iterator finds the words of the normalized text; each word
  * is then split where its script changes («ایرانTehran», «قرن۲۰»), so that a
- * token never mixes Persian, Cyrillic, Latin letters or digits. The tokenizer
+ * token never mixes Persian, Cyrillic, Latin letters or digits (after
+ * look-alike letters have been unified, «Mосква» with a Latin M being
+ * Москва). The tokenizer
  * owns the break iterator and reuses it for every chunk.
  */
 #ifndef KAVOSH_TOKENIZE_H
@@ -28,8 +30,9 @@ ka_status_t ka_tokenizer_init(ka_tokenizer_t *t);
 void ka_tokenizer_fini(ka_tokenizer_t *t);
 
 /* Call cb for every run of u[0..n) in text order. KA_OK, KA_STOPPED if cb
- * stopped, KA_ERR_ICU. */
-ka_status_t ka_tokenize(ka_tokenizer_t *t, const UChar *u, int32_t n, ka_run_cb cb, void *ctx);
+ * stopped, KA_ERR_ICU. u is modified in place where a word mixes Latin and
+ * Cyrillic look-alike letters (see tokenize.c); lengths never change. */
+ka_status_t ka_tokenize(ka_tokenizer_t *t, UChar *u, int32_t n, ka_run_cb cb, void *ctx);
 
 /* The script class of one code point of normalized text (exposed for
  * ka_guess_lang): a ka_script_t, or -1 for characters that belong to no

@@ -288,11 +288,13 @@ static void latin_rules(ka_translit_t *t, const char *s, size_t n, int native)
             emit(t, 'k');
             break;
         case 'p':
+            /* ph is f. p itself is b: Persian text in Arabic spelling
+             * writes پ as ب (Japarov ~ جباروف in the article). */
             if (n1 == 'h') {
                 emit(t, 'v');
                 i++;
             } else {
-                emit(t, 'p');
+                emit(t, 'b');
             }
             break;
         case 'q':
@@ -359,7 +361,14 @@ static void latin_rules(ka_translit_t *t, const char *s, size_t n, int native)
              * so. */
             emit(t, 'v');
             break;
-        case 'b': case 'h': case 'j': case 'l': case 'm': case 'n': case 'r':
+        case 'h':
+            /* A final eh is the usual romanization of the silent final ه
+             * (Naghibzadeh ~ نقیب‌زاده), so the h is not a sound; a final ah
+             * is (Shah ~ شاه). */
+            if (!(native && i + 1 == n && p1 == 'e'))
+                emit(t, 'h');
+            break;
+        case 'b': case 'j': case 'l': case 'm': case 'n': case 'r':
             emit(t, c);
             break;
         default:
@@ -474,7 +483,7 @@ static char fa_class(uint32_t u)
 {
     switch (u) {
     case 0x0628: return 'b';                       /* ب */
-    case 0x067E: return 'p';                       /* پ */
+    case 0x067E: return 'b';                       /* پ, see p in latin_rules */
     case 0x062A: case 0x0637: return 't';          /* ت ط */
     case 0x062B: case 0x0633: case 0x0635: return 's';  /* ث س ص */
     case 0x062C: return 'j';                       /* ج */
@@ -532,11 +541,13 @@ static void fa_rules(ka_translit_t *t, const uint32_t *p, size_t m)
                 (j + 1 == m && fa_ye(prev)))
                 emit(t, 'v');
         } else if (fa_heh(u)) {
-            /* A final ه after a consonant letter is the vowel e/a
-             * (دوشنبه ~ Dushanbe, آستانه ~ Astana); elsewhere it is h
-             * (تهران ~ Tehran, شاه ~ Shah). */
-            int vowel = j + 1 == m && j > 0 && !fa_alef(prev) && !fa_ye(prev) &&
-                        !fa_vav(prev);
+            /* A final ه after a consonant or ی is the vowel e/a
+             * (دوشنبه ~ Dushanbe, آستانه ~ Astana, ترکیه ~ Turkiye), and so
+             * it is before the adjective ending ای (خامنه‌ای ~ Khamenei);
+             * elsewhere it is h (تهران ~ Tehran, شاه ~ Shah, کوه ~ Kuh). */
+            int final = j + 1 == m ||
+                        (j + 3 == m && fa_alef(next) && fa_ye(p[j + 2]));
+            int vowel = final && j > 0 && !fa_alef(prev) && !fa_vav(prev);
             if (!vowel)
                 emit(t, 'h');
         }

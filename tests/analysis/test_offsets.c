@@ -110,6 +110,40 @@ static void check_well_formed(const ka_test_toks_t *toks, size_t len)
     }
 }
 
+/* Latin and Cyrillic look-alike letters (tokenize.c unifies them inside a
+ * word), as UTF-8 pairs. */
+static const char *const lookalike_pairs[][2] = {
+    { "a", "а" }, { "b", "в" }, { "c", "с" }, { "e", "е" }, { "h", "н" }, { "k", "к" },
+    { "m", "м" }, { "o", "о" }, { "p", "р" }, { "t", "т" }, { "x", "х" }, { "y", "у" },
+};
+
+/* Do a and b differ only by look-alike letters? */
+static int same_but_lookalikes(const char *a, const char *b)
+{
+    while (*a && *b) {
+        if (*a == *b) {
+            a++;
+            b++;
+            continue;
+        }
+        int ok = 0;
+        for (size_t i = 0; i < sizeof lookalike_pairs / sizeof lookalike_pairs[0] && !ok; i++) {
+            for (int d = 0; d < 2 && !ok; d++) {
+                const char *x = lookalike_pairs[i][d], *y = lookalike_pairs[i][!d];
+                size_t xl = strlen(x), yl = strlen(y);
+                if (strncmp(a, x, xl) == 0 && strncmp(b, y, yl) == 0) {
+                    a += xl;
+                    b += yl;
+                    ok = 1;
+                }
+            }
+        }
+        if (!ok)
+            return 0;
+    }
+    return *a == *b;
+}
+
 /* The original bytes of each word, normalized alone, give its term. */
 static void check_offsets(ka_analyzer_t *a, const char *text, const ka_test_toks_t *toks)
 {
@@ -138,7 +172,7 @@ static void check_offsets(ka_analyzer_t *a, const char *text, const ka_test_toks
             assert_memory_equal(want, t->term, t->term_len);
             continue;
         }
-        if (wl != t->term_len || memcmp(want, t->term, wl) != 0)
+        if ((wl != t->term_len || memcmp(want, t->term, wl) != 0) && !same_but_lookalikes(want, t->term))
             fail_msg("bytes %zu-%zu fold to [%s], term is [%s]", t->start, t->end, want, t->term);
     }
 }
