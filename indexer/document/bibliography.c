@@ -25,6 +25,14 @@
 #define KD_SPLIT_MIN_WORDS 4
 /* A forename is at most this many words: "سید محمد کاظم", "Elena G". */
 #define KD_FORENAME_WORDS 3
+/* A publication year stands near the start of an entry; looking further
+ * would only make hostile input slow. */
+#define KD_YEAR_SCAN_MAX 2048
+/* How far ahead of a sentence end a new entry's year may stand, in bytes. */
+#define KD_HEAD_SCAN_MAX 400
+/* Lines longer than this are not split into entries: no real entry is that
+ * long, and splitting looks ahead from every full stop. */
+#define KD_SPLIT_LINE_MAX 16384
 /* How far before a year to look for an access-date label, in bytes. */
 #define KD_ACCESS_WINDOW 48
 
@@ -101,16 +109,17 @@ url_end(const char *s, size_t n, size_t i)
     return i;
 }
 
+/* Is s[pos] inside a URL? URLs hold no spaces, so only the word around pos
+ * needs a look (which keeps this linear in the word, not the entry). */
 static int
 in_url(const char *s, size_t n, size_t pos)
 {
-    for (size_t i = 0; i < pos && i < n; i++)
-        if (url_at(s, n, i)) {
-            size_t e = url_end(s, n, i);
-            if (pos < e)
-                return 1;
-            i = e;
-        }
+    size_t w = pos;
+    while (w > 0 && s[w - 1] != ' ' && s[w - 1] != '\n')
+        w--;
+    for (size_t i = w; i <= pos && i < n; i++)
+        if (url_at(s, n, i))
+            return pos < url_end(s, n, i);
     return 0;
 }
 
@@ -177,6 +186,8 @@ after_access_label(const char *s, size_t pos)
 static int
 find_year(const char *s, size_t n, kd_num_t *out, int *cal)
 {
+    if (n > KD_YEAR_SCAN_MAX)
+        n = KD_YEAR_SCAN_MAX;
     kd_num_t num, first = {0};
     int first_cal = 0;
     size_t i = 0;
@@ -280,7 +291,7 @@ entry_head_at(const char *s, size_t n, size_t p)
 {
     kd_num_t y;
     int cal;
-    if (!find_year(s + p, n - p, &y, &cal))
+    if (!find_year(s + p, n - p > KD_HEAD_SCAN_MAX ? KD_HEAD_SCAN_MAX : n - p, &y, &cal))
         return 0;
     if (count_words(s + p, y.start) > KD_HEAD_WORDS)
         return 0;
@@ -335,7 +346,7 @@ split_line(entries_t *e, size_t start, size_t end, unsigned line)
 {
     const char *s = e->text.p;
     size_t cur = start;
-    size_t i = start;
+    size_t i = end - start > KD_SPLIT_LINE_MAX ? end : start;
     while (i < end) {
         size_t split = 0;
         uint32_t cp, next;

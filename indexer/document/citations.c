@@ -146,10 +146,16 @@ is_name_word(const char *s, const tok_t *t)
 static int
 push_citation(kd_passage_t *p, kd_citation_t *c)
 {
-    kd_citation_t *v = realloc(p->citations, (p->n_citations + 1) * sizeof *v);
-    if (!v)
-        return -1;
-    p->citations = v;
+    /* The array's capacity is the next power of two (at least 4), so it
+     * grows geometrically without a capacity field in the public struct. */
+    size_t n = p->n_citations;
+    if (n < 4 ? n == 0 : (n & (n - 1)) == 0) {
+        size_t cap = n < 4 ? 4 : n * 2;
+        kd_citation_t *v = realloc(p->citations, cap * sizeof *v);
+        if (!v)
+            return -1;
+        p->citations = v;
+    }
     p->citations[p->n_citations++] = *c;
     return 0;
 }

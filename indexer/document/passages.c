@@ -25,6 +25,9 @@
 #define KD_NOTE_MAX_BYTES 400
 /* A lone parenthesised citation line is short. */
 #define KD_LONE_CITATION_MAX 200
+/* Markers waiting for their note. A page has a handful; beyond this the
+ * oldest are dropped, which keeps hostile input from making linking slow. */
+#define KD_PENDING_MAX 256
 /* How far back an unclosed parenthesis at a paragraph's end may be and still
  * be taken for a citation that was never closed. */
 #define KD_UNCLOSED_MAX 240
@@ -48,6 +51,8 @@ typedef struct state {
     pending_t *pend;
     size_t    n_pend, cap_pend;
     long      open;         /* passage that may still continue, or -1 */
+    size_t    open_len;     /* strlen of its text */
+    size_t    open_cap;     /* bytes allocated for its text */
     int       after_break;
     int       in_notes;
 } state_t;
@@ -142,6 +147,10 @@ on_heading(state_t *st, const kd_block_t *blk)
 static int
 pending_add(state_t *st, size_t passage, size_t gloss, long value)
 {
+    if (st->n_pend == KD_PENDING_MAX) {
+        memmove(&st->pend[0], &st->pend[1], (st->n_pend - 1) * sizeof *st->pend);
+        st->n_pend--;
+    }
     if (st->n_pend == st->cap_pend) {
         size_t cap = st->cap_pend ? st->cap_pend * 2 : 16;
         pending_t *p = realloc(st->pend, cap * sizeof *p);
@@ -338,9 +347,6 @@ ends_mid_sentence(const char *t, size_t n)
         if (t[i - 1] == ')')
             break;
         if (t[i - 1] == '(') {
-            for (size_t j = i; j < e; j++)
-                if (t[j] >= '0' && t[j] <= '9')
-                    return 0;
             char *d = kd_digits_ascii(t + i, e - i);
             int has = d != NULL;
             free(d);
@@ -376,16 +382,30 @@ is_lone_citation(const kd_block_t *blk)
     return letter && digit;
 }
 
+static size_t
+implied_cap(size_t n)
+{
+    size_t cap = 4;
+    while (cap < n)
+        cap *= 2;
+    return cap;
+}
+
 static int
 add_marks(state_t *st, size_t pi, const kd_block_t *blk, size_t shift)
 {
     kd_passage_t *p = &st->b->doc->passages[pi];
     if (blk->n_marks == 0)
         return 0;
-    kd_gloss_t *g = realloc(p->glosses, (p->n_glosses + blk->n_marks) * sizeof *g);
-    if (!g)
-        return -1;
-    p->glosses = g;
+    /* Capacity is implied: the next power of two of the count (at least 4),
+     * so a passage gathering many continuations grows geometrically. */
+    size_t have = implied_cap(p->n_glosses), need = p->n_glosses + blk->n_marks;
+    if (need > have || !p->glosses) {
+        kd_gloss_t *g = realloc(p->glosses, implied_cap(need) * sizeof *g);
+        if (!g)
+            return -1;
+        p->glosses = g;
+    }
     for (size_t i = 0; i < blk->n_marks; i++) {
         kd_gloss_t *x = &p->glosses[p->n_glosses];
         memset(x, 0, sizeof *x);
@@ -426,6 +446,8 @@ new_passage(state_t *st, const kd_block_t *blk)
         return -1;
     size_t pi = st->b->doc->n_passages - 1;
     st->open = (long)pi;
+    st->open_len = blk->len;
+    st->open_cap = blk->len + 1;
     return add_marks(st, pi, blk, 0);
 }
 
@@ -434,15 +456,24 @@ append_passage(state_t *st, const kd_block_t *blk)
 {
     size_t pi = (size_t)st->open;
     kd_passage_t *p = &st->b->doc->passages[pi];
-    size_t old = strlen(p->text);
-    char *t = realloc(p->text, old + 1 + blk->len + 1);
-    if (!t)
-        return -1;
+    size_t old = st->open_len;
+    char *t = p->text;
+    if (old + 1 + blk->len + 1 > st->open_cap) {
+        /* Grow geometrically: a passage may collect many continuations. */
+        size_t cap = st->open_cap * 2;
+        if (cap < old + 1 + blk->len + 1)
+            cap = old + 1 + blk->len + 1;
+        t = realloc(p->text, cap);
+        if (!t)
+            return -1;
+        st->open_cap = cap;
+    }
     t[old] = ' ';
     for (size_t i = 0; i < blk->len; i++)
         t[old + 1 + i] = blk->text[i] == '\n' ? ' ' : blk->text[i];
     t[old + 1 + blk->len] = '\0';
     p->text = t;
+    st->open_len = old + 1 + blk->len;
     return add_marks(st, pi, blk, old + 1);
 }
 
@@ -502,7 +533,7 @@ on_content(state_t *st, size_t index)
     }
     if (st->open >= 0 && blk->type == KD_BLOCK_PARA && !blk->runin) {
         const kd_passage_t *op = &st->b->doc->passages[st->open];
-        if (is_lone_citation(blk) || ends_mid_sentence(op->text, strlen(op->text)))
+        if (is_lone_citation(blk) || ends_mid_sentence(op->text, st->open_len))
             return append_passage(st, blk);
     }
     return new_passage(st, blk);

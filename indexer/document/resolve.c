@@ -35,6 +35,13 @@
 #define KD_TIE_MARGIN 0.05
 /* Two entries sharing this share of their words are one work listed twice. */
 #define KD_DUPLICATE_SHARE 0.5
+/* Resolution compares every citation with every entry. A scholarly text has
+ * hundreds of citations at most; past these limits (hostile or machine-made
+ * input) the rest are left unresolved, with a diagnostic, rather than slow. */
+#define KD_RESOLVE_MAX_CITATIONS 5000
+#define KD_RESOLVE_MAX_SOURCES 2000
+/* Authors and title come first in an entry; its first words are enough. */
+#define KD_SOURCE_WORDS_MAX 96
 
 typedef struct word {
     char  *s;
@@ -103,6 +110,8 @@ add_words(ka_analyzer_t *an, words_t *out, const char *text, size_t n, int autho
         size_t wl = i - st;
         if (drop_minor && (count_cp(f + st, wl) < 2 || in_words_list(minor_words, f + st, wl)))
             continue;
+        if (out->n >= KD_SOURCE_WORDS_MAX)
+            return;
         if (out->n == out->cap) {
             size_t cap = out->cap ? out->cap * 2 : 16;
             word_t *v = realloc(out->v, cap * sizeof *v);
@@ -345,15 +354,13 @@ source_words(kd_builder_t *b, words_t *sw)
 }
 
 static int
-resolve_one(kd_builder_t *b, kd_citation_t *c, const words_t *sw, words_t *cw_tmp,
-            const kd_citation_t *previous)
+resolve_one(kd_builder_t *b, kd_citation_t *c, const words_t *sw, const kd_citation_t *previous)
 {
     kd_document_t *doc = b->doc;
     c->source = -1;
     c->confidence = 0;
     words_t cw = {0};
     add_words(b->an, &cw, c->author ? c->author : "", c->author ? strlen(c->author) : 0, 0, 1);
-    (void)cw_tmp;
     if (cw.oom) {
         words_free(&cw);
         return -1;
@@ -465,13 +472,22 @@ kd_citations_resolve(kd_builder_t *b)
         return -1;
     int rc = source_words(b, sw);
     const kd_citation_t *previous = NULL;
+    size_t done = 0;
+    int skipped = doc->n_sources > KD_RESOLVE_MAX_SOURCES;
     for (size_t i = 0; i < doc->n_passages && rc == 0; i++) {
         kd_passage_t *p = &doc->passages[i];
         for (size_t j = 0; j < p->n_citations && rc == 0; j++) {
-            rc = resolve_one(b, &p->citations[j], sw, NULL, previous);
+            if (skipped || done++ >= KD_RESOLVE_MAX_CITATIONS) {
+                skipped = 1;
+                continue;   /* stays source -1, confidence 0 */
+            }
+            rc = resolve_one(b, &p->citations[j], sw, previous);
             previous = &p->citations[j];
         }
     }
+    if (rc == 0 && skipped)
+        kd_diag(b, 1, 1, "too many citations or bibliography entries to resolve; "
+                "some citations were left unresolved");
     for (size_t k = 0; k < doc->n_sources; k++)
         words_free(&sw[k]);
     free(sw);

@@ -123,6 +123,35 @@ test_deep_nesting(void **state)
     free(buf);
 }
 
+/* Shapes that would be quadratic with naive growth or lookups: many
+ * continuations of one passage, many markers, many entries, many citations.
+ * Each must simply finish (ctest's timeout is the bound). */
+static void
+test_large_inputs(void **state)
+{
+    char *buf = malloc(4 * 1024 * 1024);
+    assert_non_null(buf);
+    size_t n = 0;
+    for (int i = 0; i < 150; i++)
+        n += (size_t)sprintf(buf + n, "x ");
+    n += (size_t)sprintf(buf + n, "\n\n");
+    for (int i = 0; i < 20000; i++)
+        n += (size_t)sprintf(buf + n, "(Smith, 2001)<sup>%d</sup>\n\n", i % 9 + 1);
+    n += (size_t)sprintf(buf + n, "---\n\n");
+    for (int i = 0; i < 5000; i++)
+        n += (size_t)sprintf(buf + n, "%d. note\n\n", i % 9 + 1);
+    n += (size_t)sprintf(buf + n, "## References\n\n");
+    for (int i = 0; i < 3000; i++)
+        n += (size_t)sprintf(buf + n, "- Name%d, A. (%d) Title %d. J. Smith. 2001, pp. 1-%d.\n", i, 1900 + i % 100, i, i + 2);
+    kd_document_t *doc = NULL;
+    assert_int_equal(kd_parse(*state, "large.md", KD_FORMAT_MARKDOWN, buf, n, &doc), 0);
+    assert_true(doc->n_passages >= 1);
+    assert_true(doc->n_sources >= 3000);
+    assert_true(doc->passages[0].n_citations == 20000);
+    kd_document_free(doc);
+    free(buf);
+}
+
 static int
 setup(void **state)
 {
@@ -148,6 +177,7 @@ main(void)
         cmocka_unit_test(test_mutated_article),
         cmocka_unit_test(test_hostile_shapes),
         cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_large_inputs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
