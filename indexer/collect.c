@@ -127,7 +127,8 @@ static void walk(walker_t *w, const char *dir, const char *rel, int depth)
     if (n)
         qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n; i++) {
-        char *path = join(dir, "/", names[i]);
+        size_t dl = strlen(dir);
+        char *path = join(dir, dl && dir[dl - 1] == '/' ? "" : "/", names[i]);
         char *name = join(rel, *rel ? "/" : "", names[i]);
         struct stat sb;
         if (!path || !name) {

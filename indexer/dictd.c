@@ -342,6 +342,9 @@ static size_t entry_translations(const char *text, size_t n, const char *headwor
             if (len >= hw && strncasecmp(line, headword, hw) == 0)
                 continue;
         }
+        /* A quoted line is an example sentence, not a translation. */
+        if (line[0] == '"' || strncmp(line, "\u00ab", 2) == 0 || strncmp(line, "\u201c", 3) == 0)
+            continue;
         /* "1. ", "2) ": sense numbers. */
         size_t d = 0;
         while (d < len && line[d] >= '0' && line[d] <= '9')

@@ -303,7 +303,9 @@ ki_exit_t ki_store_glossaries(kx_db_t *db, const ki_filelist_t *list, const ki_o
         char *name = malloc(n);
         if (!name)
             continue;
-        snprintf(name, n, "%s/glossary.tsv", root->path);
+        size_t rl = strlen(root->path);
+        snprintf(name, n, "%s%sglossary.tsv", root->path,
+                 rl && root->path[rl - 1] == '/' ? "" : "/");
         if (has_record(db, name)) {
             st = set_record(db, name, "");
             if (st != KX_OK)

@@ -471,8 +471,11 @@ static void remove_stale(run_t *r, const ki_filelist_t *list, const ki_root_t *r
         if (st == KX_OK) {
             r->sum->files_removed++;
             if (r->opt->verbose) {
+                /* Named as the file was when it was indexed: its directory argument and name. */
+                size_t rl = strlen(root->path);
                 ki_progress_clear(&r->progress);
-                ki_note("%s: removed from the index", name);
+                ki_note("%s%s%s: removed from the index", root->path,
+                        rl && root->path[rl - 1] == '/' ? "" : "/", name);
             }
         }
     }

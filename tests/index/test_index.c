@@ -1,0 +1,777 @@
+/*
+ * test_index.c - kavosh-index run as a user runs it, on copies of the small
+ * texts in data/texts: which files an incremental run touches (the scenario
+ * in incremental.tsv), that untouched files keep their documents, that
+ * --rebuild starts over, --list and --stats, the glossaries stored in the
+ * index, the summary line, and the progress line on a terminal only.
+ *
+ * The index is read back through the wrapper (schema.h says where things
+ * are), never through kavosh-index's own code.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <pty.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef KI_TEST_HAVE_ZLIB
+#include <zlib.h>
+#endif
+
+#include "kavosh_xapian.h"
+#include "run.h"
+#include "schema.h"
+
+/* Files of data/texts: more than the scenario will ever hold. */
+#define MAX_FILES 32
+/* Passages per file in these fixtures: a handful. */
+#define MAX_DOCIDS 64
+
+static char *tmp;
+
+/* ---------------------------------------------------------------------- */
+/* Helpers                                                                 */
+
+static char *path_join(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *s = malloc(n);
+    assert_non_null(s);
+    snprintf(s, n, "%s/%s", a, b);
+    return s;
+}
+
+/* Run kavosh-index -d db ARGS... (NULL-terminated). */
+static void run_index(run_result_t *r, const char *db, ...)
+{
+    const char *argv[32] = { KAVOSH_INDEX_BIN, "-d", db };
+    size_t n = 3;
+    va_list ap;
+    va_start(ap, db);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) != NULL && n < 31)
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    assert_int_equal(run_program(argv, NULL, NULL, r), 0);
+}
+
+static void copy_tree(const char *src, const char *dst)
+{
+    const char *argv[] = { "/bin/cp", "-R", src, dst, NULL };
+    run_result_t r;
+    assert_int_equal(run_program(argv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void write_text(const char *path, const char *text, const char *mode)
+{
+    FILE *f = fopen(path, mode);
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+static long long file_size(const char *path)
+{
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    return (long long)sb.st_size;
+}
+
+static kx_db_t *open_db(const char *path)
+{
+    kx_db_t *db = NULL;
+    assert_int_equal(kx_db_open(path, KX_OPEN_READ, &db, NULL), KX_OK);
+    return db;
+}
+
+typedef struct ids {
+    unsigned v[MAX_DOCIDS];
+    size_t   n;
+} ids_t;
+
+static int add_id(void *ctx, unsigned docid)
+{
+    ids_t *ids = ctx;
+    if (ids->n < MAX_DOCIDS)
+        ids->v[ids->n++] = docid;
+    return 0;
+}
+
+/* The documents of the file called name in the index. */
+static ids_t file_docids(const char *dbpath, const char *name)
+{
+    ids_t ids = { .n = 0 };
+    char term[512];
+    snprintf(term, sizeof term, "%s%s", KI_PREFIX_FILE, name);
+    kx_db_t *db = open_db(dbpath);
+    assert_int_equal(kx_db_postings(db, term, add_id, &ids), KX_OK);
+    kx_db_close(db);
+    return ids;
+}
+
+static char *metadata(const char *dbpath, const char *key)
+{
+    kx_db_t *db = open_db(dbpath);
+    char *v = NULL;
+    assert_int_equal(kx_db_get_metadata(db, key, &v), KX_OK);
+    kx_db_close(db);
+    return v;
+}
+
+static unsigned doc_count(const char *dbpath)
+{
+    kx_db_t *db = open_db(dbpath);
+    kx_db_stats_t st;
+    assert_int_equal(kx_db_stats(db, &st), KX_OK);
+    kx_db_close(db);
+    return st.doc_count;
+}
+
+/* One line of --list output, split at its tabs. */
+typedef struct listed {
+    char               name[256];
+    unsigned long      passages;
+    unsigned long long bytes;
+    char               hash[32];
+    char               path[1024];
+} listed_t;
+
+static size_t list_index(const char *db, listed_t *out, size_t cap)
+{
+    run_result_t r;
+    run_index(&r, db, "--list", NULL);
+    assert_int_equal(r.status, 0);
+    size_t n = 0;
+    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
+        assert_true(n < cap);
+        listed_t *l = &out[n++];
+        assert_int_equal(sscanf(line, "%255[^\t]\t%lu\t%llu\t%31[^\t]\t%1023[^\n]", l->name,
+                                &l->passages, &l->bytes, l->hash, l->path), 5);
+    }
+    run_result_free(&r);
+    return n;
+}
+
+/* What a --verbose line says about the file at path, or NULL if no line does. */
+static const char *verbose_state(const char *err, const char *path, int *count)
+{
+    static char state[64];
+    char prefix[1100];
+    snprintf(prefix, sizeof prefix, "kavosh-index: %s: ", path);
+    const char *found = NULL;
+    *count = 0;
+    for (const char *p = err; (p = strstr(p, prefix)) != NULL; p += strlen(prefix)) {
+        if (p != err && p[-1] != '\n')
+            continue;
+        (*count)++;
+        found = p + strlen(prefix);
+    }
+    if (!found)
+        return NULL;
+    size_t n = strcspn(found, "\n");
+    if (strncmp(found, "unchanged", n) == 0 && n == strlen("unchanged"))
+        snprintf(state, sizeof state, "unchanged");
+    else if (n > 10 && strncmp(found + n - 9, "(changed)", 9) == 0)
+        snprintf(state, sizeof state, "changed");
+    else if (n > 6 && strncmp(found + n - 5, "(new)", 5) == 0)
+        snprintf(state, sizeof state, "new");
+    else if (strncmp(found, "removed from the index", n) == 0)
+        snprintf(state, sizeof state, "removed");
+    else
+        snprintf(state, sizeof state, "%.*s", (int)(n < 60 ? n : 60), found);
+    return state;
+}
+
+static size_t count_lines_with(const char *text, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = text; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The scenario                                                            */
+
+typedef struct step {
+    char action[16];
+    char file[128];
+    char state[16];
+} step_t;
+
+static size_t load_scenario(step_t *steps, size_t cap)
+{
+    FILE *f = fopen(KI_TEST_SCENARIO, "r");
+    assert_non_null(f);
+    char line[512];
+    size_t n = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        assert_true(n < cap);
+        assert_int_equal(sscanf(line, "%15[^\t]\t%127[^\t]\t%15[^\n]", steps[n].action,
+                                steps[n].file, steps[n].state), 3);
+        n++;
+    }
+    fclose(f);
+    assert_true(n > 0);
+    return n;
+}
+
+static void test_incremental(void **state)
+{
+    (void)state;
+    char *work = path_join(tmp, "inc");
+    assert_int_equal(mkdir(work, 0700), 0);
+    char *dir = path_join(work, "texts"), *db = path_join(work, "db");
+    copy_tree(KI_TEST_DATA "/texts", dir);
+    step_t steps[MAX_FILES];
+    size_t n_steps = load_scenario(steps, MAX_FILES);
+
+    /* First run: every file is new; the summary counts them, their passages and bytes. */
+    run_result_t r;
+    run_index(&r, db, "-v", dir, NULL);
+    assert_int_equal(r.status, 0);
+    assert_null(strchr(r.err, '\r'));   /* no progress line in a pipe */
+    listed_t before[MAX_FILES];
+    size_t n_before = list_index(db, before, MAX_FILES);
+    unsigned long passages = 0;
+    unsigned long long bytes = 0;
+    for (size_t i = 0; i < n_before; i++) {
+        int count;
+        const char *st = verbose_state(r.err, before[i].path, &count);
+        assert_non_null(st);
+        assert_string_equal(st, "new");
+        assert_int_equal(count, 1);
+        assert_int_equal(before[i].bytes, file_size(before[i].path));
+        passages += before[i].passages;
+        bytes += before[i].bytes;
+    }
+    char summary[256];
+    snprintf(summary, sizeof summary,
+             "kavosh-index: %zu files: %zu indexed, 0 unchanged, 0 removed, 0 failed; "
+             "%lu passages, %llu bytes", n_before, n_before, passages, bytes);
+    if (!strstr(r.err, summary))
+        fail_msg("summary missing: want '%s' in:\n%s", summary, r.err);
+    assert_int_equal(doc_count(db), passages);
+    run_result_free(&r);
+
+    /* Every file the scenario keeps or removes was indexed; remember the documents. */
+    ids_t docids[MAX_FILES];
+    for (size_t i = 0; i < n_steps; i++) {
+        if (strcmp(steps[i].action, "add") == 0)
+            continue;
+        docids[i] = file_docids(db, steps[i].file);
+        assert_true(docids[i].n > 0);
+    }
+
+    /* Change the files as the scenario says. */
+    size_t unchanged = 0, indexed = 0, removed = 0, present = 0;
+    for (size_t i = 0; i < n_steps; i++) {
+        char *p = path_join(dir, steps[i].file);
+        if (strcmp(steps[i].action, "modify") == 0)
+            write_text(p, "\nA paragraph added by the test, about Jalal-Abad.\n", "a");
+        else if (strcmp(steps[i].action, "remove") == 0)
+            assert_int_equal(unlink(p), 0);
+        else if (strcmp(steps[i].action, "add") == 0) {
+            char *src = path_join(KI_TEST_DATA, steps[i].file);
+            char *text = slurp(src);
+            write_text(p, text, "w");
+            free(text);
+            free(src);
+        } else
+            assert_string_equal(steps[i].action, "keep");
+        unchanged += strcmp(steps[i].state, "unchanged") == 0;
+        indexed += strcmp(steps[i].state, "changed") == 0 || strcmp(steps[i].state, "new") == 0;
+        removed += strcmp(steps[i].state, "removed") == 0;
+        present += strcmp(steps[i].action, "remove") != 0;
+        free(p);
+    }
+
+    /* Second run: exactly the scenario's states, one line per file, no other file lines. */
+    run_index(&r, db, "-v", dir, NULL);
+    assert_int_equal(r.status, 0);
+    for (size_t i = 0; i < n_steps; i++) {
+        char *p = path_join(dir, steps[i].file);
+        int count;
+        const char *st = verbose_state(r.err, p, &count);
+        if (!st || strcmp(st, steps[i].state) != 0 || count != 1)
+            fail_msg("%s: want '%s' once, got '%s' %d times:\n%s", steps[i].file, steps[i].state,
+                     st ? st : "(nothing)", count, r.err);
+        free(p);
+    }
+    char dirprefix[1100];
+    snprintf(dirprefix, sizeof dirprefix, "kavosh-index: %s/", dir);
+    assert_int_equal(count_lines_with(r.err, dirprefix), n_steps);
+    snprintf(summary, sizeof summary,
+             "kavosh-index: %zu files: %zu indexed, %zu unchanged, %zu removed, 0 failed;",
+             present, indexed, unchanged, removed);
+    if (!strstr(r.err, summary))
+        fail_msg("summary missing: want '%s' in:\n%s", summary, r.err);
+    run_result_free(&r);
+
+    /* Untouched files keep their very documents; changed ones got new ones;
+     * removed ones have none. */
+    for (size_t i = 0; i < n_steps; i++) {
+        ids_t now = file_docids(db, steps[i].file);
+        if (strcmp(steps[i].state, "unchanged") == 0) {
+            assert_int_equal(now.n, docids[i].n);
+            assert_memory_equal(now.v, docids[i].v, now.n * sizeof now.v[0]);
+        } else if (strcmp(steps[i].state, "changed") == 0) {
+            assert_true(now.n > 0);
+            for (size_t a = 0; a < now.n; a++)
+                for (size_t b = 0; b < docids[i].n; b++)
+                    assert_int_not_equal(now.v[a], docids[i].v[b]);
+        } else if (strcmp(steps[i].state, "removed") == 0) {
+            assert_int_equal(now.n, 0);
+        } else {
+            assert_true(now.n > 0);
+        }
+    }
+
+    /* --list: exactly the files present, with their passages, sizes and paths. */
+    listed_t after[MAX_FILES];
+    size_t n_after = list_index(db, after, MAX_FILES);
+    assert_int_equal(n_after, present);
+    unsigned long total = 0;
+    for (size_t i = 0; i < n_after; i++) {
+        int known = 0;
+        for (size_t k = 0; k < n_steps; k++)
+            known |= strcmp(steps[k].file, after[i].name) == 0 && strcmp(steps[k].action, "remove") != 0;
+        if (!known)
+            fail_msg("--list shows %s", after[i].name);
+        char *p = path_join(dir, after[i].name);
+        assert_string_equal(after[i].path, p);
+        assert_int_equal(after[i].bytes, file_size(p));
+        assert_int_equal(after[i].passages, file_docids(db, after[i].name).n);
+        assert_int_equal(strlen(after[i].hash), 16);
+        total += after[i].passages;
+        free(p);
+    }
+    assert_int_equal(doc_count(db), total);
+
+    /* A third run touches nothing. */
+    run_index(&r, db, "-v", dir, NULL);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(count_lines_with(r.err, ": unchanged\n"), present);
+    run_result_free(&r);
+    free(dir);
+    free(db);
+    free(work);
+}
+
+/* ---------------------------------------------------------------------- */
+/* --rebuild                                                               */
+
+static void test_rebuild(void **state)
+{
+    (void)state;
+    char *work = path_join(tmp, "reb");
+    assert_int_equal(mkdir(work, 0700), 0);
+    char *dir = path_join(work, "texts"), *db = path_join(work, "db");
+    copy_tree(KI_TEST_DATA "/texts", dir);
+    const char *extra = KI_TEST_DATA "/extra.md";
+    const char *dict = KI_TEST_DATA "/dict/freedict-eng-rus.index";
+
+    run_result_t r;
+    run_index(&r, db, dir, NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    run_index(&r, db, "--dict", dict, extra, NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    listed_t l[MAX_FILES];
+    size_t n_dir = list_index(db, l, MAX_FILES) - 1;
+    assert_true(file_docids(db, extra).n > 0);
+    char *g = metadata(db, KI_META_GLOSSARY);
+    assert_non_null(strstr(g, dict));
+    kx_free(g);
+
+    /* Start over with the directory only: the single file, its record and
+     * the dictionary are gone, every file of the directory is new again. */
+    run_index(&r, db, "--rebuild", "-v", dir, NULL);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(count_lines_with(r.err, " (new)\n"), n_dir);
+    assert_int_equal(count_lines_with(r.err, ": unchanged\n"), 0);
+    run_result_free(&r);
+    size_t n = list_index(db, l, MAX_FILES);
+    assert_int_equal(n, n_dir);
+    unsigned long total = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_non_null(strstr(l[i].path, dir));
+        total += l[i].passages;
+    }
+    assert_int_equal(file_docids(db, extra).n, 0);
+    assert_int_equal(doc_count(db), total);
+    g = metadata(db, KI_META_GLOSSARY);
+    assert_string_equal(g, "");
+    kx_free(g);
+    char key[1024];
+    snprintf(key, sizeof key, "glossary:%s", dict);
+    g = metadata(db, key);
+    assert_string_equal(g, "");
+    kx_free(g);
+    snprintf(key, sizeof key, "%s%s", KI_META_FILE, extra);
+    g = metadata(db, key);
+    assert_string_equal(g, "");
+    kx_free(g);
+    free(dir);
+    free(db);
+    free(work);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Glossaries                                                              */
+
+/* The text of the section "#file name" of the stored glossary, malloc'd, or NULL. */
+static char *glossary_section(const char *glossary, const char *name)
+{
+    char head[1100];
+    snprintf(head, sizeof head, "#file %s\n", name);
+    const char *p = strstr(glossary, head);
+    if (!p || (p != glossary && p[-1] != '\n'))
+        return NULL;
+    p += strlen(head);
+    const char *end = strstr(p, "\n#file ");
+    size_t n = end ? (size_t)(end - p) + 1 : strlen(p);
+    char *s = malloc(n + 1);
+    assert_non_null(s);
+    memcpy(s, p, n);
+    s[n] = '\0';
+    return s;
+}
+
+/* The section without its comment lines, as the search side reads it. */
+static void strip_comments(char *s)
+{
+    char *w = s;
+    for (char *p = s; *p;) {
+        size_t n = strcspn(p, "\n");
+        size_t take = p[n] ? n + 1 : n;
+        if (*p != '#') {
+            memmove(w, p, take);
+            w += take;
+        }
+        p += take;
+    }
+    *w = '\0';
+}
+
+static void assert_dict_section(const char *db, const char *name)
+{
+    char *g = metadata(db, KI_META_GLOSSARY);
+    char *sec = glossary_section(g, name);
+    if (!sec)
+        fail_msg("no section for %s in:\n%s", name, g);
+    strip_comments(sec);
+    char *want = slurp(KI_TEST_DATA "/dict/expected.tsv");
+    assert_string_equal(sec, want);
+    free(want);
+    free(sec);
+    kx_free(g);
+}
+
+static void test_glossary(void **state)
+{
+    (void)state;
+    char *work = path_join(tmp, "glo");
+    assert_int_equal(mkdir(work, 0700), 0);
+    char *dir = path_join(work, "texts"), *db = path_join(work, "db");
+    copy_tree(KI_TEST_DATA "/texts", dir);
+    char *gpath = path_join(dir, "glossary.tsv");
+    char *gtext = slurp(KI_TEST_DATA "/glossary.tsv");
+    write_text(gpath, gtext, "w");
+    const char *dict = KI_TEST_DATA "/dict/freedict-eng-rus.index";
+
+    /* The directory's glossary.tsv as it is, and the dictionary converted. */
+    run_result_t r;
+    run_index(&r, db, "--dict", dict, dir, NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "2 glossaries"));
+    /* The malformed index lines are reported with their line numbers. */
+    assert_non_null(strstr(r.err, "freedict-eng-rus.index:7: skipped"));
+    assert_non_null(strstr(r.err, "freedict-eng-rus.index:8: skipped"));
+    run_result_free(&r);
+    char *g = metadata(db, KI_META_GLOSSARY);
+    char *sec = glossary_section(g, gpath);
+    assert_non_null(sec);
+    assert_string_equal(sec, gtext);
+    free(sec);
+    kx_free(g);
+    assert_dict_section(db, dict);
+
+    /* A glossary edited while no text changed is stored again. */
+    write_text(gpath, "اوش\tОш\tOsh\n", "a");
+    run_index(&r, db, dir, NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    g = metadata(db, KI_META_GLOSSARY);
+    assert_non_null(strstr(g, "اوش\tОш\tOsh\n"));
+    kx_free(g);
+
+    /* Gone from the directory, gone from the index; the dictionary stays. */
+    assert_int_equal(unlink(gpath), 0);
+    run_index(&r, db, dir, NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    g = metadata(db, KI_META_GLOSSARY);
+    assert_null(glossary_section(g, gpath));
+    kx_free(g);
+    assert_dict_section(db, dict);
+
+    /* The same dictionary compressed with dictzip (gzip-compatible), named by its stem. */
+#ifdef KI_TEST_HAVE_ZLIB
+    char *dz = path_join(work, "freedict-eng-rus.dict.dz");
+    char *idx = path_join(work, "freedict-eng-rus.index");
+    char *plain = slurp(KI_TEST_DATA "/dict/freedict-eng-rus.dict");
+    char *itext = slurp(dict);
+    write_text(idx, itext, "w");
+    gzFile z = gzopen(dz, "wb");
+    assert_non_null(z);
+    assert_int_equal(gzwrite(z, plain, (unsigned)strlen(plain)), (int)strlen(plain));
+    assert_int_equal(gzclose(z), Z_OK);
+    char *stem = path_join(work, "freedict-eng-rus");
+    run_index(&r, db, "--dict", stem, dir, NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    assert_dict_section(db, stem);
+    free(stem);
+    free(plain);
+    free(itext);
+    free(idx);
+    free(dz);
+#endif
+
+    /* A dictionary whose name does not say its languages needs --dict-langs. */
+    char *mine = path_join(work, "mine.index"), *mine_dict = path_join(work, "mine.dict");
+    char *t = slurp(dict);
+    write_text(mine, t, "w");
+    free(t);
+    t = slurp(KI_TEST_DATA "/dict/freedict-eng-rus.dict");
+    write_text(mine_dict, t, "w");
+    free(t);
+    run_index(&r, db, "--dict", mine, dir, NULL);
+    assert_int_equal(r.status, 4);
+    assert_non_null(strstr(r.err, "kavosh-index: error: "));
+    assert_non_null(strstr(r.err, "--dict-langs"));
+    run_result_free(&r);
+    run_index(&r, db, "--dict", mine, "--dict-langs", "en,ru", dir, NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    assert_dict_section(db, mine);
+    run_index(&r, db, "--dict", mine, "--dict-langs", "en,xx", dir, NULL);
+    assert_int_equal(r.status, 2);
+    run_result_free(&r);
+
+    /* Malformed TSV glossaries: the file, line (and column) are named; nothing is stored. */
+    static const struct { const char *file, *message; } bad[] = {
+        { "noheader.tsv", "noheader.tsv:2: expected a header line" },
+        { "badutf8.tsv", "badutf8.tsv:2:18: invalid UTF-8" },
+        { "nosuchfile.tsv", "nosuchfile.tsv: cannot read" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *p = path_join(KI_TEST_DATA, bad[i].file);
+        run_index(&r, db, "--dict", p, dir, NULL);
+        assert_int_equal(r.status, 4);
+        if (!strstr(r.err, bad[i].message) || !strstr(r.err, "kavosh-index: error: "))
+            fail_msg("want '%s' in:\n%s", bad[i].message, r.err);
+        run_result_free(&r);
+        g = metadata(db, KI_META_GLOSSARY);
+        assert_null(glossary_section(g, p));
+        kx_free(g);
+        free(p);
+    }
+    free(mine);
+    free(mine_dict);
+    free(gtext);
+    free(gpath);
+    free(dir);
+    free(db);
+    free(work);
+}
+
+/* ---------------------------------------------------------------------- */
+/* --list, --stats and their errors                                        */
+
+static void test_list_stats(void **state)
+{
+    (void)state;
+    char *work = path_join(tmp, "stats");
+    assert_int_equal(mkdir(work, 0700), 0);
+    char *db = path_join(work, "db"), *missing = path_join(work, "missing");
+    run_result_t r;
+    run_index(&r, missing, "--list", NULL);
+    assert_int_equal(r.status, 3);
+    assert_non_null(strstr(r.err, "kavosh-index: error: no index at"));
+    run_result_free(&r);
+    run_index(&r, missing, "--stats", NULL);
+    assert_int_equal(r.status, 3);
+    run_result_free(&r);
+    struct stat sb;
+    assert_int_not_equal(stat(missing, &sb), 0);   /* reading never creates an index */
+
+    run_index(&r, db, KI_TEST_DATA "/texts", NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    run_index(&r, db, "--list", KI_TEST_DATA "/texts", NULL);
+    assert_int_equal(r.status, 2);
+    run_result_free(&r);
+
+    listed_t l[MAX_FILES];
+    size_t n = list_index(db, l, MAX_FILES);
+    unsigned long passages = 0;
+    for (size_t i = 0; i < n; i++)
+        passages += l[i].passages;
+    run_index(&r, db, "--stats", NULL);
+    assert_int_equal(r.status, 0);
+    unsigned long shown = 0, files = 0;
+    const char *pl = strstr(r.out, "\npassages:"), *fl = strstr(r.out, "\nfiles:");
+    assert_non_null(pl);
+    assert_non_null(fl);
+    assert_int_equal(sscanf(pl, " passages: %lu", &shown), 1);
+    assert_int_equal(sscanf(fl, " files: %lu", &files), 1);
+    assert_int_equal(shown, passages);
+    assert_int_equal(files, n);
+    /* Per-language counts add up to the passages. */
+    unsigned long sum = 0;
+    const char *p = strstr(r.out, "passages by language:\n");
+    assert_non_null(p);
+    p = strchr(p, '\n') + 1;
+    while (strncmp(p, "  ", 2) == 0) {
+        char lang[16];
+        unsigned long c;
+        assert_int_equal(sscanf(p, " %15s %lu", lang, &c), 2);
+        sum += c;
+        p = strchr(p, '\n') + 1;
+    }
+    assert_int_equal(sum, passages);
+    assert_non_null(strstr(r.out, "terms:"));
+    assert_non_null(strstr(r.out, "size on disk:"));
+    run_result_free(&r);
+    free(db);
+    free(missing);
+    free(work);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The progress line                                                       */
+
+/* Run kavosh-index with stderr (and stdout) on a pseudo-terminal; returns
+ * what the terminal received, malloc'd, and the exit status in *status. */
+static char *run_on_pty(const char *const *argv, int *status)
+{
+    int master;
+    pid_t pid = forkpty(&master, NULL, NULL, NULL);
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    size_t cap = 65536, len = 0;
+    char *buf = malloc(cap + 1);
+    assert_non_null(buf);
+    for (;;) {
+        if (len == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap + 1);
+            assert_non_null(buf);
+        }
+        ssize_t k = read(master, buf + len, cap - len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)   /* EIO once the child has gone */
+            break;
+        len += (size_t)k;
+    }
+    buf[len] = '\0';
+    close(master);
+    int ws;
+    assert_int_equal(waitpid(pid, &ws, 0), pid);
+    *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128;
+    return buf;
+}
+
+static void test_progress(void **state)
+{
+    (void)state;
+    char *work = path_join(tmp, "tty");
+    assert_int_equal(mkdir(work, 0700), 0);
+    char *db = path_join(work, "db");
+    const char *argv[] = { KAVOSH_INDEX_BIN, "-d", db, KI_TEST_DATA "/texts", NULL };
+    int status;
+    char *out = run_on_pty(argv, &status);
+    assert_int_equal(status, 0);
+    /* Drawn in place, counting up to every file, erased before the summary. */
+    assert_non_null(strchr(out, '\r'));
+    const char *last = strstr(out, "5/5 files (100%)");
+    if (!last)
+        fail_msg("no final progress line in:\n%s", out);
+    const char *summary = strstr(out, "kavosh-index: 5 files: 5 indexed");
+    assert_non_null(summary);
+    assert_true(summary > last);
+    assert_non_null(strstr(last, "\r\033[K"));
+    free(out);
+
+    /* --quiet: nothing at all, even on a terminal. */
+    const char *quiet[] = { KAVOSH_INDEX_BIN, "-q", "-d", db, KI_TEST_DATA "/texts", NULL };
+    out = run_on_pty(quiet, &status);
+    assert_int_equal(status, 0);
+    assert_string_equal(out, "");
+    free(out);
+    free(db);
+    free(work);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    tmp = make_temp_dir();
+    return tmp ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    remove_tree(tmp);
+    free(tmp);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_incremental),
+        cmocka_unit_test(test_rebuild),
+        cmocka_unit_test(test_glossary),
+        cmocka_unit_test(test_list_stats),
+        cmocka_unit_test(test_progress),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
