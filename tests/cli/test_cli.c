@@ -288,6 +288,86 @@ static void test_lang_filter(void **state)
     run_result_free(&r);
 }
 
+/* JSON spans are byte offsets into text that cover exactly the matched words. */
+static void test_spans_point_at_words(void **state)
+{
+    (void)state;
+    run_result_t r;
+    const char *const args[] = { "--json", "--no-expand", "ماناس", NULL };
+    assert_int_equal(run_search(&r, NULL, args), 0);
+    assert_int_equal(r.status, 0);
+    json_t *hit = first_json(r.out);
+    assert_non_null(hit);
+    const char *text = json_string_value(json_object_get(hit, "text"));
+    json_t *spans = json_object_get(hit, "spans");
+    assert_true(json_array_size(spans) >= 1);
+    size_t i;
+    json_t *sp;
+    json_array_foreach(spans, i, sp) {
+        size_t a = (size_t)json_integer_value(json_array_get(sp, 0));
+        size_t b = (size_t)json_integer_value(json_array_get(sp, 1));
+        assert_int_equal(b - a, strlen("ماناس"));
+        assert_memory_equal(text + a, "ماناس", b - a);
+    }
+    /* The snippet is the window of text it claims to be. */
+    json_t *range = json_object_get(hit, "snippet_range");
+    size_t ws = (size_t)json_integer_value(json_array_get(range, 0));
+    size_t we = (size_t)json_integer_value(json_array_get(range, 1));
+    const char *snippet = json_string_value(json_object_get(hit, "snippet"));
+    assert_int_equal(strlen(snippet), we - ws);
+    assert_memory_equal(snippet, text + ws, we - ws);
+    json_decref(hit);
+    run_result_free(&r);
+}
+
+/* Colour: only on a terminal, never with NO_COLOR, always with --color=always. */
+static void test_color(void **state)
+{
+    (void)state;
+    run_result_t r;
+    const char *const pipe_args[] = { "ماناس", NULL };
+    assert_int_equal(run_search(&r, NULL, pipe_args), 0);
+    assert_null(strstr(r.out, "\033["));
+    run_result_free(&r);
+
+    const char *const always[] = { "--color=always", "ماناس", NULL };
+    assert_int_equal(run_search(&r, NULL, always), 0);
+    assert_non_null(strstr(r.out, "\033[1;31m"));
+    run_result_free(&r);
+
+    /* A real terminal, through script(1): colour by default, none with NO_COLOR. */
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "%s -d %s ماناس", KAVOSH_SEARCH_BIN, db);
+    const char *tty[] = { "/usr/bin/script", "-qec", cmd, "/dev/null", NULL };
+    static const char *const unset[] = { "NO_COLOR", NULL };
+    assert_int_equal(run_program(tty, NULL, unset, &r), 0);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "\033[1;31m"));
+    run_result_free(&r);
+    static const char *const set[] = { "NO_COLOR=1", NULL };
+    assert_int_equal(run_program(tty, NULL, set, &r), 0);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "ماناس"));
+    assert_null(strstr(r.out, "\033[1;31m"));
+    run_result_free(&r);
+}
+
+/* Persian runs are isolated so that a terminal's bidi cannot reorder them
+ * with the rank, score and id around them. */
+static void test_bidi_isolates(void **state)
+{
+    (void)state;
+    run_result_t r;
+    const char *const args[] = { "ماناس", NULL };
+    assert_int_equal(run_search(&r, NULL, args), 0);
+    const char *fsi = strstr(r.out, "\xE2\x81\xA8");
+    assert_non_null(fsi);
+    const char *pdi = strstr(fsi, "\xE2\x81\xA9");
+    assert_non_null(pdi);
+    assert_non_null(strstr(r.out, "1. "));
+    run_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -299,6 +379,9 @@ int main(void)
         cmocka_unit_test(test_malformed_queries_exit_2),
         cmocka_unit_test(test_batch_equals_single),
         cmocka_unit_test(test_lang_filter),
+        cmocka_unit_test(test_spans_point_at_words),
+        cmocka_unit_test(test_color),
+        cmocka_unit_test(test_bidi_isolates),
         cmocka_unit_test(test_reindex_idempotent),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
