@@ -41,6 +41,7 @@ static const char *const keep_words[] = {
     "خوزستان", "کوهستان", "پاسداران", "تیان", "اران", "کابان", "مان", "بهعنوان",
     "قهرمان", "آرمان", "سامان", "دودمان", "زایمان", "پشیمان", "مسلمان", "ترکمان",
     "نریمان", "درخشان", "کاشان", "افشان", "آلمان", "رحمان", "کتان", "ختان", "تومان",
+    "یکسان", "همگان", "وجدان", "بعنوان", "ارزان", "کودکستان", "نوجوان",
     /* -ات */
     "ذات", "حیات", "نجات", "صفات", "زکات", "ملاقات", "اوقات", "ساعات", "سادات",
     "برات", "مات", "فرات", "ثبات", "مساوات", "مسافات", "قنات", "نبات", "لات",
@@ -138,9 +139,11 @@ static inline int starts_with(const char *w, size_t len, const char *pre, size_t
 /* Does w end like a conjugated verb (personal endings د م ی, past ت)? */
 static int verbal_ending(const char *w, size_t len)
 {
-    /* «میتوان» (one can) is the one impersonal form ending in a bare stem. */
+    /* «میتوان» (one can) is the one impersonal form ending in a bare stem;
+     * ه ends the participles of the past progressive («میشده»). */
     return ends_with(w, len, S("د")) || ends_with(w, len, S("م")) ||
            ends_with(w, len, S("ی")) || ends_with(w, len, S("ت")) ||
+           ends_with(w, len, S("ه")) ||
            (len == sizeof("توان") - 1 && memcmp(w, "توان", len) == 0);
 }
 
