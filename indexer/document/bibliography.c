@@ -73,7 +73,7 @@ static int
 in_list(const char *const *list, const char *title)
 {
     for (size_t i = 0; list[i]; i++)
-        if (strcmp(list[i], title) == 0)
+        if (strcasecmp(list[i], title) == 0)   /* ASCII case only: "REFERENCES" */
             return 1;
     return 0;
 }

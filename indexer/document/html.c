@@ -145,6 +145,8 @@ html_scan(const char *s, size_t n, kd_text_builder_t *tb, kd_blocks_t *out)
 {
     size_t i = 0, run = 0;
     int in_sup = 0, heading = 0;
+    int ol_depth = 0, item_ordered = 0;   /* ordered-list items carry numbers, like Markdown's */
+    long ol_next = 1, item_number = 0;
     unsigned line = 1, block_line = 1;
     kd_buf_t sup = {0};
     kd_block_type_t type = KD_BLOCK_PARA;
@@ -222,12 +224,23 @@ html_scan(const char *s, size_t n, kd_text_builder_t *tb, kd_blocks_t *out)
                             break;
                         if (out->n > before && type == KD_BLOCK_HEADING)
                             out->v[out->n - 1].level = heading;
+                        if (out->n > before && type == KD_BLOCK_ITEM) {
+                            out->v[out->n - 1].ordered = item_ordered;
+                            out->v[out->n - 1].number = item_number;
+                        }
                         type = KD_BLOCK_PARA;
+                        if (strcmp(name, "ol") == 0) {
+                            ol_depth += closing ? (ol_depth > 0 ? -1 : 0) : 1;
+                            if (!closing)
+                                ol_next = 1;
+                        }
                         if (is_heading && !closing) {
                             type = KD_BLOCK_HEADING;
                             heading = name[1] - '0';
                         } else if (strcmp(name, "li") == 0 && !closing) {
                             type = KD_BLOCK_ITEM;
+                            item_ordered = ol_depth > 0;
+                            item_number = item_ordered ? ol_next++ : 0;
                         } else if (strcmp(name, "hr") == 0) {
                             kd_text_builder_t empty = {0};
                             if (kd_blocks_push(out, KD_BLOCK_BREAK, &empty, line, NULL) < 0)
@@ -263,9 +276,14 @@ html_scan(const char *s, size_t n, kd_text_builder_t *tb, kd_blocks_t *out)
     kd_buf_free(&sup);
     if (out) {
         size_t before = out->n;
-        if (kd_blocks_push(out, type, tb, block_line, NULL) == 0 && out->n > before &&
-            type == KD_BLOCK_HEADING)
-            out->v[out->n - 1].level = heading;
+        if (kd_blocks_push(out, type, tb, block_line, NULL) == 0 && out->n > before) {
+            if (type == KD_BLOCK_HEADING)
+                out->v[out->n - 1].level = heading;
+            if (type == KD_BLOCK_ITEM) {
+                out->v[out->n - 1].ordered = item_ordered;
+                out->v[out->n - 1].number = item_number;
+            }
+        }
         return out->oom ? -1 : 0;
     }
     return tb->oom ? -1 : 0;
