@@ -269,15 +269,10 @@ static void latin_rules(ka_translit_t *t, const char *s, size_t n, int native)
         case 'g':
             /* gh is غ/ق (Afghanistan ~ افغانستان, Ashgabat); g itself is
              * hard in the names of this field (Carnegie ~ کارنگی, Gerasimov),
-             * so it is never read as j. In ngh before a vowel the h is its
-             * own sound (Shanghai ~ شانگهای), so it is left for the next turn. */
-            if (n1 == 'h') {
-                emit(t, 'k');
-                if (!(p1 == 'n' && lat_vowel(n2)))
-                    i++;
-            } else {
-                emit(t, 'k');
-            }
+             * so it is never read as j. */
+            if (n1 == 'h')
+                i++;
+            emit(t, 'k');
             break;
         case 'k':
             /* kh is خ, but Persian writes Russian х in Central Asian names
@@ -362,11 +357,14 @@ static void latin_rules(ka_translit_t *t, const char *s, size_t n, int native)
             emit(t, 'v');
             break;
         case 'h':
-            /* A final eh is the usual romanization of the silent final ه
-             * (Naghibzadeh ~ نقیب‌زاده), so the h is not a sound; a final ah
-             * is (Shah ~ شاه). */
+            /* h is in the velar class k: Russian has no h and writes the h
+             * of foreign names with х or г (Rahmon ~ Рахмон, Tehran ~
+             * Тегеран, Herat ~ Герат, Huntington ~ Хантингтон), and Latin
+             * spellings waver between h and kh for ح and خ. A final eh is
+             * the usual romanization of the silent final ه (Naghibzadeh ~
+             * نقیب‌زاده), so that h is not a sound; a final ah is (Shah ~ شاه). */
             if (!(native && i + 1 == n && p1 == 'e'))
-                emit(t, 'h');
+                emit(t, 'k');
             break;
         case 'b': case 'j': case 'l': case 'm': case 'n': case 'r':
             emit(t, c);
@@ -489,7 +487,7 @@ static char fa_class(uint32_t u)
     case 0x062C: return 'j';                       /* ج */
     case 0x0698: return 'j';                       /* ژ, see zh in latin_rules */
     case 0x0686: return 'c';                       /* چ */
-    case 0x062D: return 'h';                       /* ح */
+    case 0x062D: return 'k';                       /* ح, see h in latin_rules */
     case 0x062F: return 'd';                       /* د */
     case 0x0630: case 0x0632: case 0x0636: case 0x0638: return 'z';  /* ذ ز ض ظ */
     case 0x0631: return 'r';                       /* ر */
@@ -497,7 +495,8 @@ static char fa_class(uint32_t u)
     case 0x0641: return 'v';                       /* ف, see v in latin_rules */
     /* خ غ ق ک گ: Persian writes one Latin velar with any of them, and
      * ق stands for Turkic g/k/q (Kyrgyzstan ~ قرقیزستان, Kazakhstan ~
-     * قزاقستان), so they are one class with Latin k, g, q, kh, gh. */
+     * قزاقستان), so they are one class with Latin k, g, q, kh, gh (and h,
+     * ح, ه: see h in latin_rules). */
     case 0x062E: case 0x063A: case 0x0642: case 0x06A9: case 0x0643: case 0x06AA:
     case 0x06AF:
         return 'k';
@@ -549,7 +548,7 @@ static void fa_rules(ka_translit_t *t, const uint32_t *p, size_t m)
                         (j + 3 == m && fa_alef(next) && fa_ye(p[j + 2]));
             int vowel = final && j > 0 && !fa_alef(prev) && !fa_vav(prev);
             if (!vowel)
-                emit(t, 'h');
+                emit(t, 'k');   /* see h in latin_rules */
         }
         /* ا and ی are vowels (and ی the glide y, dropped in Latin too);
          * ع and ء are dropped. */

@@ -14,8 +14,8 @@
  *
  * The skeleton alphabet is lower-case ASCII only, so it can follow a Xapian
  * term prefix without a ':' separator:
- *   b(b p, ب پ) t d s z j(j zh dzh, ج ژ) c(ch, چ) w(sh, ش) h l m n r
- *   k(k g q kh gh, ق غ ک گ خ) v(v f w ph, و ف)
+ *   b(b p, ب پ) t d s z j(j zh dzh, ج ژ) c(ch, چ) w(sh, ش) l m n r
+ *   k(k g q h kh gh, ق غ ک گ خ ح ه) v(v f w ph, و ف)
  *
  * A ka_translit_t owns its ICU transliterator (opened once) and a bounded
  * cache of word -> skeleton, because ICU transliteration is slow and the same
