@@ -554,7 +554,6 @@ parse_pages(kd_source_t *src, const char *s, size_t n)
     size_t i = 0;
     int found = 0;
     unsigned long first = 0, last = 0;
-    size_t ps = 0, pe = 0;
     while (!found && kd_next_number(s, n, i, &a)) {
         i = a.end;
         if (in_url(s, n, a.start) || a.digits > 4)
@@ -596,16 +595,12 @@ parse_pages(kd_source_t *src, const char *s, size_t n)
                 b.value > a.value && kd_year_calendar(&a) == 0) {
                 first = a.value;
                 last = b.value;
-                ps = label ? k : a.start;
-                pe = b.end;
                 found = 1;
                 break;
             }
         }
         if (label && a.value > 0 && kd_year_calendar(&a) == 0) {
             first = last = a.value;
-            ps = k;
-            pe = a.end;
             found = 1;
         }
     }
@@ -617,8 +612,6 @@ parse_pages(kd_source_t *src, const char *s, size_t n)
         snprintf(buf, sizeof buf, "%lu-%lu", first, last);
     else
         snprintf(buf, sizeof buf, "%lu", first);
-    (void)ps;
-    (void)pe;
     src->pages = kd_strdup(buf);
     src->page_first = (unsigned)first;
     src->page_last = (unsigned)last;

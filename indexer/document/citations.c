@@ -115,12 +115,16 @@ tokenize(const char *s, size_t from, size_t to, tok_t *t, size_t cap)
 static int
 is_page_label(const char *s, const tok_t *t)
 {
+    static const char *const labels[] = {
+        "p", "p.", "pp", "pp.", "pg", "pg.", "ص", "ص.", "صص", "صص.", "صفحه", "صفحات",
+        "с", "с.", "С", "С.", "стр", "стр.", "сс", "сс.", NULL
+    };
     size_t l = t->end - t->start;
     const char *w = s + t->start;
-    return (l <= 3 && (strncasecmp(w, "p.", 2) == 0 || strncasecmp(w, "pp.", 3) == 0 ||
-                       (l == 1 && (*w == 'p' || *w == 'P')) || (l == 2 && strncasecmp(w, "pp", 2) == 0))) ||
-           (l >= 2 && l <= 3 && memcmp(w, "\xD8\xB5", 2) == 0) ||                  /* ص */
-           (l <= 3 && (memcmp(w, "\xD0\xA1", 2) == 0 || memcmp(w, "\xD1\x81", 2) == 0)); /* С */
+    for (size_t k = 0; labels[k]; k++)
+        if (strlen(labels[k]) == l && strncasecmp(labels[k], w, l) == 0)
+            return 1;
+    return 0;
 }
 
 /* Is a word a name word: not a month, connective or single letter? */

@@ -162,8 +162,7 @@ md_text(md_state_t *st, const char *s, size_t n)
     if (st->runin_state == 1)
         kd_buf_add(&st->runin, s, n);
     else if (st->runin_state == 0) {
-        /* Text before any bold: no run-in heading here, except that a colon
-         * right after the bold closes one ("**روابط سیاسی**: ..."). */
+        /* Text before any bold: this paragraph has no run-in heading. */
         st->runin_state = 2;
     }
     kd_tb_text(&st->tb, s, n);
