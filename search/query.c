@@ -419,12 +419,22 @@ static kx_query_t *variant_query(parser_t *p, const ks_glossary_variant_t *v)
 {
     qlist_t alt = { 0 }, seq = { 0 }, stems = { 0 };
     for (size_t k = 0; k < v->nterms; k++) {
-        remember_term(p->q, v->terms[k]);
         ql_push(p, &seq, term_query(p, v->terms[k], (unsigned)k + 1, 1.0));
-        if (v->stems && v->stems[k]) {
-            remember_term(p->q, v->stems[k]);
+        if (v->stems && v->stems[k])
             ql_push(p, &stems, term_query(p, v->stems[k], (unsigned)k + 1, 1.0));
+    }
+    /* Highlight the equivalent's words, but not its stop words: «در» of
+     * «پایگاه هوایی آمریکا در قرقیزستان» would light up everywhere. */
+    collected_t c;
+    if (analyse(p, v->text, strlen(v->text), &c) == 0) {
+        for (size_t k = 0; k < c.n; k++) {
+            if (c.v[k].flags & (KA_TOK_STOPWORD | KA_TOK_JOINED))
+                continue;
+            if (remember_term(p->q, c.v[k].term) != 0 ||
+                (c.v[k].stem && remember_term(p->q, c.v[k].stem) != 0))
+                fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
         }
+        collected_free(&c);
     }
     if (v->nterms == 1) {
         ql_push(p, &alt, ql_combine(p, &seq, KX_OP_OR, 0));
