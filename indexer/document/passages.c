@@ -578,7 +578,11 @@ kd_build(kd_builder_t *b, const kd_blocks_t *bl)
     if (rc == 0) {
         for (size_t i = 0; i < b->doc->n_passages; i++) {
             kd_passage_t *p = &b->doc->passages[i];
-            const char *lang = ka_guess_lang(b->an, p->text, strlen(p->text));
+            /* An entry's language is its words', not its URL's (bibliography.c). */
+            const char *lang = p->kind == KD_KIND_BIBLIO && p->source >= 0 &&
+                               b->doc->sources[p->source].lang
+                                   ? b->doc->sources[p->source].lang
+                                   : ka_guess_lang(b->an, p->text, strlen(p->text));
             free(p->lang);
             p->lang = kd_strdup(lang ? lang : "und");
             if (!p->lang)

@@ -239,6 +239,7 @@ test_article_sources(void **state)
         assert_true(p->source >= 0 && (size_t)p->source < doc->n_sources);
         assert_int_equal(doc->sources[p->source].passage, i);
         assert_string_equal(doc->sources[p->source].text, p->text);
+        assert_string_equal(doc->sources[p->source].lang, p->lang);
         assert_non_null(strstr(p->section, "منابع و مأخذ"));
     }
     assert_int_equal(biblio, doc->n_sources);
