@@ -68,6 +68,7 @@ struct ka_translit {
     size_t   fa_len;
     char     cls[CLASS_CAP];  /* consonant classes of the word so far */
     size_t   cls_len;
+    int      overflow;        /* ICU's output did not fit: the word gets no skeleton */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -432,7 +433,13 @@ static ka_status_t flush_icu(ka_translit_t *t)
     UErrorCode err = U_ZERO_ERROR;
     utrans_transUChars(t->trans, t->icu, &len, ICU_CAP, 0, &limit, &err);
     t->icu_len = 0;
-    if (U_FAILURE(err) || len < 0 || len > ICU_CAP)
+    if (err == U_BUFFER_OVERFLOW_ERROR || len < 0 || len > ICU_CAP) {
+        /* Longer than any expansion of ICU's rules we know of: odd input,
+         * not a name. */
+        t->overflow = 1;
+        return KA_OK;
+    }
+    if (U_FAILURE(err))
         return KA_ERR_ICU;
     for (int32_t i = 0; i < len; i++) {
         UChar u = t->icu[i];
@@ -643,6 +650,7 @@ static ka_status_t compute(ka_translit_t *t, const char *word, size_t len)
     const unsigned char *s = (const unsigned char *)word;
     t->cls_len = t->lat_len = t->fa_len = 0;
     t->icu_len = 0;
+    t->overflow = 0;
     size_t i = 0;
     while (i < len) {
         uint32_t u = next_cp(s, len, &i);
@@ -688,6 +696,8 @@ static ka_status_t compute(ka_translit_t *t, const char *word, size_t len)
     flush_latin(t);
     flush_fa(t);
     finish_skeleton(t);
+    if (t->overflow)
+        t->cls_len = 0;
     return KA_OK;
 }
 
