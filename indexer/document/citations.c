@@ -9,7 +9,10 @@
  * letters is the name part. Parentheses that hold only dates, ranges, months
  * or connectives («(۱۳۸۱)», «(شهریورماه ۱۳۹۴)», «(۱۳۹۵ تا ۱۴۰۰)») are not
  * citations. A parenthesis never closed before the passage ends is taken up
- * to the end, since the article has one such citation.
+ * to the end, since the article has one such citation. Several references
+ * in one parenthesis, each with its own year («(Smith, 2001; Jones, 2005)»),
+ * are separate citations whose text and offsets cover their own part only,
+ * without the parentheses.
  */
 #include <stdlib.h>
 #include <string.h>

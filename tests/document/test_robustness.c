@@ -64,6 +64,37 @@ test_random_bytes(void **state)
     }
 }
 
+/* Documents assembled from the pieces the parser reacts to, in random order:
+ * markers, notes, breaks, headings, bibliography headings, citations, years,
+ * quotes and URLs, so that every branch meets every neighbour. */
+static void
+test_token_soup(void **state)
+{
+    static const char *const pieces[] = {
+        "<sup>۱</sup>", "<sup>2</sup>", "<sup>", "</sup>", "\n\n", "\n", "---\n", "1. ", "۳. ",
+        "## منابع و مأخذ\n", "### فارسی\n", "## لاتین\n", "# H\n", "**ب:**", "**", "(", ")",
+        "(کولایی، ۱۳۸۴: ۲۱۶)", "(Smith, 2001", "۱۳۸۴", "2001", "p.45", "pp. 1-9", "۲۰۱-۲۲۴",
+        "«", "»", "\"", "، ", ", ", ". ", "؛", "http://x.y/z", "<https://a.b>", "- ", "  \n",
+        "word ", "واژه ", "слово ", "Smith, J. (2001) T. ", "از ۱ تا ۲ ", "(همان: ۵)", "&amp;",
+        "<p>", "</p>", "<li>", "<ol>", "<hr>", "<h2>", "\xD8", "\xE2\x80", "\t", "` `", "> ",
+    };
+    size_t np = sizeof pieces / sizeof pieces[0];
+    uint32_t seed = 4242;
+    char buf[8192];
+    for (int round = 0; round < 400; round++) {
+        size_t len = 0, count = next_rand(&seed) % 120;
+        for (size_t k = 0; k < count; k++) {
+            const char *pc = pieces[next_rand(&seed) % np];
+            size_t l = strlen(pc);
+            if (len + l >= sizeof buf)
+                break;
+            memcpy(buf + len, pc, l);
+            len += l;
+        }
+        parse_all_formats(*state, buf, len);
+    }
+}
+
 static void
 test_mutated_article(void **state)
 {
@@ -174,6 +205,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_token_soup),
         cmocka_unit_test(test_mutated_article),
         cmocka_unit_test(test_hostile_shapes),
         cmocka_unit_test(test_deep_nesting),
