@@ -16,6 +16,7 @@
  */
 #include "stem_fa.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* Words that end like a suffix but are not inflected, written as people spell
@@ -147,11 +148,6 @@ static int verbal_ending(const char *w, size_t len)
            (len == sizeof("توان") - 1 && memcmp(w, "توان", len) == 0);
 }
 
-static int ends_in_vowel(const char *w, size_t len)
-{
-    return ends_with(w, len, S("ا")) || ends_with(w, len, S("و"));
-}
-
 static int has_mi_prefix_word(const ka_stem_fa_t *st, const char *w, size_t len)
 {
     const ka_wordset_t *ws = &st->mi_prefix;
@@ -184,121 +180,183 @@ static int strip_verbal_prefix(const ka_stem_fa_t *st, const char *w, size_t len
     return 1;
 }
 
-/* One suffix step on out[0..*len). Returns 1 if something was removed, 2 if
- * it was and nothing more may be (the silent ه), 0 if nothing applies. */
-static int strip_suffix(char *out, size_t *len)
+/*
+ * The suffix rules work on the word's letters (code points) rather than its
+ * bytes: every rule tests the last letters and counts what remains, and with
+ * the letters decoded once both are a few comparisons. The word's bytes in
+ * `out` are kept in step: stripping shortens them, the two rules that put a
+ * letter back (گان -> ه, گی -> ه, ترین -> تر) write it.
+ */
+
+/* Letters used in the suffixes (after normalization). */
+enum {
+    ALEF = 0x0627, TEH = 0x062A, DAL = 0x062F, REH = 0x0631, SEEN = 0x0633,
+    SHEEN = 0x0634, MEEM = 0x0645, NOON = 0x0646, HEH = 0x0647, WAW = 0x0648,
+    GAF = 0x06AF, YEH = 0x06CC
+};
+
+/* Words longer than this many letters are not stemmed (no Persian word is;
+ * joined pairs of long words and junk are left as they are). */
+#define FA_MAX_LETTERS 96
+
+typedef struct fa_word {
+    char    *bytes;                      /* the caller's out buffer */
+    uint32_t cp[FA_MAX_LETTERS + 2];     /* letters */
+    uint32_t off[FA_MAX_LETTERS + 3];    /* byte offset of each letter; off[n] = length */
+    int      n;                          /* letters */
+} fa_word_t;
+
+/* Do the last k letters of wd equal suf[0..k)? */
+static inline int ends(const fa_word_t *wd, const uint32_t *suf, int k)
 {
-    size_t n = *len;
-    static const struct { const char *suf; size_t sl; size_t min; } plural[] = {
-        /* plural with possessive or ezafe, then bare plural; two letters must remain */
-        { S("هایمان"), 2 }, { S("هایتان"), 2 }, { S("هایشان"), 2 },
-        { S("هایم"), 2 }, { S("هایت"), 2 }, { S("هایش"), 2 },
-        { S("هایی"), 2 }, { S("های"), 2 }, { S("ها"), 2 },
-    };
-    for (size_t i = 0; i < COUNT(plural); i++) {
-        if (ends_with(out, n, plural[i].suf, plural[i].sl) &&
-            letters(out, n - plural[i].sl) >= plural[i].min) {
-            *len = n - plural[i].sl;
-            return 1;
-        }
-    }
-    /* Superlative: «بزرگترین» -> «بزرگ»; on a short base keep the
-     * comparative, so «بهترین» -> «بهتر» and never «به». */
-    if (ends_with(out, n, S("ترین"))) {
-        size_t base = n - (sizeof("ترین") - 1);
-        if (letters(out, base) >= 3)
-            *len = base;
-        else if (letters(out, base) >= 1)
-            *len = base + (sizeof("تر") - 1);
-        else
+    if (wd->n < k)
+        return 0;
+    for (int i = 0; i < k; i++)
+        if (wd->cp[wd->n - k + i] != suf[i])
             return 0;
-        return 1;
-    }
-    /* Comparative: «بزرگتر» -> «بزرگ», but «بهتر» and «دختر» stay (guard
-     * of three letters, and the keep list for longer nouns in -تر). */
-    if (ends_with(out, n, S("تر")) && letters(out, n - (sizeof("تر") - 1)) >= 3) {
-        *len = n - (sizeof("تر") - 1);
-        return 1;
-    }
-    /* Plural possessives on a bare noun: «کشورمان» -> «کشور»; never in
-     * ستان (قرقیزستان), and the keep list holds سازمان, زمان, نشان... */
-    static const struct { const char *suf; size_t sl; } poss[] = {
-        { S("مان") }, { S("تان") }, { S("شان") },
-    };
-    for (size_t i = 0; i < COUNT(poss); i++) {
-        if (ends_with(out, n, poss[i].suf, poss[i].sl)) {
-            size_t base = n - poss[i].sl;
-            if (letters(out, base) >= 3 && !(i == 1 && ends_with(out, base, S("س")))) {
-                *len = base;
+    return 1;
+}
+
+/* Letter i of wd from the end (1 = last), 0 if there is none. */
+static inline uint32_t from_end(const fa_word_t *wd, int i)
+{
+    return wd->n >= i ? wd->cp[wd->n - i] : 0;
+}
+
+static inline int is_vowel(uint32_t c)
+{
+    return c == ALEF || c == WAW;
+}
+
+/* Append letter c (two bytes in UTF-8: all Arabic-block letters are). */
+static void append(fa_word_t *wd, uint32_t c)
+{
+    uint32_t o = wd->off[wd->n];
+    wd->bytes[o] = (char)(0xC0 | (c >> 6));
+    wd->bytes[o + 1] = (char)(0x80 | (c & 0x3F));
+    wd->cp[wd->n] = c;
+    wd->n++;
+    wd->off[wd->n] = o + 2;
+}
+
+#define SUF(...) (const uint32_t[]){ __VA_ARGS__ }, (int)(sizeof((const uint32_t[]){ __VA_ARGS__ }) / sizeof(uint32_t))
+
+/* Strip suffix suf of k letters if at least min letters remain. */
+static inline int strip_if(fa_word_t *wd, const uint32_t *suf, int k, int min)
+{
+    if (!ends(wd, suf, k) || wd->n - k < min)
+        return 0;
+    wd->n -= k;
+    return 1;
+}
+
+/* One suffix step. Returns 1 if something was removed, 2 if it was and
+ * nothing more may be (the silent ه), 0 if nothing applies. */
+static int strip_suffix(fa_word_t *wd)
+{
+    uint32_t last = from_end(wd, 1);
+    switch (last) {
+    case ALEF:
+        /* Plural ها; two letters must remain. */
+        return strip_if(wd, SUF(HEH, ALEF), 2);
+    case MEEM:
+    case TEH:
+    case SHEEN:
+        /* Plural with a possessive: «کتابهایم», «کتابهایت», «کتابهایش». */
+        if (strip_if(wd, (const uint32_t[]){ HEH, ALEF, YEH, last }, 4, 2))
+            return 1;
+        /* Arabic plural ات: «اطلاعات» -> «اطلاع», «انتخابات» -> «انتخاب». */
+        if (last == TEH && strip_if(wd, SUF(ALEF, TEH), 3))
+            return 1;
+        return 0;
+    case REH:
+        /* Comparative: «بزرگتر» -> «بزرگ», but «بهتر» and «دختر» stay (guard
+         * of three letters, and the keep list for longer nouns in -تر). */
+        return strip_if(wd, SUF(TEH, REH), 3);
+    case NOON:
+        break;
+    case YEH:
+        /* Plural with ezafe or indefinite ی: «کشورهای», «کشورهایی». */
+        if (strip_if(wd, SUF(HEH, ALEF, YEH, YEH), 2) || strip_if(wd, SUF(HEH, ALEF, YEH), 2))
+            return 1;
+        /* Abstract nouns of words in silent ه: «نمایندگی» -> «نماینده»,
+         * «همسایگی» -> «همسایه». Only after د, ت and ی, so that «فرهنگی»
+         * and «بزرگی» (گ + ی) are left to the ی rule. */
+        if (ends(wd, SUF(GAF, YEH)) && wd->n - 2 >= 3) {
+            uint32_t before = from_end(wd, 3);
+            if (before == DAL || before == TEH || before == YEH) {
+                wd->n -= 2;
+                append(wd, HEH);
                 return 1;
             }
         }
-    }
-    /* Abstract nouns of words in silent ه: «نمایندگی» -> «نماینده»,
-     * «همسایگی» -> «همسایه». Only after د, ت and ی, so that «فرهنگی» and
-     * «بزرگی» (گ + ی) are left to the ی rule. */
-    if (ends_with(out, n, S("گی"))) {
-        size_t base = n - (sizeof("گی") - 1);
-        if (letters(out, base) >= 3 && (ends_with(out, base, S("د")) || ends_with(out, base, S("ت")) ||
-                                        ends_with(out, base, S("ی")))) {
-            memcpy(out + base, "ه", sizeof("ه") - 1);
-            *len = base + sizeof("ه") - 1;
+        /* Ezafe / indefinite / relational ی after a vowel: «دانشجویی» -> «دانشجو». */
+        if (ends(wd, SUF(YEH, YEH)) && wd->n - 2 >= 2 && is_vowel(from_end(wd, 3))) {
+            wd->n -= 2;
             return 1;
         }
+        /* Ezafe / indefinite / relational ی: «اقتصادی» -> «اقتصاد»; three
+         * letters must remain («علی», «کی» stay). */
+        return strip_if(wd, SUF(YEH), 3);
+    case HEH:
+        /* Silent final ه, last: it is dropped before ات, گان and the
+         * relational ای in Arabic plurals and derivations («مطالعه» /
+         * «مطالعات», «مقاله» / «مقالات»), and joined text makes «منطقه‌ای»
+         * look like «منطق» + «های»; removing it makes all of these meet.
+         * After ا and و the ه is a consonant (راه, گروه) and stays, like the
+         * keep list's دانشگاه. Nothing is stripped after it: «همسایه» ->
+         * «همسای», not on to «همسا». */
+        if (wd->n - 1 >= 3 && !is_vowel(from_end(wd, 2))) {
+            wd->n -= 1;
+            return 2;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+
+    /* Words in ن. Plural with a plural possessive: «کتابهایشان». */
+    if (strip_if(wd, SUF(HEH, ALEF, YEH, MEEM, ALEF, NOON), 2) ||
+        strip_if(wd, SUF(HEH, ALEF, YEH, TEH, ALEF, NOON), 2) ||
+        strip_if(wd, SUF(HEH, ALEF, YEH, SHEEN, ALEF, NOON), 2))
+        return 1;
+    /* Superlative: «بزرگترین» -> «بزرگ»; on a short base keep the
+     * comparative, so «بهترین» -> «بهتر» and never «به». */
+    if (ends(wd, SUF(TEH, REH, YEH, NOON))) {
+        int base = wd->n - 4;
+        if (base >= 3) {
+            wd->n = base;
+        } else if (base >= 1) {
+            wd->n -= 2;   /* ترین -> تر */
+        } else {
+            return 0;
+        }
+        return 1;
+    }
+    /* Plural possessives on a bare noun: «کشورمان» -> «کشور»; never in ستان
+     * (قرقیزستان), and the keep list holds سازمان, زمان, نشان... */
+    if (strip_if(wd, SUF(MEEM, ALEF, NOON), 3) || strip_if(wd, SUF(SHEEN, ALEF, NOON), 3))
+        return 1;
+    if (ends(wd, SUF(TEH, ALEF, NOON)) && wd->n - 3 >= 3 && from_end(wd, 4) != SEEN) {
+        wd->n -= 3;
+        return 1;
     }
     /* Animate plural after a vowel: «دانشجویان» -> «دانشجو», «آقایان» -> «اقا». */
-    if (ends_with(out, n, S("یان"))) {
-        size_t base = n - (sizeof("یان") - 1);
-        if (letters(out, base) >= 2 && ends_in_vowel(out, base)) {
-            *len = base;
-            return 1;
-        }
+    if (ends(wd, SUF(YEH, ALEF, NOON)) && wd->n - 3 >= 2 && is_vowel(from_end(wd, 4))) {
+        wd->n -= 3;
+        return 1;
     }
     /* Plural of words in silent ه: «نمایندگان» -> «نماینده». */
-    if (ends_with(out, n, S("گان")) && letters(out, n - (sizeof("گان") - 1)) >= 3) {
-        size_t base = n - (sizeof("گان") - 1);
-        memcpy(out + base, "ه", sizeof("ه") - 1);
-        *len = base + sizeof("ه") - 1;
+    if (ends(wd, SUF(GAF, ALEF, NOON)) && wd->n - 3 >= 3) {
+        wd->n -= 3;
+        append(wd, HEH);
         return 1;
     }
     /* Plural ان: three letters must remain, and place names in ستان stay. */
-    if (ends_with(out, n, S("ان"))) {
-        size_t base = n - (sizeof("ان") - 1);
-        if (letters(out, base) >= 3 && !ends_with(out, base, S("ست"))) {
-            *len = base;
-            return 1;
-        }
-    }
-    /* Arabic plural ات: «اطلاعات» -> «اطلاع», «انتخابات» -> «انتخاب». */
-    if (ends_with(out, n, S("ات")) && letters(out, n - (sizeof("ات") - 1)) >= 3) {
-        *len = n - (sizeof("ات") - 1);
+    if (ends(wd, SUF(ALEF, NOON)) && wd->n - 2 >= 3 &&
+        !(from_end(wd, 3) == TEH && from_end(wd, 4) == SEEN)) {
+        wd->n -= 2;
         return 1;
-    }
-    /* Ezafe / indefinite / relational ی after a vowel: «دانشجویی» -> «دانشجو». */
-    if (ends_with(out, n, S("یی"))) {
-        size_t base = n - (sizeof("یی") - 1);
-        if (letters(out, base) >= 2 && ends_in_vowel(out, base)) {
-            *len = base;
-            return 1;
-        }
-    }
-    /* Ezafe / indefinite / relational ی: «اقتصادی» -> «اقتصاد»; three letters
-     * must remain («علی», «کی» stay). */
-    if (ends_with(out, n, S("ی")) && letters(out, n - (sizeof("ی") - 1)) >= 3) {
-        *len = n - (sizeof("ی") - 1);
-        return 1;
-    }
-    /* Silent final ه, last: it is dropped before ات, گان and the relational
-     * ای in Arabic plurals and derivations («مطالعه» / «مطالعات», «مقاله» /
-     * «مقالات»), and joined text makes «منطقه‌ای» look like «منطق» + «های»;
-     * removing it makes all of these meet. After ا and و the ه is a
-     * consonant (راه, گروه) and stays, like the keep list's دانشگاه. */
-    if (ends_with(out, n, S("ه")) && letters(out, n - (sizeof("ه") - 1)) >= 3) {
-        size_t base = n - (sizeof("ه") - 1);
-        if (!ends_in_vowel(out, base)) {
-            *len = base;
-            return 2;   /* «همسایه» -> «همسای», not on to «همسا» */
-        }
     }
     return 0;
 }
@@ -321,13 +379,36 @@ size_t ka_stem_fa(const ka_stem_fa_t *st, const char *w, size_t len, char *out)
         return len - skip;
     }
     memcpy(out, w, len);
-    size_t n = len;
+    out[len] = '\0';
+
+    /* Decode the letters; words that are too long or contain anything but
+     * two-byte letters (which a Persian token never does) stay as they are. */
+    fa_word_t wd;
+    wd.bytes = out;
+    wd.n = 0;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)w[i];
+        if (wd.n >= FA_MAX_LETTERS || c < 0xC0 || c >= 0xE0 || i + 1 >= len)
+            return len;
+        wd.cp[wd.n] = ((uint32_t)(c & 0x1F) << 6) | ((unsigned char)w[i + 1] & 0x3F);
+        wd.off[wd.n] = (uint32_t)i;
+        wd.n++;
+        i += 2;
+    }
+    wd.off[wd.n] = (uint32_t)len;
+
     for (int step = 0; step < MAX_SUFFIX_STEPS; step++) {
-        if (step > 0 && ka_wordset_has(&st->keep, out, n))
+        if (step > 0 && ka_wordset_has(&st->keep, out, wd.off[wd.n]))
             break;
-        if (strip_suffix(out, &n) != 1)
+        int r = strip_suffix(&wd);
+        if (r == 0)
+            break;
+        wd.off[wd.n] = wd.n > 0 ? wd.off[wd.n - 1] + 2 : 0;
+        if (r == 2)
             break;
     }
+    size_t n = wd.off[wd.n];
     out[n] = '\0';
     return n;
 }
