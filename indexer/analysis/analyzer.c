@@ -56,7 +56,8 @@ typedef struct stem_slot {
 #define KA_JOIN_MAX_NEWLINES 1
 
 struct ka_analyzer {
-    ka_norm_t      norm;
+    ka_norm_t      norm;            /* for ka_analyze */
+    ka_norm_t      fold_norm;       /* for ka_fold, so that a callback of ka_analyze may call it */
     ka_tokenizer_t tok;
     kx_stemmer_t  *stem_ru;         /* Xapian's Snowball russian */
     kx_stemmer_t  *stem_en;         /* Xapian's Snowball english */
@@ -433,10 +434,10 @@ const char *ka_fold(ka_analyzer_t *a, const char *text, size_t len, size_t *out_
     size_t base = 0;
     while (base < len) {
         size_t clen = next_chunk(text + base, len - base);
-        if (ka_norm_run(&a->norm, text + base, clen) != KA_OK)
+        if (ka_norm_run(&a->fold_norm, text + base, clen) != KA_OK)
             return NULL;
-        const UChar *u = a->norm.out;
-        int32_t n = a->norm.out_len;
+        const UChar *u = a->fold_norm.out;
+        int32_t n = a->fold_norm.out_len;
         /* At most three UTF-8 bytes per UTF-16 unit. */
         if (fold_reserve(a, used + 3 * (size_t)n + 1) != 0)
             return NULL;
@@ -520,6 +521,8 @@ ka_status_t ka_analyzer_new(ka_analyzer_t **out)
     if (a == NULL)
         return KA_ERR_NOMEM;
     ka_status_t st = ka_norm_init(&a->norm);
+    if (st == KA_OK)
+        ka_norm_init_shared(&a->fold_norm, &a->norm);
     a->cache = calloc(KA_STEM_CACHE_SLOTS, sizeof *a->cache);
     if (st == KA_OK && a->cache == NULL)
         st = KA_ERR_NOMEM;
@@ -548,6 +551,7 @@ void ka_analyzer_free(ka_analyzer_t *a)
 {
     if (a == NULL)
         return;
+    ka_norm_fini(&a->fold_norm);
     ka_norm_fini(&a->norm);
     ka_tokenizer_fini(&a->tok);
     kx_stemmer_free(a->stem_ru);

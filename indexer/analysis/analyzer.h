@@ -86,7 +86,9 @@ typedef struct ka_token {
     unsigned    flags;     /* KA_TOK_* */
 } ka_token_t;
 
-/* Return 0 to go on, non-zero to stop (ka_analyze then returns KA_STOPPED). */
+/* Return 0 to go on, non-zero to stop (ka_analyze then returns KA_STOPPED).
+ * The callback may call ka_fold and ka_guess_lang on the same analyzer, but
+ * not ka_analyze. */
 typedef int (*ka_token_cb)(void *ctx, const ka_token_t *tok);
 
 /* Create an analyzer. *out is freed with ka_analyzer_free. */

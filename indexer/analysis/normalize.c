@@ -155,6 +155,7 @@ ka_status_t ka_norm_init(ka_norm_t *n)
     n->map = malloc(MAP_SIZE * sizeof *n->map);
     if (n->map == NULL)
         return KA_ERR_NOMEM;
+    n->owns_map = 1;
     for (uint32_t c = 0; c < MAP_SIZE; c++)
         n->map[c] = (uint16_t)c;
     n->map[0xFFFF] = KA_NORM_DELETE;
@@ -192,11 +193,20 @@ ka_status_t ka_norm_init(ka_norm_t *n)
     return KA_OK;
 }
 
+void ka_norm_init_shared(ka_norm_t *n, const ka_norm_t *from)
+{
+    memset(n, 0, sizeof *n);
+    n->nfkc_cf = from->nfkc_cf;
+    n->map = from->map;
+    n->owns_map = 0;
+}
+
 void ka_norm_fini(ka_norm_t *n)
 {
     if (n == NULL)
         return;
-    free(n->map);
+    if (n->owns_map)
+        free(n->map);
     free(n->src);
     free(n->src_off);
     free(n->out);

@@ -32,6 +32,7 @@
 typedef struct ka_norm {
     const UNormalizer2 *nfkc_cf;   /* ICU singleton, not owned */
     uint16_t *map;       /* 65536 entries: the rules of normalize.c applied after NFKC_Casefold */
+    int       owns_map;  /* 0 when map is borrowed from another ka_norm_t (ka_norm_init_shared) */
 
     UChar    *src;       /* the chunk decoded to UTF-16 (invalid UTF-8 -> U+FFFD) */
     uint32_t *src_off;   /* byte offset of the code point each src unit belongs to; [src_len] = chunk length */
@@ -51,6 +52,9 @@ typedef struct ka_norm {
 /* Set up n (ICU instance and the mapping table). KA_OK, KA_ERR_ICU or KA_ERR_NOMEM.
  * On failure n holds nothing to free, but ka_norm_fini is still safe. */
 ka_status_t ka_norm_init(ka_norm_t *n);
+/* Set up n with its own buffers but the ICU instance and mapping table of
+ * from, which must outlive n. Cannot fail. */
+void ka_norm_init_shared(ka_norm_t *n, const ka_norm_t *from);
 void ka_norm_fini(ka_norm_t *n);
 
 /* Normalize text[0..len), len <= KA_NORM_MAX_CHUNK. On KA_OK, n->out[0..out_len)

@@ -737,3 +737,26 @@ ka_status_t ka_translit_skeleton(ka_translit_t *t, const char *word, size_t len,
     *out_len = val_len;
     return KA_OK;
 }
+
+ka_status_t ka_translit_token_term(ka_translit_t *t, const ka_token_t *tok, char *out,
+                                   size_t cap, size_t *out_len)
+{
+    if (!out_len)
+        return KA_ERR_ARG;
+    *out_len = 0;
+    if (!t || !tok || !out || cap < KA_TRANSLIT_TERM_CAP)
+        return KA_ERR_ARG;
+    out[0] = '\0';
+    if ((tok->flags & KA_TOK_STOPWORD) || tok->script == KA_SCRIPT_DIGIT ||
+        tok->script == KA_SCRIPT_OTHER)
+        return KA_OK;
+    size_t plen = sizeof KA_PREFIX_TRANSLIT - 1, n = 0;
+    ka_status_t st = ka_translit_skeleton(t, tok->term, tok->term_len, out + plen, cap - plen, &n);
+    if (st != KA_OK || n == 0) {
+        out[0] = '\0';
+        return st;
+    }
+    memcpy(out, KA_PREFIX_TRANSLIT, plen);
+    *out_len = plen + n;
+    return KA_OK;
+}

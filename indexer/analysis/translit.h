@@ -73,6 +73,19 @@ void ka_translit_free(ka_translit_t *t);                 /* NULL ok */
 ka_status_t ka_translit_skeleton(ka_translit_t *t, const char *word, size_t len,
                                  char *out, size_t cap, size_t *out_len);
 
+/* Prefix of transliteration terms in the index and in queries. */
+#define KA_PREFIX_TRANSLIT "T"
+/* Room for KA_PREFIX_TRANSLIT + a skeleton + NUL. */
+#define KA_TRANSLIT_TERM_CAP (KA_TRANSLIT_SKELETON_CAP + 1)
+
+/* The transliteration term of an analyzer token: KA_PREFIX_TRANSLIT + its
+ * skeleton, written to out (cap >= KA_TRANSLIT_TERM_CAP). kavosh-index and
+ * kavosh-search both call this, so the two sides agree. Stop words and
+ * numbers get none, since their skeletons would match everything; *out_len
+ * is 0 then. Returns as ka_translit_skeleton. */
+ka_status_t ka_translit_token_term(ka_translit_t *t, const ka_token_t *tok, char *out,
+                                   size_t cap, size_t *out_len);
+
 /* Cache statistics since creation, for tests and benchmarks. */
 void ka_translit_stats(const ka_translit_t *t, size_t *hits, size_t *misses,
                        size_t *entries);

@@ -127,6 +127,45 @@ static void test_modes_agree(void **state)
     free(text);
 }
 
+/* A callback may call ka_fold on the analyzer that is calling it (the
+ * document layer compares names that way) without disturbing the analysis. */
+typedef struct fold_ctx {
+    ka_analyzer_t *a;
+    size_t tokens;
+    int bad;
+} fold_ctx_t;
+
+static int fold_in_callback(void *ctx, const ka_token_t *t)
+{
+    fold_ctx_t *c = ctx;
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", t->term);
+    size_t fl;
+    /* A long string, so that the fold buffers have to grow meanwhile. */
+    char big[20000];
+    memset(big, 'A', sizeof big);
+    const char *f = ka_fold(c->a, big, sizeof big, &fl);
+    if (f == NULL || fl != sizeof big || f[0] != 'a')
+        c->bad++;
+    if (strcmp(copy, t->term) != 0)
+        c->bad++;
+    c->tokens++;
+    return 0;
+}
+
+static void test_fold_inside_callback(void **state)
+{
+    ka_analyzer_t *a = *state;
+    const char *text = "روابط ایران و قرقیزستان Relations of Iran Отношения";
+    ka_test_toks_t plain = { 0 };
+    assert_int_equal(ka_test_collect(a, KA_DOCUMENT, text, strlen(text), &plain), KA_OK);
+    fold_ctx_t c = { a, 0, 0 };
+    assert_int_equal(ka_analyze(a, KA_DOCUMENT, text, strlen(text), fold_in_callback, &c), KA_OK);
+    assert_int_equal(c.bad, 0);
+    assert_int_equal(c.tokens, plain.n);
+    ka_test_toks_free(&plain);
+}
+
 /* Two analyzers are independent (no global state). */
 static void test_two_analyzers(void **state)
 {
@@ -164,6 +203,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_no_state_between_calls),
         cmocka_unit_test(test_stopword_only_query),
         cmocka_unit_test(test_modes_agree),
+        cmocka_unit_test(test_fold_inside_callback),
         cmocka_unit_test(test_two_analyzers),
     };
     return cmocka_run_group_tests_name("analysis_api", tests, setup, teardown);

@@ -283,12 +283,16 @@ static void fuzz_one(ka_analyzer_t *a, const char *buf, size_t len, ka_test_toks
 static void test_fuzz(void **state)
 {
     ka_analyzer_t *a = *state;
-    enum { ROUNDS = 3000, MAXLEN = 700 };
+    enum { MAXLEN = 700 };
+    /* KA_FUZZ_ROUNDS and KA_FUZZ_SEED let a developer run a longer search
+     * (for instance 200000 rounds under the sanitizers); ctest uses the defaults. */
+    const char *env_rounds = getenv("KA_FUZZ_ROUNDS"), *env_seed = getenv("KA_FUZZ_SEED");
+    long rounds = env_rounds ? atol(env_rounds) : 3000;
     char *buf = malloc(300000);
     assert_non_null(buf);
     ka_test_toks_t toks = { 0 };
-    rng_state = 0x9E3779B97F4A7C15ULL;
-    for (int r = 0; r < ROUNDS; r++) {
+    rng_state = env_seed ? strtoull(env_seed, NULL, 0) | 1 : 0x9E3779B97F4A7C15ULL;
+    for (long r = 0; r < rounds; r++) {
         size_t len = 0, want = (size_t)(rng() % MAXLEN);
         if (r % 2 == 0) {
             /* Raw random bytes, biased towards the high half where UTF-8 lives. */
