@@ -159,6 +159,54 @@ static void walk(walker_t *w, const char *dir, const char *rel, int depth)
     free(names);
 }
 
+static int cmp_entry_name(const void *a, const void *b)
+{
+    const ki_entry_t *x = *(const ki_entry_t *const *)a, *y = *(const ki_entry_t *const *)b;
+    int c = strcmp(x->name, y->name);
+    /* Ties in list order, so that the first one named keeps the name. */
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+/* Two files under different arguments can have the same name in the index
+ * (a/notes.md and b/notes.md given as a and b); the later one would replace
+ * the earlier one's passages on every run. Keep the first and say so. */
+static void drop_duplicate_names(ki_filelist_t *l)
+{
+    if (l->n < 2)
+        return;
+    ki_entry_t **byname = malloc(l->n * sizeof *byname);
+    if (!byname)
+        return;
+    for (size_t i = 0; i < l->n; i++)
+        byname[i] = &l->entries[i];
+    qsort(byname, l->n, sizeof *byname, cmp_entry_name);
+    int any = 0;
+    for (size_t i = 1; i < l->n; i++)
+        if (strcmp(byname[i]->name, byname[i - 1]->name) == 0) {
+            size_t k = i - 1;
+            while (!byname[k]->path)   /* the first of the run, still kept */
+                k--;
+            ki_warn("%s: not indexed: %s is already named %s in the index", byname[i]->path,
+                    byname[k]->path, byname[i]->name);
+            free(byname[i]->path);
+            byname[i]->path = NULL;
+            any = 1;
+        }
+    free(byname);
+    if (!any)
+        return;
+    size_t w = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (l->entries[i].path)
+            l->entries[w++] = l->entries[i];
+        else {
+            l->bytes -= l->entries[i].size;
+            free(l->entries[i].name);
+        }
+    }
+    l->n = w;
+}
+
 ki_exit_t ki_collect(const char *const *paths, size_t n_paths, ki_filelist_t *list)
 {
     memset(list, 0, sizeof *list);
@@ -200,6 +248,7 @@ ki_exit_t ki_collect(const char *const *paths, size_t n_paths, ki_filelist_t *li
             fail(&w, KI_EXIT_FAILURE);
         }
     }
+    drop_duplicate_names(list);
     return w.exit;
 }
 

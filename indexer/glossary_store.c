@@ -161,8 +161,12 @@ int ki_tsv_glossary_read(const char *path, char **text_out, size_t *len_out,
 /* ---------------------------------------------------------------------- */
 /* Records                                                                 */
 
+/* Distinct sources kept apart by their content hash; more are left out. */
+#define KI_MAX_GLOSSARY_SOURCES 256
+
 typedef struct combine {
     kx_db_t    *db;
+    unsigned long long hashes[KI_MAX_GLOSSARY_SOURCES];
     char       *buf;
     size_t      len, cap;
     unsigned    sources;
@@ -201,6 +205,21 @@ static int combine_one(void *ctx, const char *key)
         kx_free(text);
         return 0;
     }
+    /* The same glossary reached by two spellings of its directory
+     * ("corpus" and "/home/me/corpus") goes in once. */
+    unsigned long long h = ki_content_hash(text, n);
+    for (unsigned i = 0; i < c->sources; i++)
+        if (c->hashes[i] == h) {
+            kx_free(text);
+            return 0;
+        }
+    if (c->sources == KI_MAX_GLOSSARY_SOURCES) {
+        ki_error("%s: left out of the index's glossary: at most %u glossaries are combined",
+                 name, KI_MAX_GLOSSARY_SOURCES);
+        c->failed = 1;
+        kx_free(text);
+        return 0;
+    }
     size_t need = strlen("#file \n") + strlen(name) + n + 1;
     if (c->len + need > KI_MAX_GLOSSARY_BYTES) {
         ki_error("%s: left out of the index's glossary: all glossaries together may have at "
@@ -216,7 +235,7 @@ static int combine_one(void *ctx, const char *key)
         c->st = KX_NO_MEMORY;
         return 1;
     }
-    c->sources++;
+    c->hashes[c->sources++] = h;
     return 0;
 }
 

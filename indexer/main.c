@@ -222,6 +222,24 @@ int main(int argc, char **argv)
         n_paths = 1;
     }
 
+    /* A mistyped PATH must not cost the whole index: start over only when
+     * every PATH is there. */
+    if (opt.rebuild) {
+        int missing = 0;
+        for (size_t i = 0; i < n_paths; i++) {
+            struct stat sb;
+            if (stat(paths[i], &sb) != 0) {
+                ki_error("%s: %s", paths[i], strerror(errno));
+                missing = 1;
+            }
+        }
+        if (missing) {
+            ki_error("not starting over (--rebuild) because of the errors above; the index is unchanged");
+            free(dicts);
+            return KI_EXIT_FAILURE;
+        }
+    }
+
     const char *db_path = ki_db_path(db_opt);
     kx_db_t *db = NULL;
     ki_exit_t ex = ki_open_index(db_path, 1, &db);

@@ -414,6 +414,15 @@ static void test_rebuild(void **state)
     assert_non_null(strstr(g, dict));
     kx_free(g);
 
+    /* A mistyped PATH does not cost the index. */
+    run_index(&r, db, "--rebuild", dir, KI_TEST_DATA "/no-such-dir", NULL);
+    assert_int_equal(r.status, 4);
+    assert_non_null(strstr(r.err, "no-such-dir"));
+    assert_non_null(strstr(r.err, "not starting over"));
+    run_result_free(&r);
+    assert_int_equal(list_index(db, l, MAX_FILES), n_dir + 1);
+    assert_true(file_docids(db, extra).n > 0);
+
     /* Start over with the directory only: the single file, its record and
      * the dictionary are gone, every file of the directory is new again. */
     run_index(&r, db, "--rebuild", "-v", dir, NULL);
@@ -526,6 +535,18 @@ static void test_glossary(void **state)
     free(sec);
     kx_free(g);
     assert_dict_section(db, dict);
+
+    /* The same directory by two spellings: its files and its glossary go in once. */
+    char *dot = path_join(dir, ".");
+    run_index(&r, db, "--dict", dict, dir, dot, NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "is already named manas.md in the index"));
+    run_result_free(&r);
+    g = metadata(db, KI_META_GLOSSARY);
+    assert_int_equal(count_lines_with(g, "بیشکک\tБишкек\tBishkek\n"), 1);
+    assert_int_equal(count_lines_with(g, "\tсанкции\tsanctions\n"), 1);
+    kx_free(g);
+    free(dot);
 
     /* A glossary edited while no text changed is stored again. */
     write_text(gpath, "اوش\tОш\tOsh\n", "a");
