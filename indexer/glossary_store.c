@@ -239,6 +239,18 @@ static int combine_one(void *ctx, const char *key)
     return 0;
 }
 
+/* Set key to value unless it holds that already: a glossary of megabytes
+ * rewritten on every run would cost the writes for nothing. */
+static kx_status_t set_if_changed(kx_db_t *db, const char *key, const char *value)
+{
+    char *old = NULL;
+    kx_status_t st = kx_db_get_metadata(db, key, &old);
+    if (st == KX_OK && strcmp(old, value) != 0)
+        st = kx_db_set_metadata(db, key, value);
+    kx_free(old);
+    return st;
+}
+
 static kx_status_t set_record(kx_db_t *db, const char *name, const char *text)
 {
     size_t n = strlen(KI_META_GLOSSARY_SOURCE) + strlen(name) + 1;
@@ -246,7 +258,7 @@ static kx_status_t set_record(kx_db_t *db, const char *name, const char *text)
     if (!key)
         return KX_NO_MEMORY;
     snprintf(key, n, "%s%s", KI_META_GLOSSARY_SOURCE, name);
-    kx_status_t st = kx_db_set_metadata(db, key, text);
+    kx_status_t st = set_if_changed(db, key, text);
     free(key);
     return st;
 }
@@ -344,7 +356,7 @@ ki_exit_t ki_store_glossaries(kx_db_t *db, const ki_filelist_t *list, const ki_o
     if (st == KX_OK)
         st = c.st;
     if (st == KX_OK)
-        st = kx_db_set_metadata(db, KI_META_GLOSSARY, c.buf ? c.buf : "");
+        st = set_if_changed(db, KI_META_GLOSSARY, c.buf ? c.buf : "");
     if (st == KX_OK)
         st = kx_db_commit_transaction(db);
     else
