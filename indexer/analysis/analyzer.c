@@ -83,7 +83,6 @@ struct ka_analyzer {
     size_t       prev_len;
     size_t       prev_start;
     unsigned     prev_pos;
-    ka_status_t  error;             /* an error met inside the run callback */
 
     char term[KA_TERM_BUF];
     char stem[KA_TERM_BUF];
@@ -95,7 +94,7 @@ const char *ka_status_to_string(ka_status_t st)
     switch (st) {
     case KA_OK:          return "success";
     case KA_ERR_NOMEM:   return "out of memory";
-    case KA_ERR_ICU:     return "ICU could not be initialised (is the ICU data library installed?)";
+    case KA_ERR_ICU:     return "ICU failed or could not be initialised (is the ICU data library installed?)";
     case KA_ERR_STEMMER: return "a Snowball stemmer could not be created";
     case KA_ERR_ARG:     return "invalid argument";
     case KA_STOPPED:     return "stopped by the callback";
@@ -386,7 +385,6 @@ ka_status_t ka_analyze(ka_analyzer_t *a, ka_mode_t mode, const char *text, size_
     a->prev_arabic = 0;
     a->gap_clean = 1;
     a->gap_newlines = 0;
-    a->error = KA_OK;
 
     size_t base = 0;
     while (base < len) {
