@@ -32,6 +32,7 @@ unsigned long long ki_content_hash(const char *buf, size_t len)
 
 typedef struct term_sink {
     kx_doc_t   *doc;
+    ka_translit_t *tl;     /* NULL: no transliteration terms */
     kx_status_t st;        /* sticky: the first failure stops everything */
     const char *prefix;    /* NULL: positional text terms; else boolean terms with this prefix */
     unsigned    pos_base;  /* added to every token position */
@@ -59,6 +60,15 @@ static int add_token(void *ctx, const ka_token_t *tok)
      * position lists would double the index for no query that uses them. */
     if (s->st == KX_OK && tok->stem)
         s->st = kx_doc_add_term(s->doc, tok->stem, 1);
+    /* The word's consonant skeleton lets a name in one script meet its
+     * spelling in another (آتامبایف, Атамбаев, Atambayev); no positions. */
+    if (s->st == KX_OK && s->tl) {
+        char tterm[KA_TRANSLIT_TERM_CAP];
+        size_t tn = 0;
+        if (ka_translit_token_term(s->tl, tok, tterm, sizeof tterm, &tn) == KA_OK && tn > 0 &&
+            tn < KX_MAX_TERM_BYTES)
+            s->st = kx_doc_add_term(s->doc, tterm, 1);
+    }
     return s->st != KX_OK;
 }
 
@@ -147,8 +157,8 @@ static char *passage_json(const kd_document_t *doc, const kd_passage_t *p)
     return out;
 }
 
-kx_status_t ki_passage_document(ka_analyzer_t *an, const kd_document_t *doc, size_t i,
-                                kx_doc_t **out)
+kx_status_t ki_passage_document(ka_analyzer_t *an, ka_translit_t *tl, const kd_document_t *doc,
+                                size_t i, kx_doc_t **out)
 {
     *out = NULL;
     if (!an || !doc || i >= doc->n_passages)
@@ -159,7 +169,7 @@ kx_status_t ki_passage_document(ka_analyzer_t *an, const kd_document_t *doc, siz
     if (st != KX_OK)
         return st;
 
-    term_sink_t sink = { .doc = xd, .st = KX_OK };
+    term_sink_t sink = { .doc = xd, .tl = tl, .st = KX_OK };
     st = add_text(an, &sink, p->text);
     /* Glosses are indexed with the passage that carries their marker, so an
      * English query for «Grand Chess Board» finds the Persian paragraph. */
@@ -221,6 +231,8 @@ kx_status_t ki_passage_document(ka_analyzer_t *an, const kd_document_t *doc, siz
 typedef struct run {
     kx_db_t            *db;
     ka_analyzer_t      *an;
+    ka_translit_t      *tl;        /* transliteration of words, with its cache */
+    unsigned long       uncommitted; /* passages written since the last commit */
     const ki_options_t *opt;
     ki_summary_t       *sum;
     ki_exit_t           exit;        /* worst exit so far */
@@ -260,20 +272,20 @@ static kx_status_t write_document(run_t *r, const kd_document_t *doc, const char
         prefixed(fterm, sizeof fterm, KI_PREFIX_FILE, doc->name) != 0)
         return KX_INVALID_ARGUMENT;
 
-    kx_status_t st = kx_db_begin_transaction(r->db);
+    /* An unflushed transaction: the file's old passages go and its new ones
+     * come as one unit, but the commit (an fsync) is shared by many files. */
+    kx_status_t st = kx_db_begin_group(r->db);
     if (st != KX_OK)
         return st;
     st = kx_db_delete_by_term(r->db, fterm);
+    /* Every passage of the file was just deleted, and passage ids name their
+     * file, so a plain add is enough: replacing by the id term would make
+     * Xapian look each one up for nothing. */
     for (size_t i = 0; st == KX_OK && i < doc->n_passages; i++) {
         kx_doc_t *xd = NULL;
-        st = ki_passage_document(r->an, doc, i, &xd);
-        if (st == KX_OK) {
-            char qterm[KX_MAX_TERM_BYTES];
-            if (prefixed(qterm, sizeof qterm, KI_PREFIX_ID, doc->passages[i].id) != 0)
-                st = KX_INVALID_ARGUMENT;
-            else
-                st = kx_db_replace_by_term(r->db, qterm, xd, NULL);
-        }
+        st = ki_passage_document(r->an, r->tl, doc, i, &xd);
+        if (st == KX_OK)
+            st = kx_db_add_document(r->db, xd, NULL);
         kx_doc_free(xd);
         ki_progress_update(&r->progress, r->files_done, r->sum->passages + i + 1,
                            r->bytes_done, 0);
@@ -347,6 +359,7 @@ static void index_file(run_t *r, const ki_entry_t *e)
     } else {
         r->sum->files_indexed++;
         r->sum->passages += doc->n_passages;
+        r->uncommitted += doc->n_passages;
         r->sum->bytes += len;
         if (r->opt->verbose) {
             ki_progress_clear(&r->progress);
@@ -547,6 +560,12 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
     memset(sum, 0, sizeof *sum);
     run_t r = { .db = db, .an = an, .opt = opt ? opt : &defaults, .sum = sum };
     double t0 = ki_now();
+    r.tl = ka_translit_new();
+    if (!r.tl) {
+        ki_error("cannot create the transliterator (ICU data missing?)");
+        sum->seconds = ki_now() - t0;
+        return KI_EXIT_FAILURE;
+    }
 
     ki_filelist_t list;
     note_failure(&r, ki_collect(paths, n_paths, &list));
@@ -565,6 +584,13 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
     ki_progress_update(&r.progress, 0, 0, 0, 1);
     for (size_t i = 0; i < list.n; i++) {
         index_file(&r, &list.entries[i]);
+        /* Memory stays bounded: Xapian holds uncommitted changes in RAM. */
+        if (r.uncommitted >= KI_COMMIT_PASSAGES) {
+            kx_status_t cst = kx_db_commit(db);
+            if (cst != KX_OK)
+                report_kx(&r, "index", cst);
+            r.uncommitted = 0;
+        }
         r.files_done++;
         r.bytes_done += list.entries[i].size;
         ki_progress_update(&r.progress, r.files_done, sum->passages, r.bytes_done,
@@ -580,6 +606,7 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
         report_kx(&r, "index", st);
     ki_progress_clear(&r.progress);
     ki_filelist_free(&list);
+    ka_translit_free(r.tl);
     sum->seconds = ki_now() - t0;
     return r.exit;
 }

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "document.h"
 #include "kavosh_xapian.h"
+#include "translit.h"
 
 typedef struct ki_options {
     int                rebuild;    /* start over: delete every document and record first */
@@ -54,11 +55,16 @@ typedef struct ki_summary {
 ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *paths,
                          size_t n_paths, const ki_options_t *opt, ki_summary_t *sum);
 
-/* Build the Xapian document for passage i of doc: every term from the
+/* Passages written between two commits. Xapian keeps uncommitted changes in
+ * memory; this bounds it (about 100-200 MB for Persian paragraphs). */
+#define KI_COMMIT_PASSAGES 20000
+
+/* Build the Xapian document for passage i of doc (tl, which may be NULL,
+ * adds transliteration terms): every term from the
  * analyzer, the filter terms of schema.h and the stored JSON data. *out is
  * freed with kx_doc_free. */
-kx_status_t ki_passage_document(ka_analyzer_t *an, const kd_document_t *doc, size_t i,
-                                kx_doc_t **out);
+kx_status_t ki_passage_document(ka_analyzer_t *an, ka_translit_t *tl, const kd_document_t *doc,
+                                size_t i, kx_doc_t **out);
 
 /* kavosh-index --list: one line per indexed file, tab-separated: name,
  * passages, bytes, content hash, path as given. Returns an exit code. */

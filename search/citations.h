@@ -13,12 +13,14 @@
 
 #include "analyzer.h"
 #include "glossary.h"
+#include "translit.h"
 #include "kavosh_xapian.h"
 
 typedef struct ks_cite_options {
     int      json;          /* JSON Lines instead of text */
     unsigned limit;         /* --cites: at most this many citing passages */
     const ks_glossary_t *glossary;  /* --cites: expand the query (NULL: no) */
+    ka_translit_t       *translit;  /* --cites: transliteration terms (NULL: no) */
 } ks_cite_options_t;
 
 /* Each function writes to out and returns a kavosh exit code (0 = something

@@ -59,7 +59,8 @@ static void usage(FILE *out)
 "      --batch=FILE   one query per line, or ID<TAB>QUERY; - reads standard input\n"
 "      --section=WORDS  only passages under a heading with these words\n"
 "      --source=ID    only passages citing (or of) bibliography entry ID\n"
-"      --no-expand    do not expand words through the index's glossary\n"
+"      --no-expand    do not expand words through the index's glossary nor\n"
+"                     match them by transliteration\n"
 "      --explain      say which glossary expansion each hit matched through\n"
 "      --show-query   print the query as Xapian runs it, on standard error\n"
 "      --timing       with --batch: queries/s and p50/p99 latency on standard error\n"
@@ -102,6 +103,7 @@ typedef struct app {
     int             show_query; /* print the parsed query on stderr */
     int             explain;    /* say which expansions each hit matched through */
     ks_glossary_t  *glossary;   /* the index's glossary, NULL with --no-expand or none */
+    ka_translit_t  *translit;   /* NULL with --no-expand */
     const char     *filter_section;
     const char     *filter_source;
     int             timing;     /* per-query latencies for the summary on stderr */
@@ -152,7 +154,7 @@ static ki_exit_t run_query(app_t *a, const char *text, const char *where)
     }
     ks_query_t *q = NULL;
     char *err = NULL;
-    ks_query_options_t qopt = { .glossary = a->glossary };
+    ks_query_options_t qopt = { .glossary = a->glossary, .translit = a->translit };
     ks_query_status_t qs = ks_query_parse(a->an, text, &qopt, &q, &err);
     free(full);
     if (qs == KS_QUERY_EMPTY) {
@@ -489,7 +491,10 @@ int main(int argc, char **argv)
         return KI_EXIT_FAILURE;
     }
     if (!no_expand && (mode == MODE_SEARCH || mode == MODE_CITES)) {
-        ex = load_glossary(&a);
+        a.translit = ka_translit_new();
+        ex = a.translit ? load_glossary(&a) : KI_EXIT_FAILURE;
+        if (!a.translit)
+            ki_error("cannot create the transliterator (ICU data missing?)");
         if (ex != KI_EXIT_OK) {
             ka_analyzer_free(a.an);
             kx_db_close(a.db);
@@ -497,7 +502,8 @@ int main(int argc, char **argv)
             return ex;
         }
     }
-    ks_cite_options_t copt = { .json = a.format == OUT_JSON, .limit = a.limit, .glossary = a.glossary };
+    ks_cite_options_t copt = { .json = a.format == OUT_JSON, .limit = a.limit, .glossary = a.glossary,
+                              .translit = a.translit };
     switch (mode) {
     case MODE_CITES: ex = ks_print_cites(a.db, a.an, query, stdout, &copt); break;
     case MODE_CITATIONS: ex = ks_print_citations(a.db, stdout, &copt); break;
@@ -518,6 +524,7 @@ int main(int argc, char **argv)
         ex = KI_EXIT_FAILURE;
     }
     free(a.lat);
+    ka_translit_free(a.translit);
     ks_glossary_free(a.glossary);
     ka_analyzer_free(a.an);
     kx_db_close(a.db);

@@ -68,6 +68,7 @@ typedef struct tok {
 typedef struct parser {
     ka_analyzer_t *an;
     const ks_glossary_t *glossary;
+    ka_translit_t *translit;
     ks_query_t    *q;
     const char    *text;
     size_t         len, i;
@@ -312,8 +313,9 @@ static kx_query_t *ql_combine(parser_t *p, qlist_t *l, kx_query_op_t op, unsigne
 typedef struct collected {
     parser_t *p;
     struct ctok {
-        char    *term, *stem;
-        unsigned pos, flags;
+        char       *term, *stem;
+        unsigned    pos, flags;
+        ka_script_t script;
     } *v;
     size_t n, cap;
 } collected_t;
@@ -334,6 +336,7 @@ static int collect(void *ctx, const ka_token_t *tok)
     t->stem = tok->stem ? strdup(tok->stem) : NULL;
     t->pos = tok->pos;
     t->flags = tok->flags;
+    t->script = tok->script;
     if (!t->term || (tok->stem && !t->stem)) {
         free(t->term);
         free(t->stem);
@@ -520,6 +523,21 @@ static void expand(parser_t *p, const collected_t *c, qlist_t *words)
     free(stems);
 }
 
+/* The transliteration term of token k, the same function as the index's. */
+static kx_query_t *translit_query(parser_t *p, const collected_t *c, size_t k)
+{
+    const struct ctok *t = &c->v[k];
+    ka_token_t tok = { .term = t->term, .term_len = strlen(t->term), .stem = t->stem,
+                       .stem_len = t->stem ? strlen(t->stem) : 0, .pos = t->pos,
+                       .script = t->script, .flags = t->flags };
+    char term[KA_TRANSLIT_TERM_CAP];
+    size_t n = 0;
+    if (ka_translit_token_term(p->translit, &tok, term, sizeof term, &n) != KA_OK || n == 0 ||
+        n >= KX_MAX_TERM_BYTES)
+        return NULL;
+    return term_query(p, term, t->pos, KS_WEIGHT_TRANSLIT);
+}
+
 /* A run of plain words: the OR of its words, of the joined forms of adjacent
  * Persian words and of the words' glossary equivalents. Stop words are
  * dropped unless nothing else is left, so «از» alone still finds passages
@@ -539,6 +557,8 @@ static kx_query_t *text_query(parser_t *p, const char *s, size_t len)
         if (content && (t->flags & KA_TOK_STOPWORD) && !(t->flags & KA_TOK_JOINED))
             continue;
         ql_push(p, &words, word_query(p, t, t->flags & KA_TOK_JOINED ? KS_WEIGHT_JOINED : 1.0));
+        if (p->translit)
+            ql_push(p, &words, translit_query(p, &c, k));
     }
     expand(p, &c, &words);
     collected_free(&c);
@@ -857,7 +877,8 @@ ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text,
     if (!q)
         return KS_QUERY_NOMEM;
     parser_t p = { .an = an, .q = q, .text = text ? text : "", .len = text ? strlen(text) : 0,
-                   .glossary = opt ? opt->glossary : NULL };
+                   .glossary = opt ? opt->glossary : NULL,
+                   .translit = opt ? opt->translit : NULL };
     next(&p);
     kx_query_t *base = parse_or(&p);
     if (p.st == KS_QUERY_OK && p.tok.kind == T_RPAREN)

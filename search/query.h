@@ -12,6 +12,7 @@
 #include "analyzer.h"
 #include "glossary.h"
 #include "kavosh_xapian.h"
+#include "translit.h"
 
 typedef struct ks_query ks_query_t;
 
@@ -26,8 +27,13 @@ typedef struct ks_query ks_query_t;
  * own words ranks above one matching only through an expansion. */
 #define KS_WEIGHT_EXPANSION 0.3
 
+/* A word's transliteration skeleton (another script's spelling of a name)
+ * weighs least: it is the loosest match. */
+#define KS_WEIGHT_TRANSLIT 0.2
+
 typedef struct ks_query_options {
     const ks_glossary_t *glossary;   /* NULL: no expansion */
+    ka_translit_t       *translit;   /* NULL: no transliteration terms */
 } ks_query_options_t;
 
 typedef enum ks_query_status {
