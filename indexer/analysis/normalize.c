@@ -216,13 +216,6 @@ void ka_norm_fini(ka_norm_t *n)
     memset(n, 0, sizeof *n);
 }
 
-int ka_norm_is_space(UChar u)
-{
-    /* After NFKC every Unicode space separator is U+0020; only the line and
-     * paragraph separators and the C0 controls remain to be named. */
-    return u == 0x20 || (u >= 0x09 && u <= 0x0D) || u == 0x85 || u == 0x2028 || u == 0x2029;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Buffers                                                                   */
 

@@ -183,6 +183,35 @@ static int split_word(const UChar *u, int32_t ws, int32_t we, ka_run_cb cb, void
     return 0;
 }
 
+/* The class of the word u[ws..we) if all its letters and digits are of one
+ * class and nothing in it could stay inside a run only conditionally; -1
+ * otherwise. *end receives the end of its last letter, digit or mark. The
+ * common case, decided in one pass. */
+static int single_class(const UChar *u, int32_t ws, int32_t we, int32_t *end)
+{
+    int cls = -1;
+    int32_t p = ws;
+    while (p < we) {
+        int32_t q = p;
+        UChar32 c;
+        U16_NEXT(u, q, we, c);
+        int k = classify(c);
+        if (k == CLS_MARK) {
+            if (cls < 0)
+                return -1;
+        } else if (k == CLS_NEUTRAL) {
+            return -1;
+        } else if (cls < 0) {
+            cls = k;
+        } else if (k != cls) {
+            return -1;
+        }
+        p = q;
+    }
+    *end = we;
+    return cls;
+}
+
 ka_status_t ka_tokenize(ka_tokenizer_t *t, UChar *u, int32_t n, ka_run_cb cb, void *ctx)
 {
     UErrorCode err = U_ZERO_ERROR;
@@ -193,6 +222,13 @@ ka_status_t ka_tokenize(ka_tokenizer_t *t, UChar *u, int32_t n, ka_run_cb cb, vo
     for (int32_t next = ubrk_next(t->words); next != UBRK_DONE; prev = next, next = ubrk_next(t->words)) {
         if (ubrk_getRuleStatus(t->words) < UBRK_WORD_NONE_LIMIT)
             continue;   /* spaces and punctuation */
+        int32_t end;
+        int cls = single_class(u, prev, next, &end);
+        if (cls >= 0) {
+            if (cb(ctx, prev, end, (ka_script_t)cls))
+                return KA_STOPPED;
+            continue;
+        }
         unify_lookalikes(u, prev, next);
         if (split_word(u, prev, next, cb, ctx))
             return KA_STOPPED;
