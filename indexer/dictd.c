@@ -273,7 +273,8 @@ static int has_script(const char *s, size_t n, int col)
 
 /* Copy s[0..n) into dst (cap bytes) without bracketed remarks (<...>, [...],
  * (...), {...}, /.../ pronunciations), separators of our format (TAB, '|')
- * and doubled spaces; returns the length, 0 if it does not fit in cap. */
+ * and doubled spaces; returns the length, 0 if it does not fit in cap or
+ * is not valid UTF-8. */
 static size_t clean_item(const char *s, size_t n, char *dst, size_t cap)
 {
     size_t k = 0;
@@ -299,6 +300,11 @@ static size_t clean_item(const char *s, size_t n, char *dst, size_t cap)
     while (k && (dst[k - 1] == ' ' || dst[k - 1] == '.' || dst[k - 1] == ':'))
         k--;
     dst[k] = '\0';
+    /* The dictionary is not trusted to be UTF-8; the glossary must be. */
+    if (ki_utf8_check(dst, k) != k) {
+        dst[0] = '\0';
+        return 0;
+    }
     return k;
 }
 

@@ -50,6 +50,18 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
+size_t ki_utf8_check(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq(u + i, n - i);
+        if (k == 0 || u[i] == 0)
+            return i;
+        i += k;
+    }
+    return n;
+}
+
 static int is_lang_code(const char *s, size_t n, unsigned *which)
 {
     static const struct { const char *code; unsigned lang; } codes[] = {

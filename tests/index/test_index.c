@@ -638,6 +638,103 @@ static void test_glossary(void **state)
     free(work);
 }
 
+/* Dictionaries of arbitrary bytes: never a crash, and whatever is stored
+ * is valid UTF-8. Seeded, so a failure can be replayed. */
+#define FUZZ_ROUNDS 20
+#define FUZZ_SEED 0x6b61766f7368ULL
+
+static unsigned long long xorshift(unsigned long long *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static int valid_utf8(const unsigned char *s)
+{
+    while (*s) {
+        size_t len = *s < 0x80 ? 1 : (*s >> 5) == 6 ? 2 : (*s >> 4) == 14 ? 3 : (*s >> 3) == 30 ? 4 : 0;
+        if (!len)
+            return 0;
+        for (size_t i = 1; i < len; i++)
+            if ((s[i] & 0xc0) != 0x80)
+                return 0;
+        s += len;
+    }
+    return 1;
+}
+
+static void test_dictd_garbage(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char *const pieces[] = { "\t", "\n", "/", "<", ">", "(", ")", ",", ";", "1. ",
+                                          "\"", "|", "\xd0\x9a", "\xd0", "\xff", "\xe2\x80\x8c",
+                                          "word", " ", "00-database-x" };
+    char *work = path_join(tmp, "fuzz");
+    assert_int_equal(mkdir(work, 0700), 0);
+    char *db = path_join(work, "db"), *idx = path_join(work, "garbage.index"),
+         *dat = path_join(work, "garbage.dict");
+    unsigned long long seed = FUZZ_SEED;
+    int stored = 0;
+    for (int round = 0; round < FUZZ_ROUNDS; round++) {
+        char dict[4096], index[4096];
+        size_t dn = 0, in = 0;
+        size_t target = 64 + xorshift(&seed) % 1024;
+        while (dn < target) {
+            const char *p = pieces[xorshift(&seed) % (sizeof pieces / sizeof pieces[0])];
+            size_t k = strlen(p);
+            memcpy(dict + dn, p, k);
+            dn += k;
+        }
+        dict[dn] = '\0';
+        /* Index lines: most well-formed (a Latin headword, a range inside
+         * the data, in dictd's base64), some garbage. */
+        size_t entries = 1 + xorshift(&seed) % 30;
+        for (size_t e = 0; e < entries && in < sizeof index - 80; e++) {
+            const char *p = pieces[xorshift(&seed) % (sizeof pieces / sizeof pieces[0])];
+            in += (size_t)snprintf(index + in, sizeof index - in, "word%s\t", p);
+            unsigned long long off = xorshift(&seed) % dn;
+            unsigned long long len = 1 + xorshift(&seed) % (dn - off);
+            if (xorshift(&seed) % 4 == 0)
+                len += xorshift(&seed) % 5000;   /* past the end */
+            for (int f = 0; f < 2; f++) {
+                unsigned long long v = f == 0 ? off : len;
+                char digits[16];
+                size_t nd = 0;
+                do {
+                    digits[nd++] = alphabet[v % 64];
+                    v /= 64;
+                } while (v);
+                while (nd)
+                    index[in++] = digits[--nd];
+                index[in++] = f == 0 ? '\t' : '\n';
+            }
+        }
+        index[in] = '\0';
+        write_text(idx, index, "w");
+        write_text(dat, dict, "w");
+        run_result_t r;
+        run_index(&r, db, "--dict", idx, "--dict-langs", "en,ru", KI_TEST_DATA "/extra.md", NULL);
+        if (r.status != 0 && r.status != 4)
+            fail_msg("round %d: exit %d\n%s", round, r.status, r.err);
+        stored += r.status == 0;
+        run_result_free(&r);
+        char *g = metadata(db, KI_META_GLOSSARY);
+        if (!valid_utf8((const unsigned char *)g))
+            fail_msg("round %d: the stored glossary is not UTF-8", round);
+        kx_free(g);
+    }
+    /* Some rounds must have stored something, or the check above checked nothing. */
+    printf("dictd garbage: %d of %d rounds stored a glossary\n", stored, FUZZ_ROUNDS);
+    assert_true(stored > 0);
+    free(db);
+    free(idx);
+    free(dat);
+    free(work);
+}
+
 /* ---------------------------------------------------------------------- */
 /* --list, --stats and their errors                                        */
 
@@ -791,6 +888,7 @@ int main(void)
         cmocka_unit_test(test_incremental),
         cmocka_unit_test(test_rebuild),
         cmocka_unit_test(test_glossary),
+        cmocka_unit_test(test_dictd_garbage),
         cmocka_unit_test(test_list_stats),
         cmocka_unit_test(test_progress),
     };
