@@ -380,7 +380,7 @@ int ks_print_cites(kx_db_t *db, ka_analyzer_t *an, const char *query, FILE *out,
 {
     ks_query_t *q = NULL;
     char *err = NULL;
-    ks_query_options_t qopt = { .glossary = opt->glossary, .translit = opt->translit };
+    ks_query_options_t qopt = { .db = db, .glossary = opt->glossary, .translit = opt->translit };
     ks_query_status_t qs = ks_query_parse(an, query, &qopt, &q, &err);
     if (qs == KS_QUERY_EMPTY)
         return KI_EXIT_NO_RESULTS;

@@ -154,7 +154,7 @@ static ki_exit_t run_query(app_t *a, const char *text, const char *where)
     }
     ks_query_t *q = NULL;
     char *err = NULL;
-    ks_query_options_t qopt = { .glossary = a->glossary, .translit = a->translit };
+    ks_query_options_t qopt = { .db = a->db, .glossary = a->glossary, .translit = a->translit };
     ks_query_status_t qs = ks_query_parse(a->an, text, &qopt, &q, &err);
     free(full);
     if (qs == KS_QUERY_EMPTY) {

@@ -67,6 +67,7 @@ typedef struct tok {
 
 typedef struct parser {
     ka_analyzer_t *an;
+    kx_db_t       *db;
     const ks_glossary_t *glossary;
     ka_translit_t *translit;
     ks_query_t    *q;
@@ -523,6 +524,97 @@ static void expand(parser_t *p, const collected_t *c, qlist_t *words)
     free(stems);
 }
 
+/* The one word of text[0..len) as the analyzer makes it, or NULL if it is
+ * not exactly one word. Malloc'd. */
+static char *single_word(parser_t *p, const char *text, size_t len, int *stop)
+{
+    collected_t c;
+    if (analyse(p, text, len, &c) != 0)
+        return NULL;
+    char *out = NULL;
+    size_t words = 0;
+    for (size_t k = 0; k < c.n; k++)
+        if (!(c.v[k].flags & KA_TOK_JOINED))
+            words++;
+    if (words == 1 && c.n == 1) {
+        out = c.v[0].term;
+        *stop = (c.v[0].flags & KA_TOK_STOPWORD) != 0;
+        c.v[0].term = NULL;
+    }
+    collected_free(&c);
+    return out;
+}
+
+static int in_index(parser_t *p, const char *term)
+{
+    unsigned freq = 0;
+    return kx_db_term_freq(p->db, term, &freq) == KX_OK && freq > 0;
+}
+
+/* A joined Persian word the text may write with a space: every split into
+ * two words of the index, as a phrase («بینالمللی» -> "بین المللی"). The
+ * halves are analysed again, so their terms come from the analyzer too. */
+static void split_alternatives(parser_t *p, const struct ctok *t, qlist_t *out)
+{
+    if (!p->db || t->script != KA_SCRIPT_ARABIC || (t->flags & KA_TOK_JOINED))
+        return;
+    const char *w = t->term;
+    size_t len = strlen(w), found = 0;
+    /* Both halves at least two letters: one-letter splits are noise. */
+    size_t first = 0, chars = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)w[i] & 0xC0) != 0x80 && ++chars == 3)
+            first = i;
+    for (size_t i = first; first && i < len && found < KS_MAX_SPLITS; i++) {
+        if (((unsigned char)w[i] & 0xC0) == 0x80)
+            continue;
+        size_t rest = 0;
+        for (size_t k = i; k < len; k++)
+            rest += ((unsigned char)w[k] & 0xC0) != 0x80;
+        if (rest < 2)
+            break;
+        int stop_a = 0, stop_b = 0;
+        char *a = single_word(p, w, i, &stop_a);
+        char *b = a ? single_word(p, w + i, len - i, &stop_b) : NULL;
+        if (a && b && in_index(p, a) && in_index(p, b)) {
+            kx_query_t *pair[2] = { term_query(p, a, 1, 1.0), term_query(p, b, 2, 1.0) };
+            if (pair[0] && pair[1])
+                ql_push(p, out, combine(p, KX_OP_PHRASE, pair, 2, 2));
+            kx_query_free(pair[0]);
+            kx_query_free(pair[1]);
+            /* Highlight the halves, unless one is a stop word that would
+             * light up everywhere. */
+            if (!stop_a && !stop_b && (remember_term(p->q, a) != 0 || remember_term(p->q, b) != 0))
+                fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
+            found++;
+        }
+        free(a);
+        free(b);
+    }
+}
+
+/* Word k and the next query word, as a phrase: passages where the query's
+ * words stand side by side rank above those where they are scattered (the
+ * boost joined pairs gave when they were indexed). Not for stop words. */
+static kx_query_t *adjacent_pair(parser_t *p, const collected_t *c, size_t k)
+{
+    const struct ctok *a = &c->v[k], *b = NULL;
+    for (size_t i = k + 1; i < c->n; i++) {
+        if (c->v[i].flags & KA_TOK_JOINED)
+            continue;
+        if (c->v[i].pos == a->pos + 1)
+            b = &c->v[i];
+        break;
+    }
+    if (!b || ((a->flags | b->flags) & KA_TOK_STOPWORD))
+        return NULL;
+    kx_query_t *pair[2] = { term_query(p, a->term, 1, 1.0), term_query(p, b->term, 2, 1.0) };
+    kx_query_t *q = pair[0] && pair[1] ? combine(p, KX_OP_PHRASE, pair, 2, 2) : NULL;
+    kx_query_free(pair[0]);
+    kx_query_free(pair[1]);
+    return q;
+}
+
 /* The transliteration term of token k, the same function as the index's. */
 static kx_query_t *translit_query(parser_t *p, const collected_t *c, size_t k)
 {
@@ -557,6 +649,9 @@ static kx_query_t *text_query(parser_t *p, const char *s, size_t len)
         if (content && (t->flags & KA_TOK_STOPWORD) && !(t->flags & KA_TOK_JOINED))
             continue;
         ql_push(p, &words, word_query(p, t, t->flags & KA_TOK_JOINED ? KS_WEIGHT_JOINED : 1.0));
+        if (!(t->flags & KA_TOK_JOINED))
+            ql_push(p, &words, adjacent_pair(p, &c, k));
+        split_alternatives(p, t, &words);
         if (p->translit)
             ql_push(p, &words, translit_query(p, &c, k));
     }
@@ -877,6 +972,7 @@ ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text,
     if (!q)
         return KS_QUERY_NOMEM;
     parser_t p = { .an = an, .q = q, .text = text ? text : "", .len = text ? strlen(text) : 0,
+                   .db = opt ? opt->db : NULL,
                    .glossary = opt ? opt->glossary : NULL,
                    .translit = opt ? opt->translit : NULL };
     next(&p);

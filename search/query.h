@@ -31,7 +31,13 @@ typedef struct ks_query ks_query_t;
  * weighs least: it is the loosest match. */
 #define KS_WEIGHT_TRANSLIT 0.2
 
+/* A joined Persian query word may be written with a space in the text
+ * («بینالمللی» / «بین المللی»): at most this many ways of splitting one word
+ * are tried as phrases, each only if both halves are words of the index. */
+#define KS_MAX_SPLITS 3
+
 typedef struct ks_query_options {
+    kx_db_t             *db;         /* the index, for splitting joined words; NULL: no splitting */
     const ks_glossary_t *glossary;   /* NULL: no expansion */
     ka_translit_t       *translit;   /* NULL: no transliteration terms */
 } ks_query_options_t;
