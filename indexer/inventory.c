@@ -92,16 +92,12 @@ static int count_term(void *ctx, const char *term, size_t len, unsigned freq)
     return 0;
 }
 
-typedef struct lang_count {
-    FILE       *out;
-} lang_count_t;
-
+/* One "  fa   86" line per language term: the passages of that language. */
 static int print_lang(void *ctx, const char *term, size_t len, unsigned freq)
 {
-    lang_count_t *lc = ctx;
     size_t p = strlen(KI_PREFIX_LANG);
     if (len > p)
-        fprintf(lc->out, "  %-20s %u\n", term + p, freq);
+        fprintf((FILE *)ctx, "  %-20s %u\n", term + p, freq);
     return 0;
 }
 
@@ -176,7 +172,6 @@ ki_exit_t ki_stats(kx_db_t *db, const char *db_path, FILE *out)
     record_counts_t files = { .db = db }, gloss = { .db = db };
     unsigned biblio = 0;
     char *schema = NULL, *glossary = NULL;
-    lang_count_t lc = { .out = out };
 
     kx_status_t st = kx_db_stats(db, &ds);
     if (st == KX_OK)
@@ -200,7 +195,7 @@ ki_exit_t ki_stats(kx_db_t *db, const char *db_path, FILE *out)
         fprintf(out, "%-22s %u (%llu bytes)\n", "files:", files.records, files.bytes);
         fprintf(out, "%-22s %u\n", "passages:", ds.doc_count);
         fprintf(out, "passages by language:\n");
-        st = kx_db_all_terms(db, KI_PREFIX_LANG, print_lang, &lc);
+        st = kx_db_all_terms(db, KI_PREFIX_LANG, print_lang, out);
     }
     if (st != KX_OK) {
         const char *d = kx_db_last_error(db);
