@@ -65,6 +65,7 @@ struct ka_analyzer {
     ka_wordset_t   stop_fa, stop_ru, stop_en;
 
     stem_slot_t *cache;             /* KA_STEM_CACHE_SLOTS entries */
+    unsigned     opts;              /* KA_OPT_* */
 
     char  *fold;                    /* result of ka_fold */
     size_t fold_cap;
@@ -297,8 +298,8 @@ static int on_run(void *ctx, int32_t s, int32_t e, ka_script_t sc)
 
     scan_gap(a, s);
     a->last_end = e;
-    int joinable = a->prev_arabic && sc == KA_SCRIPT_ARABIC && a->gap_clean &&
-                   a->gap_newlines <= KA_JOIN_MAX_NEWLINES;
+    int joinable = !(a->opts & KA_OPT_NO_JOINED) && a->prev_arabic && sc == KA_SCRIPT_ARABIC &&
+                   a->gap_clean && a->gap_newlines <= KA_JOIN_MAX_NEWLINES;
     a->gap_clean = 1;
     a->gap_newlines = 0;
 
@@ -542,6 +543,14 @@ ka_status_t ka_analyzer_new(ka_analyzer_t **out)
         return st;
     }
     *out = a;
+    return KA_OK;
+}
+
+ka_status_t ka_analyzer_set_options(ka_analyzer_t *a, unsigned opts)
+{
+    if (a == NULL || (opts & ~KA_OPT_NO_JOINED) != 0)
+        return KA_ERR_ARG;
+    a->opts = opts;
     return KA_OK;
 }
 

@@ -166,6 +166,38 @@ static void test_fold_inside_callback(void **state)
     ka_test_toks_free(&plain);
 }
 
+/* KA_OPT_NO_JOINED drops the joined pairs and nothing else. */
+static void test_option_no_joined(void **state)
+{
+    ka_analyzer_t *a = *state;
+    const char *text = "بین المللی و Relations Отношения ۱۴۰۱ می شود";
+    ka_test_toks_t with = { 0 }, without = { 0 };
+    assert_int_equal(ka_test_collect(a, KA_DOCUMENT, text, strlen(text), &with), KA_OK);
+    assert_int_equal(ka_analyzer_set_options(a, KA_OPT_NO_JOINED), KA_OK);
+    assert_int_equal(ka_test_collect(a, KA_DOCUMENT, text, strlen(text), &without), KA_OK);
+    assert_int_equal(ka_analyzer_set_options(a, 0), KA_OK);
+    assert_int_equal(ka_analyzer_set_options(a, 0x80), KA_ERR_ARG);
+    assert_int_equal(ka_analyzer_set_options(NULL, 0), KA_ERR_ARG);
+    size_t k = 0, joined = 0;
+    for (size_t i = 0; i < with.n; i++) {
+        if (with.v[i].flags & KA_TOK_JOINED) {
+            joined++;
+            continue;
+        }
+        assert_true(k < without.n);
+        assert_string_equal(with.v[i].term, without.v[k].term);
+        assert_int_equal(with.v[i].pos, without.v[k].pos);
+        assert_int_equal(with.v[i].start, without.v[k].start);
+        k++;
+    }
+    assert_int_equal(k, without.n);
+    assert_true(joined >= 3);
+    for (size_t i = 0; i < without.n; i++)
+        assert_int_equal(without.v[i].flags & KA_TOK_JOINED, 0);
+    ka_test_toks_free(&with);
+    ka_test_toks_free(&without);
+}
+
 /* Two analyzers are independent (no global state). */
 static void test_two_analyzers(void **state)
 {
@@ -204,6 +236,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_stopword_only_query),
         cmocka_unit_test(test_modes_agree),
         cmocka_unit_test(test_fold_inside_callback),
+        cmocka_unit_test(test_option_no_joined),
         cmocka_unit_test(test_two_analyzers),
     };
     return cmocka_run_group_tests_name("analysis_api", tests, setup, teardown);

@@ -6,6 +6,7 @@
  * FILE is repeated in memory up to MB megabytes (default 20), then timed,
  * best of three runs each:
  *   analyzer     ka_analyze over the whole text (KA_DOCUMENT), tokens counted
+ *   no_joined    the same with KA_OPT_NO_JOINED (what kavosh-index asks for)
  *   nfkc_cf      UTF-8 -> UTF-16 and ICU NFKC_Casefold, in 64 KiB pieces
  *   wordbreak    ICU word break iterator over the UTF-8 text (UText), every
  *                boundary and its rule status visited
@@ -147,11 +148,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_analyzer: cannot create the analyzer\n");
         return 1;
     }
-    double best_a = 1e30, best_n = 1e30, best_w = 1e30;
-    size_t tokens = 0, words = 0;
+    double best_a = 1e30, best_j = 1e30, best_n = 1e30, best_w = 1e30;
+    size_t tokens = 0, tokens_nj = 0, words = 0;
     for (int r = 0; r < RUNS; r++) {
+        ka_analyzer_set_options(a, 0);
         double t = run_analyzer(a, text, len, &tokens);
         if (t < best_a) best_a = t;
+        ka_analyzer_set_options(a, KA_OPT_NO_JOINED);
+        t = run_analyzer(a, text, len, &tokens_nj);
+        if (t < best_j) best_j = t;
         t = run_nfkc(text, len);
         if (t < best_n) best_n = t;
         t = run_wordbreak(text, len, &words);
@@ -160,9 +165,11 @@ int main(int argc, char **argv)
     double m = (double)len / 1e6;
     printf("input      %s x%zu = %.1f MB\n", argv[1], len / (n1 + 1), m);
     printf("analyzer   %8.1f MB/s  (%zu tokens incl. joined pairs)\n", m / best_a, tokens);
+    printf("no_joined  %8.1f MB/s  (%zu tokens)\n", m / best_j, tokens_nj);
     printf("nfkc_cf    %8.1f MB/s  (UTF-8 -> UTF-16 + NFKC_Casefold)\n", m / best_n);
     printf("wordbreak  %8.1f MB/s  (%zu words)\n", m / best_w, words);
-    printf("ratio      analyzer/nfkc_cf %.2f, analyzer/wordbreak %.2f\n", best_n / best_a, best_w / best_a);
+    printf("ratio      analyzer/nfkc_cf %.2f, analyzer/wordbreak %.2f, no_joined/wordbreak %.2f\n",
+           best_n / best_a, best_w / best_a, best_w / best_j);
     ka_analyzer_free(a);
     free(text);
     free(one);
