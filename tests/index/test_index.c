@@ -281,6 +281,16 @@ static void test_incremental(void **state)
     if (!strstr(r.err, summary))
         fail_msg("summary missing: want '%s' in:\n%s", summary, r.err);
     assert_int_equal(doc_count(db), passages);
+    /* The rate is the bytes written over the run's seconds (both as printed, rounded). */
+    const char *in = strstr(r.err, " bytes (");
+    double mb, secs, rate;
+    assert_non_null(in);
+    assert_int_equal(sscanf(in, " bytes (%lf MB) in %lf s (%lf MB/s)", &mb, &secs, &rate), 3);
+    assert_true(secs > 0);
+    assert_true(mb - 0.005 <= bytes / 1e6 && bytes / 1e6 <= mb + 0.005);
+    double lo = bytes / 1e6 / (secs + 0.005), hi = bytes / 1e6 / (secs - 0.005 > 0 ? secs - 0.005 : 1e-9);
+    if (rate < lo - 0.005 || rate > hi + 0.005)
+        fail_msg("%llu bytes in %.2f s is not %.2f MB/s", bytes, secs, rate);
     run_result_free(&r);
 
     /* Every file the scenario keeps or removes was indexed; remember the documents. */
@@ -855,6 +865,20 @@ static void test_progress(void **state)
     assert_non_null(summary);
     assert_true(summary > last);
     assert_non_null(strstr(last, "\r\033[K"));
+    free(out);
+
+    /* --verbose on a terminal: each file's line starts on a clean line, the
+     * progress line erased before it. */
+    const char *verbose[] = { KAVOSH_INDEX_BIN, "-v", "--rebuild", "-d", db, KI_TEST_DATA "/texts", NULL };
+    out = run_on_pty(verbose, &status);
+    assert_int_equal(status, 0);
+    size_t notes = 0;
+    for (const char *p = out; (p = strstr(p, "kavosh-index: " KI_TEST_DATA)) != NULL; p++) {
+        notes++;
+        if (!(p == out || p[-1] == '\n' || (p - out >= 4 && strncmp(p - 4, "\r\033[K", 4) == 0)))
+            fail_msg("a verbose line drawn over the progress line:\n%s", out);
+    }
+    assert_int_equal(notes, 5);
     free(out);
 
     /* --quiet: nothing at all, even on a terminal. */
