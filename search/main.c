@@ -184,7 +184,8 @@ static ki_exit_t run_query(app_t *a, const char *text, const char *where)
         kx_free(d);
     }
     ks_result_t res;
-    ks_search_options_t sopt = { .offset = a->offset, .limit = a->limit, .explain = a->explain };
+    ks_search_options_t sopt = { .offset = a->offset, .limit = a->limit, .explain = a->explain,
+                                 .no_snippet = a->format == OUT_TSV };
     kx_status_t st = ks_search(a->db, a->an, q, &sopt, print_hit, a, &res);
     ks_query_free(q);
     if (st != KX_OK) {

@@ -36,6 +36,7 @@ struct ks_query {
     kx_query_t *base;      /* the parsed query */
     kx_query_t *final;     /* base with the filters applied; rebuilt when filters change */
     char      **terms;     /* terms to highlight */
+    size_t     *term_lens; /* their lengths: the snippet asks about every word of every hit */
     size_t      n_terms, cap_terms;
     char      **filters;   /* boolean filter terms added with ks_query_add_filter */
     size_t      n_filters, cap_filters;
@@ -223,10 +224,15 @@ static int remember_term(ks_query_t *q, const char *term)
         if (!nt)
             return -1;
         q->terms = nt;
+        size_t *nl = realloc(q->term_lens, cap * sizeof *nl);
+        if (!nl)
+            return -1;
+        q->term_lens = nl;
         q->cap_terms = cap;
     }
     if (!(q->terms[q->n_terms] = strdup(term)))
         return -1;
+    q->term_lens[q->n_terms] = strlen(term);
     q->n_terms++;
     return 0;
 }
@@ -1062,7 +1068,7 @@ const kx_query_t *ks_query_xapian(ks_query_t *q)
 int ks_query_wants_term(const ks_query_t *q, const char *term, size_t len)
 {
     for (size_t k = 0; k < q->n_terms; k++)
-        if (strlen(q->terms[k]) == len && memcmp(q->terms[k], term, len) == 0)
+        if (q->term_lens[k] == len && memcmp(q->terms[k], term, len) == 0)
             return (int)k + 1;
     return 0;
 }
@@ -1076,6 +1082,7 @@ void ks_query_free(ks_query_t *q)
     for (size_t k = 0; k < q->n_terms; k++)
         free(q->terms[k]);
     free(q->terms);
+    free(q->term_lens);
     for (size_t k = 0; k < q->n_filters; k++)
         free(q->filters[k]);
     free(q->filters);

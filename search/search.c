@@ -89,7 +89,8 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
             .text = field(data, "text"),
         };
         hit.text_len = strlen(hit.text);
-        if (ks_snippet_make(an, q, hit.text, hit.text_len, snippet_chars, &hit.snippet) != 0) {
+        if (!opt->no_snippet &&
+            ks_snippet_make(an, q, hit.text, hit.text_len, snippet_chars, &hit.snippet) != 0) {
             json_decref(data);
             st = KX_NO_MEMORY;
             break;

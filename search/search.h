@@ -33,6 +33,7 @@ typedef struct ks_search_options {
     unsigned offset, limit;     /* hits [offset, offset + limit) */
     size_t   snippet_chars;     /* window length, KS_SNIPPET_CHARS if 0 */
     int      explain;           /* fill ks_hit_t.explain */
+    int      no_snippet;        /* leave ks_hit_t.snippet empty (TSV prints none) */
 } ks_search_options_t;
 
 typedef struct ks_result {
