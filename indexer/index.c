@@ -578,12 +578,10 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
     note_failure(&r, ki_collect(paths, n_paths, &list));
 
     if (r.opt->rebuild) {
-        kx_status_t st = wipe(db);
-        if (st != KX_OK) {
-            report_kx(&r, "--rebuild", st);
-            ki_filelist_free(&list);
-            sum->seconds = ki_now() - t0;
-            return r.exit;
+        kx_status_t wst = wipe(db);
+        if (wst != KX_OK) {
+            report_kx(&r, "--rebuild", wst);
+            goto done;
         }
     }
 
@@ -611,6 +609,7 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
     kx_status_t st = kx_db_commit(db);
     if (st != KX_OK)
         report_kx(&r, "index", st);
+done:
     ki_progress_clear(&r.progress);
     ki_filelist_free(&list);
     ka_translit_free(r.tl);
