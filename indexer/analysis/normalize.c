@@ -69,11 +69,9 @@ static const rule_t rules[] = {
      * normalizer does the same; the few minimal pairs (آمد / امد) cost less
      * than the missed matches. */
     { 0x0622, 0x0622, RULE_MAP, 0x0627 },   /* آ -> ا */
-    /* Hamza carriers: old and new spellings must meet («شناسائی» /
-     * «شناسایی», «رئیس» / «رییس», «مؤمن» / «مومن»). A bare hamza is mostly
-     * an Arabic-style ending that Persian drops («اجزاء» / «اجزا»). */
-    { 0x0626, 0x0626, RULE_MAP, 0x06CC },   /* ئ -> ی */
-    { 0x0624, 0x0624, RULE_MAP, 0x0648 },   /* ؤ -> و */
+    /* Hamza carriers: old and new spellings must meet. ئ and ؤ depend on
+     * their neighbours and are left to fix_hamza() below; a bare hamza is
+     * mostly an Arabic-style ending that Persian drops («اجزاء» / «اجزا»). */
     { 0x0621, 0x0621, RULE_DELETE, 0 },     /* ء removed */
     /* Short vowels, tanwin («نسبتاً» = «نسبتا»), shadda, sukun, hamza
      * above/below, madda, superscript alef and tatweel are optional in
@@ -139,6 +137,10 @@ static const struct { uint16_t first, last; } latin_blocks[] = {
 };
 
 #define MAP_SIZE 0x10000
+
+/* The hamza seats that fix_hamza() rewrites after the table. */
+#define YEH_HAMZA 0x0626
+#define WAW_HAMZA 0x0624
 
 ka_status_t ka_norm_init(ka_norm_t *n)
 {
@@ -349,10 +351,62 @@ static inline void put(ka_norm_t *n, UChar u, uint32_t beg, uint32_t end)
     uint16_t m = U16_IS_SURROGATE(u) ? u : n->map[u];
     if (m == KA_NORM_DELETE)
         return;
+    if (m == YEH_HAMZA || m == WAW_HAMZA)
+        n->saw_hamza = 1;
     int32_t k = n->out_len++;
     n->out[k] = m;
     n->out_beg[k] = beg;
     n->out_end[k] = end;
+}
+
+/*
+ * Hamza on a seat, the one rule that looks at neighbours. Persian spelling of
+ * hamza changed (the Academy's rules of 2003) and informal typing leaves it
+ * out, so the same word comes as «رئیس» / «رییس», «مسئله» / «مسأله» /
+ * «مساله», «هیئت» / «هیأت», «مسئول» / «مسؤول», «سئوال» / «سؤال» / «سوال»,
+ * «دائم» / «دایم», «توطئه» / «توطیه». Writing the hamza as the letter that
+ * replaces it in plain spelling makes them meet (أ is always ا, in the table):
+ *   ئ before ی, ا or ه, or after ا or و  -> ی   (رییس, شناسایی, دایم, توطیه)
+ *   ئ before و                          -> removed (سوال, مسول)
+ *   ئ elsewhere, between consonants      -> ا   (مساله, هیات; the hamza with fatha)
+ *   ؤ before و                          -> removed (مسول)
+ *   ؤ elsewhere                          -> و   (سوال, مومن, روسا)
+ * The one kind that loses is a hamza with kasra between consonants
+ * («مطمئن» becomes «مطمان», which only «مطمئن» itself gives).
+ */
+static int is_arabic_letter(UChar c)
+{
+    return c >= 0x0620 && c <= 0x06D3 && c != 0x0640;
+}
+
+static void fix_hamza(ka_norm_t *n)
+{
+    UChar *u = n->out;
+    int32_t len = n->out_len, k = 0;
+    for (int32_t i = 0; i < len; i++) {
+        UChar c = u[i];
+        if (c == YEH_HAMZA || c == WAW_HAMZA) {
+            UChar next = i + 1 < len ? u[i + 1] : 0;
+            UChar prev = k > 0 ? u[k - 1] : 0;
+            if (next == 0x0648) {
+                c = 0;                      /* removed */
+            } else if (c == WAW_HAMZA) {
+                c = 0x0648;
+            } else if (next == 0x06CC || next == 0x0627 || next == 0x0647 || !is_arabic_letter(next) ||
+                       prev == 0x0627 || prev == 0x0648 || !is_arabic_letter(prev)) {
+                c = 0x06CC;
+            } else {
+                c = 0x0627;
+            }
+            if (c == 0)
+                continue;
+        }
+        u[k] = c;
+        n->out_beg[k] = n->out_beg[i];
+        n->out_end[k] = n->out_end[i];
+        k++;
+    }
+    n->out_len = k;
 }
 
 ka_status_t ka_norm_run(ka_norm_t *n, const char *text, size_t len)
@@ -457,6 +511,10 @@ ka_status_t ka_norm_run(ka_norm_t *n, const char *text, size_t len)
             break;
         }
         i = j;
+    }
+    if (n->saw_hamza) {
+        fix_hamza(n);
+        n->saw_hamza = 0;
     }
     return KA_OK;
 }

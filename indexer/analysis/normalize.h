@@ -45,6 +45,8 @@ typedef struct ka_norm {
     int32_t   out_len;
     size_t    out_cap;
 
+    int       saw_hamza; /* the chunk has ئ or ؤ: fix_hamza() must run */
+
     UChar    *seg;       /* scratch: one ICU normalization segment */
     size_t    seg_cap;
 } ka_norm_t;
