@@ -6,7 +6,9 @@
  *      subsequence by U+FFFD, and remember the byte offset of every unit;
  *   2. ICU NFKC_Casefold, one normalization segment at a time, so that each
  *      output unit can still be traced back to the bytes it came from;
- *   3. the rules table below, one BMP unit to at most one unit.
+ *   3. the rules table below, one BMP unit to at most one unit;
+ *   4. fix_hamza(), the one rule that looks at neighbours (ئ and ؤ), only
+ *      when the chunk has them.
  *
  * Step 2 alone already does a lot: compatibility forms (Arabic presentation
  * forms FB50..FDFF and FE70..FEFF become base letters, ligatures are split,
