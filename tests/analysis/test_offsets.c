@@ -268,6 +268,7 @@ static const char *const fragments[] = {
     "Ёлка", "за\xcc\x81мок", "Iran’s", "'s", "'", ".", ",", "-", "_", "ﻻ", "ﷲ", "ﷺ", "\xef\xbf\xbd",
     "\xff", "\xc3", "\xe0\x80", "\xed\xa0\x80", "\xf0\x9f\x98\x80", "\xf4\x90", "\x00", "a", "Z",
     "1", "λ", "中文", "\xcc\x81", "\xd8", "ß", "İ", "ǅ", "\xe2\x80\x8f", "ـ",
+    "ئ", "ؤ", "أ", "ء", "و", "ی", "ا", "ه", "Mо", "а",
 };
 
 static void fuzz_one(ka_analyzer_t *a, const char *buf, size_t len, ka_test_toks_t *toks)
