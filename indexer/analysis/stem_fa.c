@@ -75,7 +75,8 @@ static const char *const mi_exact_words[] = {
     "میانه", "میس", "می", "میگ", "میم", "میترا", "میشل", "میخائیل", "میخاییل",
 };
 
-/* Lexical stems that begin with می, with whatever ending follows them. */
+/* Lexical stems that begin with می, with whatever nominal ending follows them
+ * (see lexical_mi_word). */
 static const char *const mi_prefix_words[] = {
     "میهمان", "میلاد", "میلیون", "میلیارد", "میراث", "میزان", "میدان", "میکروب",
     "میمون", "میثاق", "میرزا", "میانجی", "میانگین", "میانمار", "میزبان", "میلیتاری",
@@ -139,7 +140,8 @@ static inline int starts_with(const char *w, size_t len, const char *pre, size_t
 
 #define S(lit) lit, (sizeof(lit) - 1)
 
-/* Does w end like a conjugated verb (personal endings د م ی, past ت)? */
+/* Does w end like a conjugated verb (personal endings د م ی, past ت,
+ * participle ه)? */
 static int verbal_ending(const char *w, size_t len)
 {
     /* «میتوان» (one can) is the one impersonal form ending in a bare stem;
@@ -150,12 +152,23 @@ static int verbal_ending(const char *w, size_t len)
            (len == sizeof("توان") - 1 && memcmp(w, "توان", len) == 0);
 }
 
-static int has_mi_prefix_word(const ka_stem_fa_t *st, const char *w, size_t len)
+/* Is w a lexical word starting with می: one of mi_prefix_words alone or with
+ * a nominal ending? With a personal ending it is a verb after all:
+ * «میدان» (square), «میدانها», «میدانی» (field, as in field studies) are
+ * nouns, «میدانم», «میدانند» (I know, they know) verbs. */
+static int lexical_mi_word(const ka_stem_fa_t *st, const char *w, size_t len)
 {
+    static const char *const personal[] = { "م", "د", "یم", "ید", "ند" };
     const ka_wordset_t *ws = &st->mi_prefix;
-    for (size_t i = 0; i < ws->n; i++)
-        if (starts_with(w, len, ws->arena + ws->offs[i], ws->lens[i]))
-            return 1;
+    for (size_t i = 0; i < ws->n; i++) {
+        size_t pl = ws->lens[i];
+        if (!starts_with(w, len, ws->arena + ws->offs[i], pl))
+            continue;
+        for (size_t k = 0; k < sizeof personal / sizeof personal[0]; k++)
+            if (len - pl == strlen(personal[k]) && same_bytes(w + pl, personal[k], len - pl))
+                return 0;
+        return 1;
+    }
     return 0;
 }
 
@@ -173,10 +186,7 @@ static int strip_verbal_prefix(const ka_stem_fa_t *st, const char *w, size_t len
         return 0;
     if (letters(w + pl, len - pl) < 2 || !verbal_ending(w + pl, len - pl))
         return 0;
-    if (ka_wordset_has(&st->mi_exact, w, len) || has_mi_prefix_word(st, w, len))
-        return 0;
-    /* «نمی...» where نمی is not a prefix but ن + lexical می... (نمیدان) */
-    if (pl == sizeof("نمی") - 1 && has_mi_prefix_word(st, w + 2, len - 2))
+    if (ka_wordset_has(&st->mi_exact, w, len) || lexical_mi_word(st, w, len))
         return 0;
     *skip = pl;
     return 1;
@@ -186,8 +196,8 @@ static int strip_verbal_prefix(const ka_stem_fa_t *st, const char *w, size_t len
  * The suffix rules work on the word's letters (code points) rather than its
  * bytes: every rule tests the last letters and counts what remains, and with
  * the letters decoded once both are a few comparisons. The word's bytes in
- * `out` are kept in step: stripping shortens them, the two rules that put a
- * letter back (گان -> ه, گی -> ه, ترین -> تر) write it.
+ * `out` are kept in step: stripping shortens them, and the rules that put
+ * back the ه a suffix replaced (گان -> ه, گی -> ه) write it.
  */
 
 /* Letters used in the suffixes (after normalization). */
