@@ -910,37 +910,42 @@ static kx_query_t *parse_and(parser_t *p)
 }
 
 /* A sequence of items joined by OR or by nothing: optional items are OR'ed
- * for ranking, +items are required, -items excluded. */
+ * for ranking, +items are required, -items excluded, and field filters
+ * restrict the rest without ranking it («ایران year:1390..1400»: the entries
+ * of those years that are about Iran). */
 static kx_query_t *parse_or(parser_t *p)
 {
-    qlist_t req = { 0 }, opt = { 0 }, excl = { 0 };
+    qlist_t req = { 0 }, opt = { 0 }, excl = { 0 }, filt = { 0 };
     while (p->st == KS_QUERY_OK && p->tok.kind != T_END && p->tok.kind != T_RPAREN) {
         if (p->tok.kind == T_OR) {
             size_t at = p->tok.at;
             next(p);
-            if (opt.n + req.n + excl.n == 0 || p->tok.kind == T_END || p->tok.kind == T_RPAREN)
+            if (opt.n + req.n + excl.n + filt.n == 0 || p->tok.kind == T_END ||
+                p->tok.kind == T_RPAREN)
                 fail(p, KS_QUERY_SYNTAX, at, "OR needs something before and after it");
             continue;
         }
         int sign = p->tok.sign;
         size_t at = p->tok.at;
+        int is_filter = p->tok.kind == T_FIELD && sign >= 0;
         kx_query_t *item = parse_and(p);
         if (p->st != KS_QUERY_OK) {
             kx_query_free(item);
             break;
         }
         if (!item) {
-            /* Only stop-free punctuation or nothing searchable: not an error for
-             * a word, but a sign with nothing after it is. */
+            /* Nothing searchable (punctuation only): not an error for a word,
+             * but a sign with nothing after it is. */
             if (sign)
                 fail(p, KS_QUERY_SYNTAX, at, "nothing searchable after '%c'", sign > 0 ? '+' : '-');
             continue;
         }
-        ql_push(p, sign > 0 ? &req : sign < 0 ? &excl : &opt, item);
+        ql_push(p, is_filter ? &filt : sign > 0 ? &req : sign < 0 ? &excl : &opt, item);
     }
     kx_query_t *r = ql_combine(p, &req, KX_OP_AND, 0);
     kx_query_t *o = ql_combine(p, &opt, KX_OP_OR, 0);
     kx_query_t *x = ql_combine(p, &excl, KX_OP_OR, 0);
+    kx_query_t *f = ql_combine(p, &filt, KX_OP_AND, 0);
     kx_query_t *q = NULL;
     if (p->st == KS_QUERY_OK) {
         if (r && o) {
@@ -949,10 +954,16 @@ static kx_query_t *parse_or(parser_t *p)
         } else if (r || o) {
             q = r ? r : o;
             r = o = NULL;
-        } else if (x) {
-            /* Only exclusions: everything but them. */
+        } else if (x || f) {
+            /* Only exclusions or filters: everything they let through. */
             if (kx_query_match_all(&q) != KX_OK)
                 fail(p, KS_QUERY_FAILED, 0, "cannot build the query");
+        }
+        if (q && f) {
+            kx_query_t *pair[2] = { q, f };
+            kx_query_t *qq = combine(p, KX_OP_FILTER, pair, 2, 0);
+            kx_query_free(q);
+            q = qq;
         }
         if (q && x) {
             kx_query_t *pair[2] = { q, x };
@@ -964,6 +975,7 @@ static kx_query_t *parse_or(parser_t *p)
     kx_query_free(r);
     kx_query_free(o);
     kx_query_free(x);
+    kx_query_free(f);
     return q;
 }
 

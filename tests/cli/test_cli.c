@@ -368,6 +368,40 @@ static void test_bidi_isolates(void **state)
     run_result_free(&r);
 }
 
+/* Field filters restrict the words, they do not add to them. */
+static void test_filters_restrict(void **state)
+{
+    (void)state;
+    run_result_t r;
+    const char *const args[] = { "--json", "-n", "100", "--no-expand", "ایران year:1390..1400", NULL };
+    assert_int_equal(run_search(&r, NULL, args), 0);
+    assert_int_equal(r.status, 0);
+    int lines = 0;
+    for (char *line = r.out; line && *line;) {
+        char *nl = strchr(line, '\n');
+        json_error_t e;
+        json_t *o = json_loadb(line, nl ? (size_t)(nl - line) : strlen(line), 0, &e);
+        assert_non_null(o);
+        assert_string_equal(json_string_value(json_object_get(o, "kind")), "biblio");
+        assert_non_null(strstr(json_string_value(json_object_get(o, "text")), "ایران"));
+        const char *year = json_string_value(json_object_get(json_object_get(o, "source"), "year"));
+        assert_non_null(year);
+        int y = atoi(year);
+        assert_true((y >= 1390 && y <= 1400) || (y >= 2011 && y <= 2021));
+        json_decref(o);
+        lines++;
+        line = nl ? nl + 1 : NULL;
+    }
+    assert_true(lines > 0);
+    run_result_free(&r);
+
+    /* A filter nothing passes: no hits, exit 1. */
+    const char *const none[] = { "ایران lang:ru", NULL };
+    assert_int_equal(run_search(&r, NULL, none), 0);
+    assert_int_equal(r.status, 1);
+    run_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -380,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_batch_equals_single),
         cmocka_unit_test(test_lang_filter),
         cmocka_unit_test(test_spans_point_at_words),
+        cmocka_unit_test(test_filters_restrict),
         cmocka_unit_test(test_color),
         cmocka_unit_test(test_bidi_isolates),
         cmocka_unit_test(test_reindex_idempotent),
