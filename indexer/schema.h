@@ -22,6 +22,7 @@
 #define KI_PREFIX_LANG    "L"   /* passage language: "Lfa" */
 #define KI_PREFIX_KIND    "K"   /* "Kbody" or "Kbiblio" */
 #define KI_PREFIX_SOURCE  "R"   /* a bibliography entry id the passage cites (or is) */
+#define KI_PREFIX_OF_SOURCE "O" /* the entry whose full text the passage is part of (corpus/sources/) */
 #define KI_PREFIX_SECTION "S"   /* each exact word of the section path */
 
 /* Value slots. */

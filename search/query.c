@@ -9,7 +9,7 @@
  *   a AND b, a OR b, a NOT b, ( ... )
  *                    boolean operators (upper case); AND and NOT bind tighter than OR
  *   prefix*          every word starting with prefix
- *   lang:fa  section:WORDS  source:ID  year:1390..1400
+ *   lang:fa  section:WORDS  source:ID  cites:ID  year:1390..1400
  *                    filters: they restrict, they do not rank
  *
  * The parser is a small recursive descent over a hand-written lexer. It
@@ -113,7 +113,7 @@ static int is_delim(unsigned char c)
 
 static int field_known(const char *f, size_t n)
 {
-    static const char *const fields[] = { "lang", "section", "source", "year" };
+    static const char *const fields[] = { "lang", "section", "source", "cites", "year" };
     for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++)
         if (strlen(fields[k]) == n && memcmp(fields[k], f, n) == 0)
             return 1;
@@ -765,6 +765,10 @@ static kx_query_t *field_query(parser_t *p, const tok_t *t)
         v[t->len] = '\0';
         q = bool_term(p, KI_PREFIX_LANG, v, t->len);
     } else if (t->field_len == 6 && memcmp(t->field, "source", 6) == 0) {
+        /* The full text of a cited work (corpus/sources/). */
+        q = bool_term(p, KI_PREFIX_OF_SOURCE, t->s, t->len);
+    } else if (t->field_len == 5 && memcmp(t->field, "cites", 5) == 0) {
+        /* Passages citing the entry, and the entry itself. */
         q = bool_term(p, KI_PREFIX_SOURCE, t->s, t->len);
     } else if (t->field_len == 7 && memcmp(t->field, "section", 7) == 0) {
         collected_t c;
