@@ -456,14 +456,7 @@ static kx_query_t *variant_query(parser_t *p, const ks_glossary_variant_t *v)
         else
             ql_free(&stems);
     }
-    kx_query_t *q = ql_combine(p, &alt, KX_OP_OR, 0);
-    if (!q)
-        return NULL;
-    kx_query_t *scaled = NULL;
-    if (kx_query_scale(q, KS_WEIGHT_EXPANSION, &scaled) != KX_OK)
-        fail(p, KS_QUERY_FAILED, p->tok.at, "cannot build the query");
-    kx_query_free(q);
-    return scaled;
+    return ql_combine(p, &alt, KX_OP_OR, 0);
 }
 
 typedef struct expander {
@@ -485,6 +478,7 @@ static int on_glossary_match(void *ctx, const ks_glossary_match_t *m)
         used += (size_t)w;
     }
     size_t n = ks_glossary_concept_size(p->glossary, m->concept);
+    qlist_t group = { 0 };
     for (size_t i = 0; i < n && p->st == KS_QUERY_OK; i++) {
         if (i == m->variant)
             continue;
@@ -497,9 +491,21 @@ static int on_glossary_match(void *ctx, const ks_glossary_match_t *m)
             same = strcmp(v.terms[k], m->terms[m->start + k]) == 0;
         if (same)
             continue;
-        ql_push(p, x->out, variant_query(p, &v));
+        ql_push(p, &group, variant_query(p, &v));
         if (remember_expansion(p->q, from, &v) != 0)
             fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
+    }
+    /* The equivalents of one concept weigh as one term (Xapian's synonym
+     * operator): a passage naming Iran three ways is not three times as
+     * much about Iran, and a concept with many spellings must not outweigh
+     * one with few. */
+    kx_query_t *syn = ql_combine(p, &group, KX_OP_SYNONYM, 0);
+    if (syn) {
+        kx_query_t *scaled = NULL;
+        if (kx_query_scale(syn, KS_WEIGHT_EXPANSION, &scaled) != KX_OK)
+            fail(p, KS_QUERY_FAILED, p->tok.at, "cannot build the query");
+        kx_query_free(syn);
+        ql_push(p, x->out, scaled);
     }
     return p->st != KS_QUERY_OK;
 }

@@ -24,8 +24,12 @@ typedef struct ks_query ks_query_t;
 #define KS_WEIGHT_JOINED 1.0
 /* An equivalent from the glossary (another language, another spelling)
  * weighs less than the words typed, so that a passage matching the query's
- * own words ranks above one matching only through an expansion. */
-#define KS_WEIGHT_EXPANSION 0.3
+ * own words ranks above one matching only through an expansion. All the
+ * equivalents of one concept count as one term (a synonym group). 0.7 is
+ * the highest weight that leaves same-language ranking unchanged on
+ * tests/retrieval (measured 0.3 .. 1.0: cross-language Success@1 0.82 ..
+ * 0.89, same-language 0.990 up to 0.7, 0.981 at 1.0). */
+#define KS_WEIGHT_EXPANSION 0.7
 
 /* A word's transliteration skeleton (another script's spelling of a name)
  * weighs least: it is the loosest match. */

@@ -402,6 +402,61 @@ static void test_filters_restrict(void **state)
     run_result_free(&r);
 }
 
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A passage with the typed word ranks above one with only its equivalent,
+ * in both directions; and the equivalent is found at all. */
+static void test_typed_words_rank_first(void **state)
+{
+    (void)state;
+    char dir[4200], xdb[4200];
+    snprintf(dir, sizeof dir, "%s/expand", tmp);
+    snprintf(xdb, sizeof xdb, "%s/expand.db", tmp);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    write_file(dir, "glossary.tsv", "fa\tru\ten\nتحریم\tсанкции\tsanctions\n");
+    write_file(dir, "en.md", "The sanctions weighed on trade with the region.\n");
+    write_file(dir, "fa.md", "تحریم بر تجارت با منطقه اثر گذاشت.\n");
+    const char *iargv[] = { KAVOSH_INDEX_BIN, "-q", "-d", xdb, dir, NULL };
+    run_result_t r;
+    assert_int_equal(run_program(iargv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    static const struct { const char *query, *first; } cases[] = {
+        { "sanctions", "en.md#1" }, { "تحریم", "fa.md#1" },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const char *sargv[] = { KAVOSH_SEARCH_BIN, "-d", xdb, "--tsv", cases[k].query, NULL };
+        assert_int_equal(run_program(sargv, NULL, NULL, &r), 0);
+        assert_int_equal(r.status, 0);
+        char want[64];
+        snprintf(want, sizeof want, "1\t1\t%s\t", cases[k].first);
+        assert_true(strncmp(r.out, want, strlen(want)) == 0);
+        /* The other language's passage is the second hit. */
+        assert_non_null(strstr(r.out, "\t2\t"));
+        run_result_free(&r);
+    }
+    /* Russian finds both, through the glossary alone. */
+    const char *rargv[] = { KAVOSH_SEARCH_BIN, "-d", xdb, "--tsv", "санкциями", NULL };
+    assert_int_equal(run_program(rargv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "en.md#1"));
+    assert_non_null(strstr(r.out, "fa.md#1"));
+    run_result_free(&r);
+    /* And --no-expand turns that off. */
+    const char *nargv[] = { KAVOSH_SEARCH_BIN, "-d", xdb, "--tsv", "--no-expand", "санкциями", NULL };
+    assert_int_equal(run_program(nargv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 1);
+    run_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -415,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_lang_filter),
         cmocka_unit_test(test_spans_point_at_words),
         cmocka_unit_test(test_filters_restrict),
+        cmocka_unit_test(test_typed_words_rank_first),
         cmocka_unit_test(test_color),
         cmocka_unit_test(test_bidi_isolates),
         cmocka_unit_test(test_reindex_idempotent),
