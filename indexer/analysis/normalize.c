@@ -140,6 +140,10 @@ static const struct { uint16_t first, last; } latin_blocks[] = {
 
 #define MAP_SIZE 0x10000
 
+/* Bits of ka_norm_t.props. */
+#define PROP_ALONE 0x1   /* NFKC_Casefold leaves the unit as it is, on its own */
+#define PROP_BB    0x2   /* a normalization boundary comes before the unit */
+
 /* The hamza seats that fix_hamza() rewrites after the table. */
 #define YEH_HAMZA 0x0626
 #define WAW_HAMZA 0x0624
@@ -157,9 +161,23 @@ ka_status_t ka_norm_init(ka_norm_t *n)
         return KA_ERR_ICU;
 
     n->map = malloc(MAP_SIZE * sizeof *n->map);
-    if (n->map == NULL)
+    uint8_t *props = malloc(KA_NORM_FAST_LIMIT);
+    if (n->map == NULL || props == NULL) {
+        free(n->map);
+        free(props);
+        n->map = NULL;
         return KA_ERR_NOMEM;
+    }
     n->owns_map = 1;
+    n->props = props;
+    for (UChar c = 0; c < KA_NORM_FAST_LIMIT; c++) {
+        err = U_ZERO_ERROR;
+        UBool alone = unorm2_isNormalized(n->nfkc_cf, &c, 1, &err);
+        if (U_FAILURE(err))
+            return KA_ERR_ICU;
+        props[c] = (uint8_t)((alone ? PROP_ALONE : 0) |
+                             (unorm2_hasBoundaryBefore(n->nfkc_cf, c) ? PROP_BB : 0));
+    }
     for (uint32_t c = 0; c < MAP_SIZE; c++)
         n->map[c] = (uint16_t)c;
     n->map[0xFFFF] = KA_NORM_DELETE;
@@ -202,6 +220,7 @@ void ka_norm_init_shared(ka_norm_t *n, const ka_norm_t *from)
     memset(n, 0, sizeof *n);
     n->nfkc_cf = from->nfkc_cf;
     n->map = from->map;
+    n->props = from->props;
     n->owns_map = 0;
 }
 
@@ -209,8 +228,10 @@ void ka_norm_fini(ka_norm_t *n)
 {
     if (n == NULL)
         return;
-    if (n->owns_map)
+    if (n->owns_map) {
         free(n->map);
+        free((void *)n->props);
+    }
     free(n->src);
     free(n->src_off);
     free(n->out);
@@ -353,12 +374,24 @@ static inline void put(ka_norm_t *n, UChar u, uint32_t beg, uint32_t end)
     uint16_t m = U16_IS_SURROGATE(u) ? u : n->map[u];
     if (m == KA_NORM_DELETE)
         return;
-    if (m == YEH_HAMZA || m == WAW_HAMZA)
-        n->saw_hamza = 1;
     int32_t k = n->out_len++;
+    if ((m == YEH_HAMZA || m == WAW_HAMZA) && n->hamza_from < 0)
+        n->hamza_from = k;
     n->out[k] = m;
     n->out_beg[k] = beg;
     n->out_end[k] = end;
+}
+
+/* Is there a normalization boundary before unit i of s[0..ns)? */
+static inline int boundary_before(const ka_norm_t *n, const UChar *s, int32_t i, int32_t ns)
+{
+    if (i >= ns)
+        return 1;
+    if (s[i] < KA_NORM_FAST_LIMIT)
+        return n->props[s[i]] & PROP_BB;
+    UChar32 c;
+    U16_GET(s, 0, i, ns, c);
+    return unorm2_hasBoundaryBefore(n->nfkc_cf, c);
 }
 
 /*
@@ -384,14 +417,15 @@ static int is_arabic_letter(UChar c)
 static void fix_hamza(ka_norm_t *n)
 {
     UChar *u = n->out;
-    int32_t len = n->out_len, k = 0;
-    for (int32_t i = 0; i < len; i++) {
+    uint32_t *beg = n->out_beg, *end = n->out_end;
+    int32_t len = n->out_len, k = n->hamza_from;
+    for (int32_t i = n->hamza_from; i < len; i++) {
         UChar c = u[i];
-        if (c == YEH_HAMZA || c == WAW_HAMZA) {
+        if ((c | 2) == YEH_HAMZA) {         /* ئ or ؤ */
             UChar next = i + 1 < len ? u[i + 1] : 0;
             UChar prev = k > 0 ? u[k - 1] : 0;
             if (next == 0x0648) {
-                c = 0;                      /* removed */
+                continue;                   /* removed */
             } else if (c == WAW_HAMZA) {
                 c = 0x0648;
             } else if (next == 0x06CC || next == 0x0627 || next == 0x0647 || !is_arabic_letter(next) ||
@@ -400,12 +434,13 @@ static void fix_hamza(ka_norm_t *n)
             } else {
                 c = 0x0627;
             }
-            if (c == 0)
-                continue;
+        } else if (k == i) {
+            k++;                            /* nothing removed so far: stays in place */
+            continue;
         }
         u[k] = c;
-        n->out_beg[k] = n->out_beg[i];
-        n->out_end[k] = n->out_end[i];
+        beg[k] = beg[i];
+        end[k] = end[i];
         k++;
     }
     n->out_len = k;
@@ -426,47 +461,64 @@ ka_status_t ka_norm_run(ka_norm_t *n, const char *text, size_t len)
     const UChar *s = n->src;
     int32_t ns = n->src_len;
     int32_t i = 0;
+    n->hamza_from = -1;
     while (i < ns) {
-        /* Fast path for ASCII, where NFKC_Casefold only lowers capitals and
-         * no rule applies: every byte is one unit. The last ASCII character
-         * before a non-ASCII one is left to ICU, as a combining mark after it
-         * may compose with it. */
-        int32_t ascii_end = i;
-        while (ascii_end < ns && s[ascii_end] < 0x80)
-            ascii_end++;
-        int32_t stop = ascii_end < ns ? ascii_end - 1 : ascii_end;
-        if (stop > i) {
-            if (grow_out(n, (size_t)n->out_len + (size_t)(stop - i)) != 0)
-                return KA_ERR_NOMEM;
-            UChar *o = n->out + n->out_len;
-            uint32_t *ob = n->out_beg + n->out_len, *oe = n->out_end + n->out_len;
-            for (int32_t m = i; m < stop; m++) {
-                UChar c = s[m];
-                if ((unsigned)(c - 'A') < 26u)
-                    c = (UChar)(c + ('a' - 'A'));
-                *o++ = c;
-                *ob++ = n->src_off[m];
-                *oe++ = n->src_off[m] + 1;
+        /* Fast path, for nearly every unit of Latin, Cyrillic and Persian
+         * text: a unit below KA_NORM_FAST_LIMIT that NFKC_Casefold leaves as
+         * it is (or an ASCII capital, which it only lowers), followed by a
+         * normalization boundary, is normalized on its own and only goes
+         * through the rules table. i is always at a boundary: the unit
+         * before it was only taken after checking. A tight loop, as it runs
+         * for every unit; put() is for the segments below. */
+        {
+            const uint8_t *props = n->props;
+            const uint16_t *map = n->map;
+            const uint32_t *off = n->src_off;
+            UChar *o = n->out;
+            uint32_t *ob = n->out_beg, *oe = n->out_end;
+            int32_t k = n->out_len;
+            while (i < ns) {
+                UChar u = s[i];
+                if (u < 0x80 && i + 1 < ns && s[i + 1] < 0x80) {
+                    /* ASCII before ASCII: no rule applies, capitals are lowered. */
+                    if ((unsigned)(u - 'A') < 26u)
+                        u = (UChar)(u + ('a' - 'A'));
+                    o[k] = u;
+                    ob[k] = off[i];
+                    oe[k] = off[i] + 1;
+                    k++;
+                    i++;
+                    continue;
+                }
+                if (u >= KA_NORM_FAST_LIMIT)
+                    break;
+                if (!(props[u] & PROP_ALONE)) {
+                    if ((unsigned)(u - 'A') >= 26u)
+                        break;
+                    u = (UChar)(u + ('a' - 'A'));
+                }
+                if (i + 1 < ns) {
+                    UChar nx = s[i + 1];
+                    if (nx < KA_NORM_FAST_LIMIT ? !(props[nx] & PROP_BB)
+                                                : !boundary_before(n, s, i + 1, ns))
+                        break;
+                }
+                uint16_t m = map[u];
+                if (m != KA_NORM_DELETE) {
+                    /* (m | 2) == ئ holds for ئ and ؤ only. */
+                    if ((m | 2) == YEH_HAMZA && n->hamza_from < 0)
+                        n->hamza_from = k;
+                    o[k] = m;
+                    ob[k] = off[i];
+                    oe[k] = off[i + 1];
+                    k++;
+                }
+                i++;
             }
-            n->out_len += stop - i;
-            i = stop;
+            n->out_len = k;
             if (i >= ns)
                 break;
         }
-
-        UErrorCode err = U_ZERO_ERROR;
-        /* The longest prefix that is already NFKC_Casefold'ed (ends at a
-         * normalization boundary): copied unit by unit, offsets exact. */
-        int32_t span = unorm2_spanQuickCheckYes(n->nfkc_cf, s + i, ns - i, &err);
-        if (U_FAILURE(err))
-            return KA_ERR_ICU;
-        if (grow_out(n, (size_t)n->out_len + (size_t)span) != 0)
-            return KA_ERR_NOMEM;
-        for (int32_t k = i; k < i + span; k++)
-            put(n, s[k], n->src_off[k], src_end(n, k));
-        i += span;
-        if (i >= ns)
-            break;
 
         /* One segment up to the next boundary: normalization of the text
          * before and after a boundary is independent, so the segment can be
@@ -482,6 +534,7 @@ ka_status_t ka_norm_run(ka_norm_t *n, const char *text, size_t len)
             j = jj;
         }
         int32_t seglen = j - i;
+        UErrorCode err;
         for (;;) {
             err = U_ZERO_ERROR;
             int32_t m = unorm2_normalize(n->nfkc_cf, s + i, seglen, n->seg,
@@ -513,10 +566,12 @@ ka_status_t ka_norm_run(ka_norm_t *n, const char *text, size_t len)
             break;
         }
         i = j;
+        /* The fast path writes without checking: keep room for one unit per
+         * input unit left, whatever this segment expanded to. */
+        if (grow_out(n, (size_t)n->out_len + (size_t)(ns - i) + 1) != 0)
+            return KA_ERR_NOMEM;
     }
-    if (n->saw_hamza) {
+    if (n->hamza_from >= 0)
         fix_hamza(n);
-        n->saw_hamza = 0;
-    }
     return KA_OK;
 }

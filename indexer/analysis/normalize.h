@@ -25,6 +25,11 @@
  * analyzer never hands the normalizer more than this many bytes at once. */
 #define KA_NORM_MAX_CHUNK ((size_t)1 << 26)
 
+/* Units below this (Latin, Cyrillic, Arabic and Persian letters, digits and
+ * punctuation) have their normalization properties in a table, so that
+ * text in these scripts needs no call into ICU unit by unit. */
+#define KA_NORM_FAST_LIMIT 0x800
+
 /* Value of ka_norm_t.map for a unit that is deleted. U+FFFF is a
  * noncharacter, so losing it from the input costs nothing. */
 #define KA_NORM_DELETE 0xFFFFu
@@ -32,7 +37,8 @@
 typedef struct ka_norm {
     const UNormalizer2 *nfkc_cf;   /* ICU singleton, not owned */
     uint16_t *map;       /* 65536 entries: the rules of normalize.c applied after NFKC_Casefold */
-    int       owns_map;  /* 0 when map is borrowed from another ka_norm_t (ka_norm_init_shared) */
+    const uint8_t *props; /* KA_NORM_FAST_LIMIT entries: ICU's normalization properties (normalize.c) */
+    int       owns_map;  /* 0 when map and props are borrowed (ka_norm_init_shared) */
 
     UChar    *src;       /* the chunk decoded to UTF-16 (invalid UTF-8 -> U+FFFD) */
     uint32_t *src_off;   /* byte offset of the code point each src unit belongs to; [src_len] = chunk length */
@@ -45,7 +51,7 @@ typedef struct ka_norm {
     int32_t   out_len;
     size_t    out_cap;
 
-    int       saw_hamza; /* the chunk has ئ or ؤ: fix_hamza() must run */
+    int32_t   hamza_from; /* first out unit that is ئ or ؤ (fix_hamza() must run), or -1 */
 
     UChar    *seg;       /* scratch: one ICU normalization segment */
     size_t    seg_cap;
