@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "kavosh_xapian.h"
 #include "run.h"
 
 static char *tmp;      /* the test's temporary directory */
@@ -457,6 +458,60 @@ static void test_typed_words_rank_first(void **state)
     run_result_free(&r);
 }
 
+/* Paging: --offset N -n M is the slice [N, N+M) of the full ranking. */
+static void test_paging(void **state)
+{
+    (void)state;
+    run_result_t all, page;
+    const char *const a1[] = { "--tsv", "-n", "6", "قرقیزستان", NULL };
+    const char *const a2[] = { "--tsv", "-n", "3", "--offset", "2", "قرقیزستان", NULL };
+    assert_int_equal(run_search(&all, NULL, a1), 0);
+    assert_int_equal(run_search(&page, NULL, a2), 0);
+    /* Lines 3..5 of the first are the second. */
+    const char *p = all.out;
+    for (int k = 0; k < 2; k++)
+        p = strchr(p, '\n') + 1;
+    assert_int_equal(strncmp(p, page.out, page.out_len), 0);
+    assert_non_null(strstr(page.out, "\t3\t"));
+    run_result_free(&all);
+    run_result_free(&page);
+}
+
+/* An index another writer holds, or of another schema version: exit 3 with a hint. */
+static void test_locked_and_schema(void **state)
+{
+    (void)state;
+    char xdb[4200];
+    snprintf(xdb, sizeof xdb, "%s/other.db", tmp);
+    const char *iargv[] = { KAVOSH_INDEX_BIN, "-q", "-d", xdb, KAVOSH_CORPUS_DIR, NULL };
+    run_result_t r;
+    assert_int_equal(run_program(iargv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+
+    kx_db_t *w = NULL;
+    assert_int_equal(kx_db_open(xdb, KX_OPEN_WRITE, &w, NULL), KX_OK);
+    assert_int_equal(run_program(iargv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 3);
+    assert_non_null(strstr(r.err, "kavosh-index: error:"));
+    assert_non_null(strstr(r.err, "another kavosh-index"));
+    run_result_free(&r);
+    /* Readers are not blocked by the writer. */
+    const char *sargv[] = { KAVOSH_SEARCH_BIN, "-d", xdb, "--tsv", "ماناس", NULL };
+    assert_int_equal(run_program(sargv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+
+    assert_int_equal(kx_db_set_metadata(w, "kavosh.schema", "999"), KX_OK);
+    assert_int_equal(kx_db_commit(w), KX_OK);
+    kx_db_close(w);
+    assert_int_equal(run_program(sargv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 3);
+    assert_non_null(strstr(r.err, "999"));
+    assert_non_null(strstr(r.err, "--rebuild"));
+    run_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -470,6 +525,8 @@ int main(void)
         cmocka_unit_test(test_lang_filter),
         cmocka_unit_test(test_spans_point_at_words),
         cmocka_unit_test(test_filters_restrict),
+        cmocka_unit_test(test_paging),
+        cmocka_unit_test(test_locked_and_schema),
         cmocka_unit_test(test_typed_words_rank_first),
         cmocka_unit_test(test_color),
         cmocka_unit_test(test_bidi_isolates),
