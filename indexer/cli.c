@@ -136,14 +136,14 @@ ki_exit_t ki_open_index(const char *path, int writable, kx_db_t **db_out)
     }
     if (st != KX_OK) {
         const char *hint = hint_for(st, writable);
-        const char *what = st == KX_NOT_FOUND ? "no index at" : "cannot open index";
-        if (st == KX_NOT_FOUND)
-            ki_error("%s %s%s%s%s%s", what, path,
-                     detail && *detail ? " (" : "", detail && *detail ? detail : "",
-                     detail && *detail ? ")" : "", "");
+        const char *d = detail && *detail ? detail : NULL;
+        if (st == KX_NOT_FOUND && !writable)
+            ki_error("no index at %s%s%s%s", path, d ? " (" : "", d ? d : "", d ? ")" : "");
+        else if (st == KX_NOT_FOUND)
+            ki_error("cannot create or open an index at %s%s%s%s", path, d ? " (" : "",
+                     d ? d : "", d ? ")" : "");
         else
-            ki_error("%s %s: %s%s%s", what, path, kx_status_to_string(st),
-                     detail && *detail ? ": " : "", detail && *detail ? detail : "");
+            ki_error("cannot open index %s: %s", path, d ? d : kx_status_to_string(st));
         if (hint)
             ki_note("hint: %s", hint);
         kx_free(detail);
