@@ -1,0 +1,162 @@
+/*
+ * test_query.c - the query parser on tables of good and bad queries, and on
+ * seeded random input: never a crash, every failure a syntax error with a
+ * position.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query.h"
+
+static ka_analyzer_t *an;
+
+static int setup(void **state)
+{
+    (void)state;
+    return ka_analyzer_new(&an) == KA_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    ka_analyzer_free(an);
+    return 0;
+}
+
+/* Each case: query, expected status, and a fragment the Xapian description
+ * must contain (or NULL). Kept here as data. */
+static const struct qcase {
+    const char       *query;
+    ks_query_status_t status;
+    const char       *describe;
+} cases[] = {
+    { "ماناس", KS_QUERY_OK, "ماناس" },
+    { "\"جاده ابریشم\"", KS_QUERY_OK, "PHRASE" },
+    { "+ایران -روسیه", KS_QUERY_OK, "AND_NOT" },
+    { "ایران AND روسیه", KS_QUERY_OK, " AND " },
+    { "ایران NOT روسیه", KS_QUERY_OK, "AND_NOT" },
+    { "(ایران OR روسیه) چین", KS_QUERY_OK, " OR " },
+    { "قرقیز*", KS_QUERY_OK, "WILDCARD" },
+    { "lang:fa ایران", KS_QUERY_OK, "Lfa" },
+    { "section:\"روابط سیاسی\"", KS_QUERY_OK, "Sسیاسی" },
+    { "year:1390..1400", KS_QUERY_OK, "VALUE_RANGE" },
+    { "source:article.fa.md#ref-3 روسیه", KS_QUERY_OK, "Oarticle.fa.md#ref-3" },
+    { "cites:article.fa.md#ref-3", KS_QUERY_OK, "Rarticle.fa.md#ref-3" },
+    { "اقتصادی - فرهنگی", KS_QUERY_OK, NULL },
+    { "۱۳۷۱", KS_QUERY_OK, "1371" },
+    { "", KS_QUERY_EMPTY, NULL },
+    { "   ", KS_QUERY_EMPTY, NULL },
+    { "«»،؛؟", KS_QUERY_EMPTY, NULL },
+    { "\"unclosed", KS_QUERY_SYNTAX, NULL },
+    { "(ایران", KS_QUERY_SYNTAX, NULL },
+    { "ایران)", KS_QUERY_SYNTAX, NULL },
+    { "()", KS_QUERY_SYNTAX, NULL },
+    { "AND ایران", KS_QUERY_SYNTAX, NULL },
+    { "ایران OR", KS_QUERY_SYNTAX, NULL },
+    { "ایران NOT", KS_QUERY_SYNTAX, NULL },
+    { "year:abc", KS_QUERY_SYNTAX, NULL },
+    { "year:1400..1390", KS_QUERY_SYNTAX, NULL },
+    { "lang:", KS_QUERY_SYNTAX, NULL },
+    { "ایران +", KS_QUERY_SYNTAX, NULL },
+};
+
+static void test_cases(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        ks_query_t *q = NULL;
+        char *err = NULL;
+        ks_query_status_t st = ks_query_parse(an, cases[k].query, NULL, &q, &err);
+        if (st != cases[k].status)
+            fprintf(stderr, "query «%s»: status %d, expected %d (%s)\n", cases[k].query, st,
+                    cases[k].status, err ? err : "");
+        assert_int_equal(st, cases[k].status);
+        if (st == KS_QUERY_SYNTAX) {
+            assert_non_null(err);
+            assert_non_null(strstr(err, "at character"));
+        }
+        if (st == KS_QUERY_OK) {
+            assert_non_null(q);
+            char *d = kx_query_describe(ks_query_xapian(q));
+            assert_non_null(d);
+            if (cases[k].describe && !strstr(d, cases[k].describe))
+                fail_msg("query «%s» gave %s, wanted %s", cases[k].query, d, cases[k].describe);
+            kx_free(d);
+        } else {
+            assert_null(q);
+        }
+        ks_query_free(q);
+        free(err);
+    }
+}
+
+/* Nesting beyond the limit is refused, not recursed into. */
+static void test_deep_nesting(void **state)
+{
+    (void)state;
+    char deep[4096];
+    size_t n = 0;
+    for (int i = 0; i < 1000; i++)
+        deep[n++] = '(';
+    strcpy(deep + n, "ایران");
+    ks_query_t *q = NULL;
+    char *err = NULL;
+    assert_int_equal(ks_query_parse(an, deep, NULL, &q, &err), KS_QUERY_SYNTAX);
+    assert_non_null(strstr(err, "nested too deeply"));
+    free(err);
+}
+
+/* Seeded random queries from an alphabet of operators, quotes, Persian,
+ * Cyrillic and Latin letters and invalid bytes: any outcome but a crash. */
+static void test_random(void **state)
+{
+    (void)state;
+    static const char *const atoms[] = {
+        "(", ")", "\"", "+", "-", "*", ":", " ", " AND ", " OR ", " NOT ", "lang:", "year:",
+        "section:", "source:", "..", "ایران", "بین\xE2\x80\x8C" "المللی", "ك", "۱۴۰۱", "Атамбаев",
+        "ёлка", "Manas", "\xFF", "\xC3", "\xE2\x81\xA8", "\t", "a", "1390", "«", "»",
+    };
+    unsigned seed = 20261127;
+    for (int round = 0; round < 3000; round++) {
+        char qbuf[512];
+        size_t n = 0;
+        int atoms_n = 1 + (int)(rand_r(&seed) % 12);
+        for (int a = 0; a < atoms_n; a++) {
+            const char *s = atoms[rand_r(&seed) % (sizeof atoms / sizeof atoms[0])];
+            size_t l = strlen(s);
+            if (n + l >= sizeof qbuf)
+                break;
+            memcpy(qbuf + n, s, l);
+            n += l;
+        }
+        qbuf[n] = '\0';
+        ks_query_t *q = NULL;
+        char *err = NULL;
+        ks_query_status_t st = ks_query_parse(an, qbuf, NULL, &q, &err);
+        assert_true(st == KS_QUERY_OK || st == KS_QUERY_EMPTY || st == KS_QUERY_SYNTAX);
+        assert_true((st == KS_QUERY_OK) == (q != NULL));
+        if (st == KS_QUERY_SYNTAX)
+            assert_non_null(err);
+        if (q)
+            assert_non_null(ks_query_xapian(q));
+        ks_query_free(q);
+        free(err);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_random),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
