@@ -17,12 +17,30 @@
 /* ---------------------------------------------------------------------- */
 /* Content hash                                                            */
 
-unsigned long long ki_content_hash(const char *buf, size_t len)
+static unsigned long long fnv_more(unsigned long long h, const char *buf, size_t len)
 {
-    unsigned long long h = 0xcbf29ce484222325ULL;
     for (size_t i = 0; i < len; i++) {
         h ^= (unsigned char)buf[i];
         h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+unsigned long long ki_content_hash(const char *buf, size_t len)
+{
+    return fnv_more(0xcbf29ce484222325ULL, buf, len);
+}
+
+/* The hash that decides whether a file is unchanged: its content's, with
+ * the bibliography entry it is the full text of folded in, so that editing
+ * only its sources.tsv line re-indexes it. The separator cannot occur in a
+ * checked entry id. */
+static unsigned long long record_hash(const char *buf, size_t len, const char *of_source)
+{
+    unsigned long long h = ki_content_hash(buf, len);
+    if (of_source) {
+        h = fnv_more(h, "\0kavosh-source\0", 15);
+        h = fnv_more(h, of_source, strlen(of_source));
     }
     return h;
 }
@@ -103,8 +121,9 @@ static json_t *str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-/* The stored data of a passage: everything the search shows, as JSON. */
-static char *passage_json(const kd_document_t *doc, const kd_passage_t *p)
+/* The stored data of a passage: everything the search shows, as JSON.
+ * of_source: the entry whose full text doc is, or NULL. */
+static char *passage_json(const kd_document_t *doc, const kd_passage_t *p, const char *of_source)
 {
     json_t *o = json_object();
     if (!o)
@@ -116,6 +135,8 @@ static char *passage_json(const kd_document_t *doc, const kd_passage_t *p)
     json_object_set_new(o, "kind", json_string(p->kind == KD_KIND_BIBLIO ? "biblio" : "body"));
     json_object_set_new(o, "line", json_integer(p->line));
     json_object_set_new(o, "text", json_string(p->text ? p->text : ""));
+    if (of_source)
+        json_object_set_new(o, "of_source", json_string(of_source));
 
     json_t *gl = json_array();
     for (size_t g = 0; g < p->n_glosses; g++) {
@@ -165,7 +186,7 @@ static char *passage_json(const kd_document_t *doc, const kd_passage_t *p)
 }
 
 kx_status_t ki_passage_document(ka_analyzer_t *an, ka_translit_t *tl, const kd_document_t *doc,
-                                size_t i, kx_doc_t **out)
+                                size_t i, const char *of_source, kx_doc_t **out)
 {
     *out = NULL;
     if (!an || !doc || i >= doc->n_passages)
@@ -196,6 +217,8 @@ kx_status_t ki_passage_document(ka_analyzer_t *an, ka_translit_t *tl, const kd_d
         st = add_bool(xd, KI_PREFIX_LANG, p->lang ? p->lang : "und");
     if (st == KX_OK)
         st = add_bool(xd, KI_PREFIX_KIND, p->kind == KD_KIND_BIBLIO ? "biblio" : "body");
+    if (st == KX_OK && of_source)
+        st = add_bool(xd, KI_PREFIX_OF_SOURCE, of_source);
     for (size_t c = 0; st == KX_OK && c < p->n_citations; c++) {
         long s = p->citations[c].source;
         if (s >= 0 && (size_t)s < doc->n_sources)
@@ -217,7 +240,7 @@ kx_status_t ki_passage_document(ka_analyzer_t *an, ka_translit_t *tl, const kd_d
         st = kx_doc_set_value(xd, KI_SLOT_ORDINAL, ord, (size_t)n);
     }
     if (st == KX_OK) {
-        char *data = passage_json(doc, p);
+        char *data = passage_json(doc, p, of_source);
         if (!data)
             st = KX_NO_MEMORY;
         else
@@ -248,6 +271,22 @@ typedef struct run {
     unsigned long long  bytes_done;  /* for the progress line: bytes of the files done */
 } run_t;
 
+/* What became of one file of the run, for checking the entries that full
+ * texts of cited works name once every file is in. */
+typedef enum file_outcome {
+    FILE_FAILED = 0,
+    FILE_UNCHANGED,
+    FILE_WRITTEN
+} file_outcome_t;
+
+typedef struct file_state {
+    file_outcome_t outcome;
+    char          *entry;        /* the entry it is the full text of (owned), or NULL */
+    int            from_header;  /* entry came from its kavosh-source header, not sources.tsv */
+    size_t         passages;     /* FILE_WRITTEN: what the summary counted */
+    size_t         bytes;
+} file_state_t;
+
 static void note_failure(run_t *r, ki_exit_t e)
 {
     if (r->exit == KI_EXIT_OK || (e == KI_EXIT_INDEX && r->exit != KI_EXIT_INDEX))
@@ -271,7 +310,8 @@ static int prefixed(char *buf, size_t cap, const char *prefix, const char *s)
 }
 
 /* Write every passage of doc in one transaction, replacing what the file had. */
-static kx_status_t write_document(run_t *r, const kd_document_t *doc, const char *record)
+static kx_status_t write_document(run_t *r, const kd_document_t *doc, const char *record,
+                                  const char *of_source)
 {
     char key[4096];
     char fterm[KX_MAX_TERM_BYTES];
@@ -290,7 +330,7 @@ static kx_status_t write_document(run_t *r, const kd_document_t *doc, const char
      * Xapian look each one up for nothing. */
     for (size_t i = 0; st == KX_OK && i < doc->n_passages; i++) {
         kx_doc_t *xd = NULL;
-        st = ki_passage_document(r->an, r->tl, doc, i, &xd);
+        st = ki_passage_document(r->an, r->tl, doc, i, of_source, &xd);
         if (st == KX_OK)
             st = kx_db_add_document(r->db, xd, NULL);
         kx_doc_free(xd);
@@ -305,10 +345,88 @@ static kx_status_t write_document(run_t *r, const kd_document_t *doc, const char
     return st;
 }
 
-static void index_file(run_t *r, const ki_entry_t *e)
+/* ---------------------------------------------------------------------- */
+/* The kavosh-source header                                                */
+
+/* The header is looked for in the first this many bytes: it is one short
+ * line, and a file without one must not be scanned to its end. */
+#define SOURCE_HEADER_MAX 1024
+
+typedef enum header_kind {
+    HEADER_NONE = 0,   /* the file does not start with a kavosh-source comment */
+    HEADER_OK,         /* *entry names the entry */
+    HEADER_MALFORMED   /* it starts like one but is not "<!-- kavosh-source: ID -->" alone on line 1 */
+} header_kind_t;
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Whether the first line of buf is "<!-- kavosh-source: ENTRY -->" (after an
+ * optional byte order mark, spaces allowed around every part). On
+ * HEADER_OK, entry[0..*entry_len) is the id inside buf. *line_len is the
+ * length of the line without its newline, for blanking it. */
+static header_kind_t source_header(const char *buf, size_t len, const char **entry,
+                                   size_t *entry_len, size_t *line_len)
+{
+    static const char open[] = "<!--", key[] = "kavosh-source:", close[] = "-->";
+    size_t lim = len < SOURCE_HEADER_MAX ? len : SOURCE_HEADER_MAX;
+    size_t i = 0;
+    if (lim >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    while (i < lim && is_blank(buf[i]))
+        i++;
+    if (lim - i < sizeof open - 1 || memcmp(buf + i, open, sizeof open - 1) != 0)
+        return HEADER_NONE;
+    i += sizeof open - 1;
+    while (i < lim && is_blank(buf[i]))
+        i++;
+    if (lim - i < sizeof key - 1 || memcmp(buf + i, key, sizeof key - 1) != 0)
+        return HEADER_NONE;
+    i += sizeof key - 1;
+    const char *nl = memchr(buf, '\n', lim);
+    if (!nl && lim < len)
+        return HEADER_MALFORMED;   /* a first line longer than any header */
+    size_t end = nl ? (size_t)(nl - buf) : lim;
+    *line_len = end;
+    if (end && buf[end - 1] == '\r')
+        end--;
+    while (end > i && is_blank(buf[end - 1]))
+        end--;
+    if (end - i < sizeof close - 1 || memcmp(buf + end - (sizeof close - 1), close, sizeof close - 1) != 0)
+        return HEADER_MALFORMED;
+    end -= sizeof close - 1;
+    while (i < end && is_blank(buf[i]))
+        i++;
+    while (end > i && is_blank(buf[end - 1]))
+        end--;
+    if (i == end || end - i + strlen(KI_PREFIX_SOURCE) + 1 >= KX_MAX_TERM_BYTES ||
+        ki_utf8_check(buf + i, end - i) < end - i)
+        return HEADER_MALFORMED;
+    for (size_t k = i; k < end; k++)
+        if ((unsigned char)buf[k] <= 0x20 || buf[k] == 0x7f)
+            return HEADER_MALFORMED;
+    *entry = buf + i;
+    *entry_len = end - i;
+    return HEADER_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* One file                                                                */
+
+/* Whether the file should name the entry it claims to be the text of: not
+ * when re-indexing it because that entry is not in the index. */
+typedef enum claim_mode {
+    CLAIM_SOURCE = 0,
+    CLAIM_NONE
+} claim_mode_t;
+
+static void index_file(run_t *r, const ki_entry_t *e, file_state_t *fs, claim_mode_t mode)
 {
     const char *path = e->path, *name = e->name;
     r->sum->files_seen++;
+    fs->outcome = FILE_FAILED;
     char *buf = NULL;
     size_t len = 0;
     if (ki_read_file(path, &buf, &len) != 0) {
@@ -318,7 +436,44 @@ static void index_file(run_t *r, const ki_entry_t *e)
         note_failure(r, KI_EXIT_FAILURE);
         return;
     }
-    unsigned long long hash = ki_content_hash(buf, len);
+
+    /* Which entry the file is the full text of: its sources.tsv line, else
+     * its header. The header line is blanked (same length, so offsets and
+     * line numbers stay) before parsing: it is the indexer's, not the text's. */
+    const char *hdr = NULL;
+    size_t hdr_len = 0, line_len = 0;
+    header_kind_t hk = source_header(buf, len, &hdr, &hdr_len, &line_len);
+    if (mode == CLAIM_SOURCE && !fs->entry) {
+        if (e->of_source) {
+            fs->entry = strdup(e->of_source);
+            fs->from_header = 0;
+            if (hk == HEADER_OK && !r->opt->quiet &&
+                (strlen(e->of_source) != hdr_len || memcmp(e->of_source, hdr, hdr_len) != 0)) {
+                ki_progress_clear(&r->progress);
+                ki_warn("%s:1: the kavosh-source header names %.*s, but %s names %s; %s is used",
+                        path, (int)hdr_len, hdr, e->source_at, e->of_source, e->of_source);
+            }
+        } else if (hk == HEADER_OK) {
+            fs->entry = strndup(hdr, hdr_len);
+            fs->from_header = 1;
+        }
+        if ((e->of_source || hk == HEADER_OK) && !fs->entry) {
+            ki_progress_clear(&r->progress);
+            ki_error("%s: out of memory", path);
+            r->sum->files_failed++;
+            note_failure(r, KI_EXIT_FAILURE);
+            free(buf);
+            return;
+        }
+    }
+    if (hk == HEADER_MALFORMED && mode == CLAIM_SOURCE && !r->opt->quiet) {
+        ki_progress_clear(&r->progress);
+        ki_warn("%s:1: malformed kavosh-source header (want <!-- kavosh-source: ENTRY --> alone on "
+                "the first line); the header is ignored", path);
+    }
+    const char *of_source = mode == CLAIM_SOURCE ? fs->entry : NULL;
+
+    unsigned long long hash = record_hash(buf, len, of_source);
     char key[4096];
     char *old = NULL;
     int had = 0;
@@ -329,6 +484,7 @@ static void index_file(run_t *r, const ki_entry_t *e)
         unsigned long long old_hash = strtoull(old, &end, 16);
         if (!r->opt->rebuild && end != old && old_hash == hash) {
             r->sum->files_unchanged++;
+            fs->outcome = FILE_UNCHANGED;
             if (r->opt->verbose) {
                 ki_progress_clear(&r->progress);
                 ki_note("%s: unchanged", path);
@@ -340,6 +496,8 @@ static void index_file(run_t *r, const ki_entry_t *e)
     }
     kx_free(old);
 
+    if (hk == HEADER_OK && line_len)
+        memset(buf, ' ', line_len);
     kd_document_t *doc = NULL;
     if (kd_parse(r->an, name, KD_FORMAT_AUTO, buf, len, &doc) != 0 || !doc) {
         ki_progress_clear(&r->progress);
@@ -359,22 +517,78 @@ static void index_file(run_t *r, const ki_entry_t *e)
     char record[4096 + 64];
     snprintf(record, sizeof record, "%016llx %zu %zu %s", hash, len, doc->n_passages,
              e->root ? e->root : "");
-    kx_status_t st = write_document(r, doc, record);
+    kx_status_t st = write_document(r, doc, record, of_source);
     if (st != KX_OK) {
         report_kx(r, path, st);
         r->sum->files_failed++;
     } else {
+        fs->outcome = FILE_WRITTEN;
+        fs->passages = doc->n_passages;
+        fs->bytes = len;
         r->sum->files_indexed++;
         r->sum->passages += doc->n_passages;
         r->uncommitted += doc->n_passages;
         r->sum->bytes += len;
         if (r->opt->verbose) {
             ki_progress_clear(&r->progress);
-            ki_note("%s: %zu passages (%s)", path, doc->n_passages, had ? "changed" : "new");
+            if (of_source)
+                ki_note("%s: %zu passages (%s), the full text of %s", path, doc->n_passages,
+                        had ? "changed" : "new", of_source);
+            else
+                ki_note("%s: %zu passages (%s)", path, doc->n_passages, had ? "changed" : "new");
         }
     }
     kd_document_free(doc);
     free(buf);
+}
+
+/* A file names an entry that must be in the index once every file of the
+ * run is in (the article citing it may be indexed in the same run). A
+ * bibliography entry's id is on its own passage and on every passage citing
+ * it as KI_PREFIX_SOURCE + id (its passage's own id is "<doc>#<ordinal>").
+ * A file naming anything else is warned about and indexed again as an
+ * ordinary text, so that a search within that "source" finds nothing
+ * rather than a file that is not one; its record then lacks the entry, so
+ * every later run checks it again until the entry appears or the claim is
+ * fixed. */
+static void check_sources(run_t *r, const ki_filelist_t *list, file_state_t *fs)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        if (!fs[i].entry || fs[i].outcome == FILE_FAILED)
+            continue;
+        char term[KX_MAX_TERM_BYTES];
+        unsigned freq = 0;
+        kx_status_t st = KX_OK;
+        if (prefixed(term, sizeof term, KI_PREFIX_SOURCE, fs[i].entry) == 0)
+            st = kx_db_term_freq(r->db, term, &freq);
+        if (st != KX_OK) {
+            report_kx(r, list->entries[i].path, st);
+            continue;
+        }
+        if (freq > 0)
+            continue;
+        const ki_entry_t *e = &list->entries[i];
+        if (!r->opt->quiet) {
+            ki_progress_clear(&r->progress);
+            if (fs[i].from_header)
+                ki_warn("%s:1: %s is not a bibliography entry in the index (see kavosh-search "
+                        "--sources); indexed as an ordinary text", e->path, fs[i].entry);
+            else
+                ki_warn("%s: %s is not a bibliography entry in the index (see kavosh-search "
+                        "--sources); %s indexed as an ordinary text", e->source_at, fs[i].entry,
+                        e->path);
+        }
+        /* Counted once: undo what the first pass counted for this file. */
+        r->sum->files_seen--;
+        if (fs[i].outcome == FILE_UNCHANGED)
+            r->sum->files_unchanged--;
+        else {
+            r->sum->files_indexed--;
+            r->sum->passages -= fs[i].passages;
+            r->sum->bytes -= fs[i].bytes;
+        }
+        index_file(r, e, &fs[i], CLAIM_NONE);
+    }
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -575,7 +789,13 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
     }
 
     ki_filelist_t list;
-    note_failure(&r, ki_collect(paths, n_paths, &list));
+    note_failure(&r, ki_collect(paths, n_paths, r.opt->quiet, &list));
+    file_state_t *fs = calloc(list.n ? list.n : 1, sizeof *fs);
+    if (!fs) {
+        ki_error("out of memory");
+        note_failure(&r, KI_EXIT_FAILURE);
+        goto done;
+    }
 
     if (r.opt->rebuild) {
         kx_status_t wst = wipe(db);
@@ -588,7 +808,7 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
     ki_progress_start(&r.progress, r.opt->progress && !r.opt->quiet, (unsigned)list.n, list.bytes);
     ki_progress_update(&r.progress, 0, 0, 0, 1);
     for (size_t i = 0; i < list.n; i++) {
-        index_file(&r, &list.entries[i]);
+        index_file(&r, &list.entries[i], &fs[i], CLAIM_SOURCE);
         /* Memory stays bounded: Xapian holds uncommitted changes in RAM. */
         if (r.uncommitted >= KI_COMMIT_PASSAGES) {
             kx_status_t cst = kx_db_commit(db);
@@ -604,6 +824,7 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
     for (size_t i = 0; i < list.n_roots; i++)
         if (list.roots[i].complete)
             remove_stale(&r, &list, &list.roots[i]);
+    check_sources(&r, &list, fs);
     note_failure(&r, ki_store_glossaries(db, &list, r.opt, &r.progress, sum));
 
     kx_status_t st = kx_db_commit(db);
@@ -611,6 +832,9 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
         report_kx(&r, "index", st);
 done:
     ki_progress_clear(&r.progress);
+    for (size_t i = 0; fs && i < list.n; i++)
+        free(fs[i].entry);
+    free(fs);
     ki_filelist_free(&list);
     ka_translit_free(r.tl);
     sum->seconds = ki_now() - t0;

@@ -49,7 +49,16 @@ typedef struct ki_summary {
  * were indexed before and are gone now are deleted (unless part of the
  * directory could not be read). A directory argument's top-level
  * glossary.tsv and every opt->dicts file are stored in the index as its
- * glossary (see glossary_store.c). Problems with one file are reported and
+ * glossary (see glossary_store.c).
+ *
+ * Full texts of cited works: a file named by a line "FILE<TAB>ENTRY" of a
+ * sources.tsv in any directory walked (FILE relative to that directory), or
+ * starting with the line "<!-- kavosh-source: ENTRY -->", is the full text
+ * of bibliography entry ENTRY (an id as kavosh-search --sources shows it).
+ * Its passages carry KI_PREFIX_OF_SOURCE + ENTRY and "of_source" in their
+ * data. Once every file is in, each ENTRY named must be a bibliography entry
+ * in the index; a file naming another is warned about (with the manifest's
+ * path and line, or the file's line 1) and indexed as an ordinary text. Problems with one file are reported and
  * the others go on; the return value is KI_EXIT_OK if everything went in,
  * else the worst exit code. sum may be NULL. */
 ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *paths,
@@ -61,10 +70,12 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
 
 /* Build the Xapian document for passage i of doc (tl, which may be NULL,
  * adds transliteration terms): every term from the
- * analyzer, the filter terms of schema.h and the stored JSON data. *out is
- * freed with kx_doc_free. */
+ * analyzer, the filter terms of schema.h and the stored JSON data.
+ * of_source, if not NULL, is the bibliography entry id doc is the full text
+ * of: the passage gets KI_PREFIX_OF_SOURCE + of_source and "of_source" in
+ * its data. *out is freed with kx_doc_free. */
 kx_status_t ki_passage_document(ka_analyzer_t *an, ka_translit_t *tl, const kd_document_t *doc,
-                                size_t i, kx_doc_t **out);
+                                size_t i, const char *of_source, kx_doc_t **out);
 
 /* kavosh-index --list: one line per indexed file, tab-separated: name,
  * passages, bytes, content hash, path as given. Returns an exit code. */

@@ -21,6 +21,9 @@ typedef struct ki_entry {
     char              *name;   /* the document name in the index */
     const char        *root;   /* the directory argument it was found under (borrowed), or NULL */
     unsigned long long size;   /* bytes according to stat, for the progress line's ETA */
+    char              *of_source; /* the bibliography entry whose full text this is, from a
+                                     sources.tsv line (owned), or NULL; see index.c for the header */
+    char              *source_at; /* "DIR/sources.tsv:LINE" that named of_source (owned), or NULL */
 } ki_entry_t;
 
 typedef struct ki_root {
@@ -37,10 +40,16 @@ typedef struct ki_filelist {
     unsigned long long bytes;  /* sum of the entries' sizes */
 } ki_filelist_t;
 
-/* Collect the files under paths (see ki_index_paths). Problems are reported
- * with ki_error/ki_warn; the return value is the worst exit code met, and
- * what could be collected is in *list either way (free with ki_filelist_free). */
-ki_exit_t ki_collect(const char *const *paths, size_t n_paths, ki_filelist_t *list);
+/* Collect the files under paths (see ki_index_paths), and read every
+ * sources.tsv met in the directories walked: each of its lines
+ * "FILE<TAB>ENTRY" ('#' starts a comment line) sets of_source of the
+ * collected file FILE (relative to the manifest's directory). Lines that are
+ * malformed, or name a file that is missing, not collected or already named,
+ * are warned about with the manifest's path and line (unless quiet) and
+ * otherwise ignored. Problems are reported with ki_error/ki_warn; the return
+ * value is the worst exit code met, and what could be collected is in *list
+ * either way (free with ki_filelist_free). */
+ki_exit_t ki_collect(const char *const *paths, size_t n_paths, int quiet, ki_filelist_t *list);
 void ki_filelist_free(ki_filelist_t *list);
 
 /* ---------------------------------------------------------------------- */

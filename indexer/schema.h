@@ -11,7 +11,9 @@
 #define KI_SCHEMA_VERSION "1"
 
 /* Metadata key prefix for per-file records: "file:" + document name ->
- * "<content hash hex> <bytes> <passages> <path as given>". */
+ * "<content hash hex> <bytes> <passages> <path as given>". For the full text
+ * of a cited work the hash also covers the entry id it is the text of, so
+ * that naming another entry re-indexes an unchanged file. */
 #define KI_META_FILE      "file:"
 /* Metadata key holding the glossary text (TSV) that travels with the index. */
 #define KI_META_GLOSSARY  "kavosh.glossary"
@@ -22,7 +24,9 @@
 #define KI_PREFIX_LANG    "L"   /* passage language: "Lfa" */
 #define KI_PREFIX_KIND    "K"   /* "Kbody" or "Kbiblio" */
 #define KI_PREFIX_SOURCE  "R"   /* a bibliography entry id the passage cites (or is) */
-#define KI_PREFIX_OF_SOURCE "O" /* the entry whose full text the passage is part of (corpus/sources/) */
+#define KI_PREFIX_OF_SOURCE "O" /* the entry whose full text the passage is part of: "Oarticle.fa.md#ref-33",
+                                 * from a sources.tsv line or a kavosh-source header (see index.h);
+                                 * the stored data says the same as "of_source" */
 #define KI_PREFIX_SECTION "S"   /* each exact word of the section path */
 
 /* Value slots. */
