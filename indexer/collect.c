@@ -43,8 +43,11 @@
 #define MAX_MANIFEST_WARNINGS 20
 
 typedef struct manifest {
-    char    *path;       /* as it can be opened, for messages */
-    unsigned warnings;   /* shown so far */
+    char       *path;     /* as it can be opened, for messages */
+    const char *root;     /* the directory argument it was found under (borrowed), or NULL */
+    int         partial;  /* read for files named on the command line: its other lines
+                             name files that are simply not part of this run */
+    unsigned    warnings; /* shown so far */
 } manifest_t;
 
 /* A manifest line naming a file; matched to the collected files at the end. */
@@ -298,7 +301,7 @@ static void manifest_line(walker_t *w, size_t m, size_t lineno, const char *s, s
         .path = join(dir, dl && dir[dl - 1] == '/' ? "" : "/", clean),
         .file = clean,
         .entry = strndup(entry, en),
-        .root = w->root->path,
+        .root = w->manifests[m].root,
         .manifest = m,
         .line = lineno,
     };
@@ -308,10 +311,12 @@ static void manifest_line(walker_t *w, size_t m, size_t lineno, const char *s, s
     }
 }
 
-/* Read the manifest at path, in directory dir named rel in the index. Its
- * lines become claims; which files they name is settled once every file is
- * collected (match_claims). Takes ownership of path. */
-static void read_manifest(walker_t *w, char *path, const char *dir, const char *rel)
+/* Read the manifest at path, in directory dir named rel in the index, found
+ * under the directory argument root (NULL: next to a file argument, then
+ * partial). Its lines become claims; which files they name is settled once
+ * every file is collected (match_claims). Takes ownership of path. */
+static void read_manifest(walker_t *w, char *path, const char *dir, const char *rel,
+                          const char *root, int partial)
 {
     if (w->n_manifests == w->cap_manifests) {
         size_t cap = w->cap_manifests ? w->cap_manifests * 2 : 8;
@@ -326,7 +331,7 @@ static void read_manifest(walker_t *w, char *path, const char *dir, const char *
         w->cap_manifests = cap;
     }
     size_t m = w->n_manifests++;
-    w->manifests[m] = (manifest_t){ .path = path };
+    w->manifests[m] = (manifest_t){ .path = path, .root = root, .partial = partial };
 
     FILE *f = fopen(path, "rb");
     struct stat sb;
@@ -389,6 +394,8 @@ static void match_claims(walker_t *w)
             hit = bsearch(&kp, byname, l->n, sizeof *byname, cmp_entry_ptr_name);
         ki_entry_t *e = hit && (*hit)->root == c->root ? *hit : NULL;
         struct stat sb;
+        if (!e && w->manifests[c->manifest].partial)
+            continue;
         if (!e && stat(c->path, &sb) != 0)
             manifest_warn(w, c->manifest, c->line, "%s: no such file", c->file);
         else if (!e)
@@ -485,7 +492,7 @@ static void walk(walker_t *w, const char *dir, const char *rel, int depth)
             w->root->glossary = path;
             path = NULL;
         } else if (S_ISREG(sb.st_mode) && strcmp(names[i], MANIFEST_FILE) == 0) {
-            read_manifest(w, path, dir, rel);
+            read_manifest(w, path, dir, rel, w->root->path, 0);
             path = NULL;
         }
         free(path);
@@ -543,6 +550,37 @@ static void drop_duplicate_names(ki_filelist_t *l)
     l->n = w;
 }
 
+/* A file named on the command line is described by the sources.tsv next to
+ * it just as if its directory had been walked: read each such directory's
+ * manifest once. Only its lines naming files of this run matter. */
+static void read_direct_manifests(walker_t *w)
+{
+    ki_filelist_t *l = w->list;
+    for (size_t i = 0; i < l->n; i++) {
+        const ki_entry_t *e = &l->entries[i];
+        if (e->root)
+            continue;
+        const char *slash = strrchr(e->path, '/'), *nslash = strrchr(e->name, '/');
+        char *dir = slash ? strndup(e->path, (size_t)(slash - e->path) + 1) : strdup("./");
+        char *rel = nslash ? strndup(e->name, (size_t)(nslash - e->name)) : strdup("");
+        char *mpath = dir ? join(dir, "", MANIFEST_FILE) : NULL;
+        struct stat sb;
+        int seen = 0;
+        for (size_t k = 0; mpath && k < w->n_manifests && !seen; k++)
+            seen = !w->manifests[k].root && strcmp(w->manifests[k].path, mpath) == 0;
+        if (!dir || !rel || !mpath) {
+            ki_error("%s: out of memory", e->path);
+            fail(w, KI_EXIT_FAILURE);
+        } else if (!seen && stat(mpath, &sb) == 0 && S_ISREG(sb.st_mode)) {
+            read_manifest(w, mpath, dir, rel, NULL, 1);
+            mpath = NULL;
+        }
+        free(mpath);
+        free(dir);
+        free(rel);
+    }
+}
+
 ki_exit_t ki_collect(const char *const *paths, size_t n_paths, int quiet, ki_filelist_t *list)
 {
     memset(list, 0, sizeof *list);
@@ -572,6 +610,14 @@ ki_exit_t ki_collect(const char *const *paths, size_t n_paths, int quiet, ki_fil
             walk(&w, path, "", 0);
             continue;
         }
+        /* A manifest named directly (say by a shell glob) describes texts;
+         * it is not one of them. */
+        const char *base = strrchr(path, '/');
+        if (strcmp(base ? base + 1 : path, MANIFEST_FILE) == 0) {
+            if (!quiet)
+                ki_warn("%s: a manifest of cited works' texts, not a text; not indexed", path);
+            continue;
+        }
         /* A file named directly keeps its path as its name, less a leading "./". */
         const char *name = path;
         while (name[0] == '.' && name[1] == '/')
@@ -585,6 +631,7 @@ ki_exit_t ki_collect(const char *const *paths, size_t n_paths, int quiet, ki_fil
         }
     }
     drop_duplicate_names(list);
+    read_direct_manifests(&w);
     match_claims(&w);
     for (size_t i = 0; i < w.n_claims; i++)
         claim_free(&w.claims[i]);

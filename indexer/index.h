@@ -52,8 +52,9 @@ typedef struct ki_summary {
  * glossary (see glossary_store.c).
  *
  * Full texts of cited works: a file named by a line "FILE<TAB>ENTRY" of a
- * sources.tsv in any directory walked (FILE relative to that directory), or
- * starting with the line "<!-- kavosh-source: ENTRY -->", is the full text
+ * sources.tsv (FILE relative to the manifest's directory: any directory
+ * walked, or the directory of a file named directly), or starting with the
+ * line "<!-- kavosh-source: ENTRY -->", is the full text
  * of bibliography entry ENTRY (an id as kavosh-search --sources shows it).
  * Its passages carry KI_PREFIX_OF_SOURCE + ENTRY and "of_source" in their
  * data. Once every file is in, each ENTRY named must be a bibliography entry

@@ -41,11 +41,14 @@ typedef struct ki_filelist {
 } ki_filelist_t;
 
 /* Collect the files under paths (see ki_index_paths), and read every
- * sources.tsv met in the directories walked: each of its lines
+ * sources.tsv met in the directories walked or next to a file named
+ * directly (a manifest named directly is not collected): each of its lines
  * "FILE<TAB>ENTRY" ('#' starts a comment line) sets of_source of the
  * collected file FILE (relative to the manifest's directory). Lines that are
- * malformed, or name a file that is missing, not collected or already named,
- * are warned about with the manifest's path and line (unless quiet) and
+ * malformed, or name a file that is missing, not collected or already named
+ * (for a manifest next to files named directly: only malformed lines and
+ * lines naming one of them), are warned about with the manifest's path and
+ * line (unless quiet), at most MAX_MANIFEST_WARNINGS per manifest, and
  * otherwise ignored. Problems are reported with ki_error/ki_warn; the return
  * value is the worst exit code met, and what could be collected is in *list
  * either way (free with ki_filelist_free). */

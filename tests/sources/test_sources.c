@@ -367,6 +367,56 @@ static void test_manifest_change(void **state)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Files named on the command line                                         */
+
+/* The sources.tsv next to a file named directly describes it too; its lines
+ * about files not in the run are not complaints; the manifest itself,
+ * named directly, is not indexed. */
+static void test_direct_files(void **state)
+{
+    (void)state;
+    char *corpus, *db;
+    char *work = fresh_corpus("direct", &corpus, &db);
+    char *html = path_join(corpus, "texts/petrova-ferries.html");
+    char *article = path_join(corpus, "article.md");
+    char *manifest = path_join(corpus, "sources.tsv");
+    /* The article named by its path has ids that begin with that path. */
+    char entry[1100], text[2400];
+    snprintf(entry, sizeof entry, "%s#ref-3", article);
+    snprintf(text, sizeof text, "texts/petrova-ferries.html\t%s\ntexts/not-here.md\t%s\n", entry,
+             entry);
+    set_manifest(corpus, text);
+    run_result_t r;
+    run(&r, KAVOSH_INDEX_BIN, "-d", db, html, article, manifest, NULL);
+    assert_int_equal(r.status, 0);
+    assert_null(strstr(r.err, "not-here"));
+    assert_null(strstr(r.err, "not a bibliography entry"));
+    char at[1100];
+    snprintf(at, sizeof at, "%s: ", manifest);
+    const char *w = warning_at(r.err, at);
+    assert_non_null(w);
+    assert_true(line_has(w, "not indexed"));
+    assert_non_null(strstr(r.err, "2 indexed"));
+    run_result_free(&r);
+
+    kx_db_t *x = NULL;
+    assert_int_equal(kx_db_open(db, KX_OPEN_READ, &x, NULL), KX_OK);
+    ids_t of = postings(x, KI_PREFIX_OF_SOURCE, entry);
+    ids_t files = postings(x, KI_PREFIX_FILE, html);
+    ids_t m = postings(x, KI_PREFIX_FILE, manifest);
+    kx_db_close(x);
+    assert_true(files.n > 0);
+    assert_int_equal(of.n, files.n);
+    assert_int_equal(m.n, 0);
+    free(html);
+    free(article);
+    free(manifest);
+    free(work);
+    free(corpus);
+    free(db);
+}
+
+/* ---------------------------------------------------------------------- */
 /* manifest_cases.tsv                                                      */
 
 static void test_manifest_cases(void **state)
@@ -638,6 +688,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_corpus),
         cmocka_unit_test(test_manifest_change),
+        cmocka_unit_test(test_direct_files),
         cmocka_unit_test(test_manifest_cases),
         cmocka_unit_test(test_header_cases),
         cmocka_unit_test(test_hostile),
