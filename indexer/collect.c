@@ -336,9 +336,10 @@ static void read_manifest(walker_t *w, char *path, const char *dir, const char *
     FILE *f = fopen(path, "rb");
     struct stat sb;
     if (!f || fstat(fileno(f), &sb) != 0) {
-        manifest_warn(w, m, 0, "cannot read: %s", strerror(errno));
+        int err = errno;
         if (f)
             fclose(f);
+        manifest_warn(w, m, 0, "cannot read: %s", strerror(err));
         return;
     }
     if (sb.st_size > (off_t)MAX_MANIFEST_BYTES) {
@@ -348,10 +349,10 @@ static void read_manifest(walker_t *w, char *path, const char *dir, const char *
     }
     char *buf = malloc((size_t)sb.st_size + 1);
     size_t len = buf ? fread(buf, 1, (size_t)sb.st_size, f) : 0;
-    int err = !buf || ferror(f);
+    int failed = !buf || ferror(f), err = errno;
     fclose(f);
-    if (err) {
-        manifest_warn(w, m, 0, "cannot read: %s", buf ? strerror(errno) : "out of memory");
+    if (failed) {
+        manifest_warn(w, m, 0, "cannot read: %s", buf ? strerror(err) : "out of memory");
         free(buf);
         return;
     }

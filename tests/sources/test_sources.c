@@ -361,6 +361,22 @@ static void test_manifest_change(void **state)
     assert_null(json_object_get(o, "of_source"));
     json_decref(o);
     kx_db_close(x);
+
+    /* The article gone, its entries are gone: the header-named text, itself
+     * unchanged, is warned about and becomes an ordinary text. */
+    char *article = path_join(corpus, "article.md");
+    char *smith = path_join(corpus, "texts/smith-pipelines.md");
+    assert_int_equal(unlink(article), 0);
+    run(&r, KAVOSH_INDEX_BIN, "-d", db, corpus, NULL);
+    assert_int_equal(r.status, 0);
+    char at[1100];
+    snprintf(at, sizeof at, "%s:1: article.md#ref-2 is not a bibliography entry", smith);
+    assert_non_null(warning_at(r.err, at));
+    assert_non_null(strstr(r.err, "1 removed"));
+    run_result_free(&r);
+    assert_int_equal(of_source_postings(db), 0);
+    free(article);
+    free(smith);
     free(work);
     free(corpus);
     free(db);
