@@ -613,6 +613,28 @@ static void test_hostile(void **state)
         run_result_free(&r);
     }
     free(buf);
+
+    /* Texts whose first line starts like a header and goes on with random
+     * bytes (seeded; some with newlines, some without): every one is
+     * indexed, at most as an ordinary text. */
+    static const char key[] = "<!-- kavosh-source:";
+    srand(4099u);
+    for (int i = 0; i < 40; i++) {
+        char name[64], text[2048];
+        size_t n = sizeof key - 1 + (size_t)(rand() % 1500);
+        memcpy(text, key, sizeof key - 1);
+        for (size_t k = sizeof key - 1; k < n; k++)
+            text[k] = (char)(i % 2 ? rand() & 0xff : " -->\n\rab#\xd8"[rand() % 11]);
+        snprintf(name, sizeof name, "%s/fuzz%02d.txt", corpus, i);
+        write_bytes(name, text, n);
+    }
+    set_manifest(corpus, "");
+    run_result_t r;
+    run(&r, KAVOSH_INDEX_BIN, "--rebuild", "-d", db, corpus, NULL);
+    if (r.status != 0)
+        fail_msg("random headers: exit %d: %s", r.status, r.err);
+    assert_non_null(strstr(r.err, "44 indexed"));
+    run_result_free(&r);
     free(m);
     free(work);
     free(corpus);
