@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "glosses.h"
 #include "schema.h"
 
 /* ---------------------------------------------------------------------- */
@@ -310,6 +311,16 @@ static int prefixed(char *buf, size_t cap, const char *prefix, const char *s)
 }
 
 /* Write every passage of doc in one transaction, replacing what the file had. */
+/* Set the glossary harvested from document name ("" deletes it). */
+static kx_status_t set_harvest(kx_db_t *db, const char *name, const char *text)
+{
+    char key[4096];
+    int n = snprintf(key, sizeof key, "%s%s%s", KI_META_GLOSSARY_SOURCE, name, KI_GLOSSES_SUFFIX);
+    if (n < 0 || (size_t)n >= sizeof key)
+        return KX_INVALID_ARGUMENT;
+    return kx_db_set_metadata(db, key, text);
+}
+
 static kx_status_t write_document(run_t *r, const kd_document_t *doc, const char *record,
                                   const char *of_source)
 {
@@ -339,6 +350,17 @@ static kx_status_t write_document(run_t *r, const kd_document_t *doc, const char
     }
     if (st == KX_OK)
         st = kx_db_set_metadata(r->db, key, record);
+    /* The file's footnote glosses become a glossary of the index, replaced
+     * with the file; ki_store_glossaries combines it with the others. */
+    if (st == KX_OK) {
+        int none = 0;
+        char *harvest = ki_harvest_glosses(r->an, doc, &none);
+        if (!harvest && !none)
+            st = KX_NO_MEMORY;
+        else
+            st = set_harvest(r->db, doc->name, harvest ? harvest : "");
+        free(harvest);
+    }
     if (st == KX_OK)
         return kx_db_commit_transaction(r->db);
     kx_db_cancel_transaction(r->db);
@@ -698,6 +720,8 @@ static void remove_stale(run_t *r, const ki_filelist_t *list, const ki_root_t *r
         /* Xapian deletes a metadata key set to "". */
         if (st == KX_OK)
             st = kx_db_set_metadata(r->db, s.keys.v[i], "");
+        if (st == KX_OK)
+            st = set_harvest(r->db, name, "");
         if (st == KX_OK)
             st = kx_db_commit_transaction(r->db);
         else

@@ -33,7 +33,7 @@ int ks_print_json(FILE *out, const ks_hit_t *hit, const char *qid)
         json_object_set_new(o, "qid", json_string(qid));
     if (hit->explain)
         json_object_set(o, "expansions", hit->explain);
-    static const char *const copied[] = { "glosses", "citations", "source" };
+    static const char *const copied[] = { "glosses", "citations", "source", "of_source" };
     for (size_t k = 0; k < sizeof copied / sizeof copied[0]; k++) {
         json_t *v = json_object_get(hit->data, copied[k]);
         if (v)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "kavosh_xapian.h"
 #include "run.h"
@@ -512,6 +513,52 @@ static void test_locked_and_schema(void **state)
     run_result_free(&r);
 }
 
+/* A footnote gloss becomes a glossary entry: its English finds the other
+ * passages that use the Persian term without a footnote. */
+static void test_harvested_glosses(void **state)
+{
+    (void)state;
+    char dir[4200], xdb[4200];
+    snprintf(dir, sizeof dir, "%s/harvest", tmp);
+    snprintf(xdb, sizeof xdb, "%s/harvest.db", tmp);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    write_file(dir, "a.md",
+               "## مقدمه\n\nمکیندر این منطقه را قلب زمین<sup>۱</sup> نامید و دیگران نیز پذیرفتند.\n\n"
+               "---\n\n1. Heartland pivot\n\n## بحث\n\nامروز نیز نظریه قلب زمین در محافل بحث میشود.\n");
+    const char *iargv[] = { KAVOSH_INDEX_BIN, "-q", "-d", xdb, dir, NULL };
+    run_result_t r;
+    assert_int_equal(run_program(iargv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    const char *sargv[] = { KAVOSH_SEARCH_BIN, "-d", xdb, "--tsv", "Heartland pivot", NULL };
+    assert_int_equal(run_program(sargv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "a.md#1"));
+    assert_non_null(strstr(r.out, "a.md#2"));
+    run_result_free(&r);
+    const char *nargv[] = { KAVOSH_SEARCH_BIN, "-d", xdb, "--tsv", "--no-expand", "Heartland pivot", NULL };
+    assert_int_equal(run_program(nargv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "a.md#1"));
+    assert_null(strstr(r.out, "a.md#2"));
+    run_result_free(&r);
+    /* The harvest goes with its file. */
+    char path[4300];
+    snprintf(path, sizeof path, "%s/a.md", dir);
+    assert_int_equal(unlink(path), 0);
+    write_file(dir, "b.md", "متن دیگری بدون پانویس.\n");
+    assert_int_equal(run_program(iargv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    kx_db_t *db2 = NULL;
+    assert_int_equal(kx_db_open(xdb, KX_OPEN_READ, &db2, NULL), KX_OK);
+    char *g = NULL;
+    assert_int_equal(kx_db_get_metadata(db2, "kavosh.glossary", &g), KX_OK);
+    assert_null(strstr(g, "Heartland"));
+    kx_free(g);
+    kx_db_close(db2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -528,6 +575,7 @@ int main(void)
         cmocka_unit_test(test_paging),
         cmocka_unit_test(test_locked_and_schema),
         cmocka_unit_test(test_typed_words_rank_first),
+        cmocka_unit_test(test_harvested_glosses),
         cmocka_unit_test(test_color),
         cmocka_unit_test(test_bidi_isolates),
         cmocka_unit_test(test_reindex_idempotent),
