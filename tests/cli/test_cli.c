@@ -559,6 +559,52 @@ static void test_harvested_glosses(void **state)
     kx_db_close(db2);
 }
 
+/* Hostile files: random bytes, NULs, deep nesting, unclosed markup. Both
+ * programs carry on; nothing crashes (the sanitizers watch). */
+static void test_hostile_files(void **state)
+{
+    (void)state;
+    char dir[4200], xdb[4200];
+    snprintf(dir, sizeof dir, "%s/hostile", tmp);
+    snprintf(xdb, sizeof xdb, "%s/hostile.db", tmp);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    unsigned seed = 1127;
+    static const char *const names[] = { "r1.md", "r2.html", "r3.txt", "r4.md" };
+    for (size_t f = 0; f < sizeof names / sizeof names[0]; f++) {
+        char path[4300];
+        snprintf(path, sizeof path, "%s/%s", dir, names[f]);
+        FILE *fp = fopen(path, "wb");
+        assert_non_null(fp);
+        for (int i = 0; i < 20000; i++)
+            fputc((int)(rand_r(&seed) & 0xFF), fp);
+        fclose(fp);
+    }
+    char deep[20000];
+    size_t n = 0;
+    for (int i = 0; i < 3000; i++) {
+        deep[n++] = '>';
+        deep[n++] = ' ';
+    }
+    strcpy(deep + n, "**<sup>۳</sup> [ (کولایی، ۱۳۸۴: <div><p>\n\n---\n\n1. \xD9\n");
+    write_file(dir, "deep.md", deep);
+    const char *iargv[] = { KAVOSH_INDEX_BIN, "-q", "-d", xdb, dir, NULL };
+    run_result_t r;
+    assert_int_equal(run_program(iargv, NULL, NULL, &r), 0);
+    assert_true(r.status == 0);
+    run_result_free(&r);
+    static const char *const queries[] = { "\xFF\xFE", "ماناس", "a", "\"\xD9\"", "(کولایی" };
+    for (size_t k = 0; k < sizeof queries / sizeof queries[0]; k++) {
+        const char *sargv[] = { KAVOSH_SEARCH_BIN, "-d", xdb, "--json", queries[k], NULL };
+        assert_int_equal(run_program(sargv, NULL, NULL, &r), 0);
+        assert_true(r.status <= 2);
+        run_result_free(&r);
+    }
+    const char *cargv[] = { KAVOSH_SEARCH_BIN, "-d", xdb, "--citations", NULL };
+    assert_int_equal(run_program(cargv, NULL, NULL, &r), 0);
+    assert_true(r.status <= 1);
+    run_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -576,6 +622,7 @@ int main(void)
         cmocka_unit_test(test_locked_and_schema),
         cmocka_unit_test(test_typed_words_rank_first),
         cmocka_unit_test(test_harvested_glosses),
+        cmocka_unit_test(test_hostile_files),
         cmocka_unit_test(test_color),
         cmocka_unit_test(test_bidi_isolates),
         cmocka_unit_test(test_reindex_idempotent),

@@ -72,6 +72,10 @@ int run_program(const char *const *argv, const char *input, const char *const *e
         }
         dup2(out, 1);
         dup2(err, 2);
+        /* A sanitizer report must never pass for an ordinary exit code:
+         * kavosh-search exits 1 for "no hits", which is also ASan's default. */
+        setenv("ASAN_OPTIONS", "exitcode=86:detect_leaks=1", 0);
+        setenv("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1:exitcode=87", 0);
         for (size_t i = 0; env && env[i]; i++) {
             const char *eq = strchr(env[i], '=');
             if (eq) {
