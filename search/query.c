@@ -877,46 +877,37 @@ static kx_query_t *parse_primary(parser_t *p)
     return NULL;
 }
 
-static kx_query_t *parse_not(parser_t *p)
+/* left (OP right)*: the binary operators NOT (binding tightest) and AND. */
+static kx_query_t *parse_binary(parser_t *p, tok_kind_t kind, kx_query_op_t op,
+                                kx_query_t *(*operand)(parser_t *), const char *name)
 {
-    kx_query_t *left = parse_primary(p);
-    while (p->st == KS_QUERY_OK && p->tok.kind == T_NOT) {
+    kx_query_t *left = operand(p);
+    while (p->st == KS_QUERY_OK && p->tok.kind == kind) {
         size_t at = p->tok.at;
         next(p);
-        kx_query_t *right = parse_primary(p);
+        kx_query_t *right = operand(p);
         if (!left || !right) {
-            fail(p, KS_QUERY_SYNTAX, at, "NOT needs something before and after it");
+            fail(p, KS_QUERY_SYNTAX, at, "%s needs something before and after it", name);
             kx_query_free(left);
             kx_query_free(right);
             return NULL;
         }
         kx_query_t *pair[2] = { left, right };
-        left = combine(p, KX_OP_AND_NOT, pair, 2, 0);
+        left = combine(p, op, pair, 2, 0);
         kx_query_free(pair[0]);
         kx_query_free(pair[1]);
     }
     return left;
 }
 
+static kx_query_t *parse_not(parser_t *p)
+{
+    return parse_binary(p, T_NOT, KX_OP_AND_NOT, parse_primary, "NOT");
+}
+
 static kx_query_t *parse_and(parser_t *p)
 {
-    kx_query_t *left = parse_not(p);
-    while (p->st == KS_QUERY_OK && p->tok.kind == T_AND) {
-        size_t at = p->tok.at;
-        next(p);
-        kx_query_t *right = parse_not(p);
-        if (!left || !right) {
-            fail(p, KS_QUERY_SYNTAX, at, "AND needs something before and after it");
-            kx_query_free(left);
-            kx_query_free(right);
-            return NULL;
-        }
-        kx_query_t *pair[2] = { left, right };
-        left = combine(p, KX_OP_AND, pair, 2, 0);
-        kx_query_free(pair[0]);
-        kx_query_free(pair[1]);
-    }
-    return left;
+    return parse_binary(p, T_AND, KX_OP_AND, parse_not, "AND");
 }
 
 /* A sequence of items joined by OR or by nothing: optional items are OR'ed
