@@ -72,6 +72,16 @@ static const char *str(json_t *o, const char *k)
     return s ? s : "";
 }
 
+/* One JSON Lines record, consumed; NULL (a failed json_pack) prints nothing. */
+static void emit(FILE *out, json_t *o)
+{
+    if (!o)
+        return;
+    json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    fputc('\n', out);
+    json_decref(o);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Context                                                                 */
 
@@ -163,11 +173,7 @@ static int list_citations(void *ctx, unsigned docid, json_t *rec)
                                   "source_text", json_object_get(x, "source_text") ? json_object_get(x, "source_text") : json_null(),
                                   "confidence", json_object_get(x, "confidence") ? json_object_get(x, "confidence") : json_real(0),
                                   "start", json_object_get(x, "start") ? json_object_get(x, "start") : json_null());
-            if (o) {
-                json_dumpf(o, c->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-                fputc('\n', c->out);
-                json_decref(o);
-            }
+            emit(c->out, o);
         } else {
             fprintf(c->out, "%s\t" FSI "%s" PDI "\t%s\t%.2f\n", str(rec, "id"), str(x, "citation"),
                     json_is_string(src) ? json_string_value(src) : "(unresolved)",
@@ -252,11 +258,7 @@ static int list_source(void *ctx, unsigned docid, json_t *rec)
                               "cited", (int)c.count,
                               "passages", c.ids,
                               "never_cited", c.count == 0);
-        if (o) {
-            json_dumpf(o, s->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-            fputc('\n', s->out);
-            json_decref(o);
-        }
+        emit(s->out, o);
     } else {
         fprintf(s->out, "%s  cited %u×%s\n   " FSI "%s" PDI "\n", id, c.count,
                 c.count ? "" : "  [never cited]", str(rec, "text"));
@@ -292,11 +294,7 @@ static int list_unresolved(void *ctx, unsigned docid, json_t *rec)
         if (u->opt->json) {
             json_t *o = json_pack("{s:n, s:s, s:s, s:b}", "source", "passage", str(rec, "id"),
                                   "citation", str(x, "citation"), "unresolved", 1);
-            if (o) {
-                json_dumpf(o, u->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-                fputc('\n', u->out);
-                json_decref(o);
-            }
+            emit(u->out, o);
         } else {
             if (u->n == 1)
                 fputs("Citations with no bibliography entry:\n", u->out);
@@ -362,11 +360,7 @@ static int print_citing(void *ctx, unsigned docid, json_t *rec)
                                   "context", text + cs, ce - cs,
                                   "context_range", (json_int_t)cs, (json_int_t)ce,
                                   "citation", json_object_get(x, "citation"));
-            if (o) {
-                json_dumpf(o, c->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-                fputc('\n', c->out);
-                json_decref(o);
-            }
+            emit(c->out, o);
         } else {
             fprintf(c->out, "%u. %s  " FSI "%s" PDI "\n   " FSI "%.*s" PDI "\n", c->rank,
                     str(rec, "id"), str(rec, "section"), (int)(ce - cs), text + cs);

@@ -605,6 +605,145 @@ static void test_hostile_files(void **state)
     run_result_free(&r);
 }
 
+/* Each JSON line of out, parsed, to fn. Returns the number of lines. */
+static int each_json(const char *out, void (*fn)(json_t *o, void *ctx), void *ctx)
+{
+    int n = 0;
+    for (const char *line = out; line && *line;) {
+        const char *nl = strchr(line, '\n');
+        json_error_t e;
+        json_t *o = json_loadb(line, nl ? (size_t)(nl - line) : strlen(line), 0, &e);
+        assert_non_null(o);
+        fn(o, ctx);
+        json_decref(o);
+        n++;
+        line = nl ? nl + 1 : NULL;
+    }
+    return n;
+}
+
+typedef struct cite_count {
+    int resolved, unresolved, kolaei216;
+} cite_count_t;
+
+static void count_citation(json_t *o, void *ctx)
+{
+    cite_count_t *c = ctx;
+    static const char *const fields[] = { "passage", "citation", "source", "source_text", "confidence" };
+    for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++)
+        assert_non_null(json_object_get(o, fields[k]));
+    const char *src = json_string_value(json_object_get(o, "source"));
+    const char *cit = json_string_value(json_object_get(o, "citation"));
+    double conf = json_number_value(json_object_get(o, "confidence"));
+    if (src) {
+        c->resolved++;
+        assert_true(conf > 0 && conf <= 1);
+        assert_non_null(json_string_value(json_object_get(o, "source_text")));
+    } else {
+        c->unresolved++;
+        assert_true(json_is_null(json_object_get(o, "source_text")));
+    }
+    /* Two works of Kolaei in 1384: page 216 lies in the one of pages 201-224. */
+    if (strstr(cit, "۲۱۶") && strstr(cit, "کولایی")) {
+        c->kolaei216++;
+        assert_non_null(strstr(json_string_value(json_object_get(o, "source_text")), "بنیادگرایی"));
+    }
+}
+
+static void test_citations_mode(void **state)
+{
+    (void)state;
+    run_result_t r;
+    const char *const args[] = { "--citations", "--json", NULL };
+    assert_int_equal(run_search(&r, NULL, args), 0);
+    assert_int_equal(r.status, 0);
+    cite_count_t c = { 0 };
+    int n = each_json(r.out, count_citation, &c);
+    /* The article's 32 in-text citations; one names a work with no entry. */
+    assert_int_equal(n, 32);
+    assert_true(c.resolved >= 31);
+    assert_int_equal(c.kolaei216, 1);
+    run_result_free(&r);
+}
+
+typedef struct source_count {
+    int entries, never, unresolved, bagheri;
+} source_count_t;
+
+static void count_source(json_t *o, void *ctx)
+{
+    source_count_t *c = ctx;
+    if (json_is_true(json_object_get(o, "unresolved"))) {
+        c->unresolved++;
+        return;
+    }
+    c->entries++;
+    int cited = (int)json_integer_value(json_object_get(o, "cited"));
+    assert_int_equal(json_is_true(json_object_get(o, "never_cited")), cited == 0);
+    assert_int_equal((int)json_array_size(json_object_get(o, "passages")) > 0, cited > 0);
+    c->never += cited == 0;
+    if (strstr(json_string_value(json_object_get(o, "text")), "باقری مقدم")) {
+        c->bagheri++;
+        assert_int_equal(cited, 3);
+    }
+}
+
+static void test_sources_mode(void **state)
+{
+    (void)state;
+    run_result_t r;
+    const char *const args[] = { "--sources", "--json", NULL };
+    assert_int_equal(run_search(&r, NULL, args), 0);
+    assert_int_equal(r.status, 0);
+    source_count_t c = { 0 };
+    each_json(r.out, count_source, &c);
+    assert_true(c.entries >= 38);
+    assert_true(c.never > 0);
+    assert_int_equal(c.unresolved, 1);
+    assert_int_equal(c.bagheri, 1);
+    run_result_free(&r);
+    const char *const text[] = { "--sources", NULL };
+    assert_int_equal(run_search(&r, NULL, text), 0);
+    assert_non_null(strstr(r.out, "[never cited]"));
+    assert_non_null(strstr(r.out, "Citations with no bibliography entry:"));
+    run_result_free(&r);
+}
+
+static void check_cites(json_t *o, void *ctx)
+{
+    const char *author = ctx;
+    const char *cit = json_string_value(json_object_get(o, "citation"));
+    const char *context = json_string_value(json_object_get(o, "context"));
+    assert_non_null(cit);
+    assert_non_null(strstr(cit, author));
+    /* The context is the citing sentence and holds the citation itself. */
+    assert_non_null(strstr(context, cit));
+    assert_true(strlen(context) > strlen(cit) + 20);
+}
+
+static void test_cites_mode(void **state)
+{
+    (void)state;
+    static const struct { const char *query, *author; int min; } cases[] = {
+        { "کولایی", "کولایی", 3 },
+        { "Garbuzarova", "Garbuzarova", 1 },
+        { "Koolaee", "کولایی", 1 },     /* Latin spelling of a Persian name */
+        { "Kolaei", "کولایی", 1 },
+        { "Гарбузарова", "Garbuzarova", 1 },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        run_result_t r;
+        const char *const args[] = { "--cites", "--json", cases[k].query, NULL };
+        assert_int_equal(run_search(&r, NULL, args), 0);
+        if (r.status != 0)
+            fprintf(stderr, "--cites %s: exit %d\n", cases[k].query, r.status);
+        assert_int_equal(r.status, 0);
+        int n = each_json(r.out, check_cites, (void *)cases[k].author);
+        assert_true(n >= cases[k].min);
+        run_result_free(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -623,6 +762,9 @@ int main(void)
         cmocka_unit_test(test_typed_words_rank_first),
         cmocka_unit_test(test_harvested_glosses),
         cmocka_unit_test(test_hostile_files),
+        cmocka_unit_test(test_citations_mode),
+        cmocka_unit_test(test_sources_mode),
+        cmocka_unit_test(test_cites_mode),
         cmocka_unit_test(test_color),
         cmocka_unit_test(test_bidi_isolates),
         cmocka_unit_test(test_reindex_idempotent),
