@@ -175,7 +175,7 @@ def main():
     # Queries, one process each, top 10.
     qrows = []
     batch = "".join(f"{i}\t{q}\n" for i, q in enumerate(queries))
-    secs, out, err = run_child([ksearch, "-d", kdb, "--tsv", "-n", "10", "--timing", "--batch", "-"], batch)
+    secs, out, err = run_child([ksearch, "-d", kdb, "--json", "-n", "10", "--timing", "--batch", "-"], batch)
     m = re.search(r"latency p50 ([\d.]+) ms, p99 ([\d.]+) ms", err)
     p50, p99 = (float(m.group(1)), float(m.group(2))) if m else (float("nan"), float("nan"))
     qrows.append(("kavosh-search --batch", secs, p50, p99))
