@@ -112,7 +112,7 @@ ki_exit_t ki_open_index(const char *path, int writable, kx_db_t **db_out)
     /* Xapian reports a missing directory and a directory that is not an index
      * alike; say plainly which one it is. */
     struct stat sb;
-    if (!writable && stat(path, &sb) != 0) {
+    if (!writable && strncmp(path, "tcp:", 4) != 0 && stat(path, &sb) != 0) {
         ki_error("no index at %s — %s", path, hint_for(KX_NOT_FOUND, 0));
         return KI_EXIT_INDEX;
     }
@@ -151,6 +151,29 @@ ki_exit_t ki_open_index(const char *path, int writable, kx_db_t **db_out)
     }
     kx_free(detail);
     *db_out = db;
+    return KI_EXIT_OK;
+}
+
+ki_exit_t ki_open_indexes(const char *const *paths, size_t n, kx_db_t **db_out)
+{
+    *db_out = NULL;
+    if (n == 1)
+        return ki_open_index(paths[0], 0, db_out);
+    /* Each on its own first: a missing or foreign shard is named. */
+    for (size_t i = 0; i < n; i++) {
+        kx_db_t *one = NULL;
+        ki_exit_t ex = ki_open_index(paths[i], 0, &one);
+        kx_db_close(one);
+        if (ex != KI_EXIT_OK)
+            return ex;
+    }
+    char *detail = NULL;
+    kx_status_t st = kx_db_open_multi(paths, n, db_out, &detail);
+    if (st != KX_OK) {
+        ki_error("cannot open the indexes as one: %s", detail ? detail : kx_status_to_string(st));
+        kx_free(detail);
+        return ki_exit_for_status(st);
+    }
     return KI_EXIT_OK;
 }
 

@@ -46,6 +46,11 @@ const char *ki_db_path(const char *option);
  * KI_EXIT_OK and sets *db_out, or the exit code to leave with. */
 ki_exit_t ki_open_index(const char *path, int writable, kx_db_t **db_out);
 
+/* Open several indexes read-only, searched as one (shards, or remote
+ * indexes named "tcp:HOST:PORT" served by xapian-tcpsrv). Each is checked
+ * as ki_open_index does. */
+ki_exit_t ki_open_indexes(const char *const *paths, size_t n, kx_db_t **db_out);
+
 /* Read a whole file (or "-" for stdin) into a malloc'd, NUL-terminated buffer.
  * Returns 0, or -1 with errno set. */
 int ki_read_file(const char *path, char **buf_out, size_t *len_out);

@@ -49,7 +49,9 @@ static void usage(FILE *out)
 "  year:1390..1400    bibliography entries of those years (Solar Hijri or Gregorian)\n"
 "\n"
 "Options:\n"
-"  -d, --db=PATH      the index (default: $KAVOSH_DB, else ./" KI_DEFAULT_DB ")\n"
+"  -d, --db=PATH      the index (default: $KAVOSH_DB, else ./" KI_DEFAULT_DB ");\n"
+"                     repeat to search several as one (shards); PATH may be\n"
+"                     tcp:HOST:PORT for an index served by xapian-tcpsrv\n"
 "  -n, --limit=N      show at most N hits (default 10)\n"
 "      --offset=N     skip the first N hits\n"
 "      --lang=L       only passages in language L (fa, ru, en); repeatable\n"
@@ -373,13 +375,20 @@ int main(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     app_t a = { .limit = 10 };
-    const char *db_opt = NULL, *batch = NULL, *color = "auto";
+    const char *dbs[64], *batch = NULL, *color = "auto";
+    size_t n_dbs = 0;
     enum { MODE_SEARCH, MODE_CITES, MODE_CITATIONS, MODE_SOURCES } mode = MODE_SEARCH;
     int modes = 0, no_expand = 0;
     int c;
     while ((c = getopt_long(argc, argv, "d:n:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'd': db_opt = optarg; break;
+        case 'd':
+            if (n_dbs == sizeof dbs / sizeof dbs[0]) {
+                ki_error("at most %zu indexes (-d) at once", sizeof dbs / sizeof dbs[0]);
+                return KI_EXIT_USAGE;
+            }
+            dbs[n_dbs++] = optarg;
+            break;
         case 'n':
             if (parse_uint(optarg, &a.limit) != 0) {
                 ki_error("--limit wants a number from 0 to 1000000, not '%s'", optarg);
@@ -481,7 +490,9 @@ int main(int argc, char **argv)
         }
     }
 
-    ki_exit_t ex = ki_open_index(ki_db_path(db_opt), 0, &a.db);
+    if (n_dbs == 0)
+        dbs[n_dbs++] = ki_db_path(NULL);
+    ki_exit_t ex = ki_open_indexes(dbs, n_dbs, &a.db);
     if (ex != KI_EXIT_OK) {
         free(query);
         return ex;

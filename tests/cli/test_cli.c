@@ -744,6 +744,49 @@ static void test_cites_mode(void **state)
     }
 }
 
+/* Several indexes searched as one (shards), and an index served by
+ * xapian-tcpsrv: the glossary travels in the metadata, so expansion works
+ * remotely too. */
+static void test_shards_and_remote(void **state)
+{
+    (void)state;
+    char dir[4200], db2[4200];
+    snprintf(dir, sizeof dir, "%s/shard2", tmp);
+    snprintf(db2, sizeof db2, "%s/shard2.db", tmp);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    write_file(dir, "notes.md", "Manas airport notes kept in a second shard.\n");
+    const char *iargv[] = { KAVOSH_INDEX_BIN, "-q", "-d", db2, dir, NULL };
+    run_result_t r;
+    assert_int_equal(run_program(iargv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    const char *sargv[] = { KAVOSH_SEARCH_BIN, "-d", db, "-d", db2, "--tsv", "-n", "50", "Manas", NULL };
+    assert_int_equal(run_program(sargv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "article.fa.md#51"));
+    assert_non_null(strstr(r.out, "notes.md#1"));
+    run_result_free(&r);
+
+    char remote[64];
+    int pid = start_tcpsrv(db, remote, sizeof remote);
+    if (pid == 0) {
+        fprintf(stderr, "xapian-tcpsrv not installed: remote part skipped\n");
+        return;
+    }
+    assert_true(pid > 0);
+    run_result_t local;
+    const char *largv[] = { KAVOSH_SEARCH_BIN, "-d", db, "--tsv", "Manas air base", NULL };
+    const char *rargv[] = { KAVOSH_SEARCH_BIN, "-d", remote, "--tsv", "Manas air base", NULL };
+    assert_int_equal(run_program(largv, NULL, NULL, &local), 0);
+    assert_int_equal(run_program(rargv, NULL, NULL, &r), 0);
+    stop_tcpsrv(pid);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, local.out);
+    assert_non_null(strstr(r.out, "article.fa.md#51"));
+    run_result_free(&r);
+    run_result_free(&local);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -765,6 +808,7 @@ int main(void)
         cmocka_unit_test(test_citations_mode),
         cmocka_unit_test(test_sources_mode),
         cmocka_unit_test(test_cites_mode),
+        cmocka_unit_test(test_shards_and_remote),
         cmocka_unit_test(test_color),
         cmocka_unit_test(test_bidi_isolates),
         cmocka_unit_test(test_reindex_idempotent),

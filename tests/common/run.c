@@ -7,6 +7,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,4 +132,82 @@ void remove_tree(const char *path)
 {
     if (path)
         nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A port nothing listens on right now, picked by the kernel. */
+static unsigned free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return 0;
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    unsigned port = 0;
+    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
+        getsockname(fd, (struct sockaddr *)&addr, &len) == 0)
+        port = ntohs(addr.sin_port);
+    close(fd);
+    return port;
+}
+
+static int port_accepts(unsigned port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return 0;
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons((unsigned short)port);
+    int ok = connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0;
+    close(fd);
+    return ok;
+}
+
+int start_tcpsrv(const char *db_path, char *remote, size_t cap)
+{
+    if (system("xapian-tcpsrv --version >/dev/null 2>&1") != 0)
+        return 0;
+    unsigned port = free_port();
+    if (!port)
+        return -1;
+    char port_text[16];
+    snprintf(port_text, sizeof port_text, "%u", port);
+    snprintf(remote, cap, "tcp:127.0.0.1:%u", port);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        setpgid(0, 0);
+        int dn = open("/dev/null", O_RDWR);
+        dup2(dn, 1);
+        dup2(dn, 2);
+        execlp("xapian-tcpsrv", "xapian-tcpsrv", "--quiet", "--interface", "127.0.0.1", "--port",
+               port_text, db_path, (char *)NULL);
+        _exit(127);
+    }
+    /* Up to 10 s for the server to listen: a loaded CI machine is slow. */
+    const struct timespec pause = { 0, 20 * 1000 * 1000 };
+    for (int i = 0; i < 500; i++) {
+        if (port_accepts(port))
+            return (int)pid;
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return -1;
+        nanosleep(&pause, NULL);
+    }
+    stop_tcpsrv((int)pid);
+    return -1;
+}
+
+void stop_tcpsrv(int pid)
+{
+    if (pid <= 0)
+        return;
+    kill((pid_t)pid, SIGTERM);
+    waitpid((pid_t)pid, NULL, 0);
 }

@@ -25,4 +25,12 @@ void run_result_free(run_result_t *r);
 char *make_temp_dir(void);
 void remove_tree(const char *path);
 
+/* Serve the index at db_path with xapian-tcpsrv on a free loopback port, in
+ * a process group of its own (on SIGTERM it signals its whole group). On
+ * success remote receives "tcp:127.0.0.1:PORT", the server accepts
+ * connections, and its pid is returned; 0 if xapian-tcpsrv is not
+ * installed; -1 on failure. */
+int start_tcpsrv(const char *db_path, char *remote, size_t cap);
+void stop_tcpsrv(int pid);
+
 #endif

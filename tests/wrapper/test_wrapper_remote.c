@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "kx_test_util.h"
+#include "run.h"
 
 /* How long the server may take to start listening: 100 tries, 50 ms apart. */
 #define CONNECT_TRIES 100
@@ -33,33 +34,12 @@ struct server {
     char remote[64];
 };
 
-/* A port nothing listens on right now, found by letting the kernel pick one. */
-static unsigned free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
-    socklen_t len = sizeof addr;
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
-    close(fd);
-    return ntohs(addr.sin_port);
-}
-
-static int have_tcpsrv(void)
-{
-    return system("xapian-tcpsrv --version >/dev/null 2>&1") == 0;
-}
-
 static int setup(void **state)
 {
     struct server *s = calloc(1, sizeof *s);
     assert_non_null(s);
     *state = s;
-    if (!have_tcpsrv())
+    if (system("xapian-tcpsrv --version >/dev/null 2>&1") != 0)
         return 0;
     s->dir = kxt_tmpdir();
     s->db_path = kxt_join(s->dir, "db");
@@ -71,30 +51,17 @@ static int setup(void **state)
     assert_int_equal(kx_db_commit(db), KX_OK);
     kx_db_close(db);
 
-    unsigned port = free_port();
-    char port_text[16];
-    snprintf(port_text, sizeof port_text, "%u", port);
-    snprintf(s->remote, sizeof s->remote, "tcp:127.0.0.1:%u", port);
-    s->pid = fork();
-    assert_true(s->pid >= 0);
-    if (s->pid == 0) {
-        /* On SIGTERM xapian-tcpsrv signals its whole process group to stop
-         * its connection handlers; a group of its own keeps the test out of that. */
-        setpgid(0, 0);
-        execlp("xapian-tcpsrv", "xapian-tcpsrv", "--quiet", "--interface", "127.0.0.1", "--port",
-               port_text, s->db_path, (char *)NULL);
-        _exit(127);
-    }
+    /* The server is started and known to listen, or the remote tests skip. */
+    int pid = start_tcpsrv(s->db_path, s->remote, sizeof s->remote);
+    assert_true(pid >= 0);
+    s->pid = pid;
     return 0;
 }
 
 static int teardown(void **state)
 {
     struct server *s = *state;
-    if (s->pid > 0) {
-        kill(s->pid, SIGTERM);
-        waitpid(s->pid, NULL, 0);
-    }
+    stop_tcpsrv(s->pid);
     free(s->db_path);
     kxt_rmtree(s->dir);
     free(s);
