@@ -787,6 +787,39 @@ static void test_shards_and_remote(void **state)
     run_result_free(&local);
 }
 
+/* The exact form of a word ranks above its other inflections (both are found). */
+static void test_exact_above_stem(void **state)
+{
+    (void)state;
+    char dir[4200], xdb[4200];
+    snprintf(dir, sizeof dir, "%s/exact", tmp);
+    snprintf(xdb, sizeof xdb, "%s/exact.db", tmp);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    write_file(dir, "a.md", "همکاری کشورها در منطقه.\n\nSanctions were imposed.\n\nвведены санкции.\n");
+    write_file(dir, "b.md", "همکاری کشور در منطقه.\n\nThe sanction was imposed.\n\nвведены санкциями.\n");
+    const char *iargv[] = { KAVOSH_INDEX_BIN, "-q", "-d", xdb, dir, NULL };
+    run_result_t r;
+    assert_int_equal(run_program(iargv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    static const struct { const char *query, *first, *second; } cases[] = {
+        { "کشورها", "a.md#1", "b.md#1" }, { "کشور", "b.md#1", "a.md#1" },
+        { "sanctions", "a.md#2", "b.md#2" }, { "sanction", "b.md#2", "a.md#2" },
+        { "санкции", "a.md#3", "b.md#3" }, { "санкциями", "b.md#3", "a.md#3" },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const char *sargv[] = { KAVOSH_SEARCH_BIN, "-d", xdb, "--tsv", "--no-expand", cases[k].query, NULL };
+        assert_int_equal(run_program(sargv, NULL, NULL, &r), 0);
+        assert_int_equal(r.status, 0);
+        char one[64], two[64];
+        snprintf(one, sizeof one, "1\t1\t%s\t", cases[k].first);
+        snprintf(two, sizeof two, "1\t2\t%s\t", cases[k].second);
+        if (!strstr(r.out, one) || !strstr(r.out, two))
+            fail_msg("query %s gave:\n%s", cases[k].query, r.out);
+        run_result_free(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -809,6 +842,7 @@ int main(void)
         cmocka_unit_test(test_sources_mode),
         cmocka_unit_test(test_cites_mode),
         cmocka_unit_test(test_shards_and_remote),
+        cmocka_unit_test(test_exact_above_stem),
         cmocka_unit_test(test_color),
         cmocka_unit_test(test_bidi_isolates),
         cmocka_unit_test(test_reindex_idempotent),
