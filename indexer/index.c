@@ -831,14 +831,18 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
 
     ki_progress_start(&r.progress, r.opt->progress && !r.opt->quiet, (unsigned)list.n, list.bytes);
     ki_progress_update(&r.progress, 0, 0, 0, 1);
+    double last_commit = ki_now();
     for (size_t i = 0; i < list.n; i++) {
         index_file(&r, &list.entries[i], &fs[i], CLAIM_SOURCE);
-        /* Memory stays bounded: Xapian holds uncommitted changes in RAM. */
-        if (r.uncommitted >= KI_COMMIT_PASSAGES) {
+        /* Memory stays bounded (Xapian holds uncommitted changes in RAM),
+         * and an interrupted run loses at most a few seconds of work. */
+        if (r.uncommitted >= KI_COMMIT_PASSAGES ||
+            (r.uncommitted > 0 && ki_now() - last_commit >= KI_COMMIT_SECONDS)) {
             kx_status_t cst = kx_db_commit(db);
             if (cst != KX_OK)
                 report_kx(&r, "index", cst);
             r.uncommitted = 0;
+            last_commit = ki_now();
         }
         r.files_done++;
         r.bytes_done += list.entries[i].size;

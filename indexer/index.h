@@ -68,6 +68,9 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
 /* Passages written between two commits. Xapian keeps uncommitted changes in
  * memory; this bounds it (about 100-200 MB for Persian paragraphs). */
 #define KI_COMMIT_PASSAGES 20000
+/* ... and at most this many seconds apart, so that a killed run loses
+ * little; each commit costs an fsync, a fraction of a second. */
+#define KI_COMMIT_SECONDS 5.0
 
 /* Build the Xapian document for passage i of doc (tl, which may be NULL,
  * adds transliteration terms): every term from the
