@@ -406,9 +406,12 @@ static void test_filters_restrict(void **state)
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(n);
+    assert_non_null(path);
+    snprintf(path, n, "%s/%s", dir, name);
     FILE *f = fopen(path, "w");
+    free(path);
     assert_non_null(f);
     fputs(text, f);
     fclose(f);

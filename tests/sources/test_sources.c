@@ -99,9 +99,12 @@ static int add_id(void *ctx, unsigned docid)
 static ids_t postings(kx_db_t *db, const char *prefix, const char *value)
 {
     ids_t ids = { .n = 0 };
-    char term[KX_MAX_TERM_BYTES + 8];
-    snprintf(term, sizeof term, "%s%s", prefix, value);
+    size_t n = strlen(prefix) + strlen(value) + 1;
+    char *term = malloc(n);
+    assert_non_null(term);
+    snprintf(term, n, "%s%s", prefix, value);
     assert_int_equal(kx_db_postings(db, term, add_id, &ids), KX_OK);
+    free(term);
     return ids;
 }
 
@@ -185,10 +188,10 @@ static size_t load_cases(const char *path, tcase_t *cases, size_t cap)
 /* The warning lines of err that begin with "kavosh-index: warning: " + at. */
 static const char *warning_at(const char *err, const char *at)
 {
-    char prefix[1024];
-    snprintf(prefix, sizeof prefix, "kavosh-index: warning: %s", at);
-    for (const char *p = err; (p = strstr(p, prefix)) != NULL; p++)
-        if (p == err || p[-1] == '\n')
+    static const char head[] = "kavosh-index: warning: ";
+    size_t hl = sizeof head - 1, al = strlen(at);
+    for (const char *p = err; (p = strstr(p, head)) != NULL; p++)
+        if ((p == err || p[-1] == '\n') && strncmp(p + hl, at, al) == 0)
             return p;
     return NULL;
 }
