@@ -163,6 +163,7 @@ static ki_exit_t run_query(app_t *a, const char *text, const char *where)
     free(full);
     if (qs == KS_QUERY_EMPTY) {
         /* Nothing searchable (only punctuation, say): no hits, not an error. */
+        ki_note("%sthe query has no words to search for", where);
         return KI_EXIT_NO_RESULTS;
     }
     if (qs != KS_QUERY_OK) {
