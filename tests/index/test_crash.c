@@ -1,0 +1,219 @@
+/*
+ * test_crash.c - kavosh-index killed with SIGKILL at several moments of a
+ * run that replaces every file: the index must always open and be
+ * consistent (each file record's passage count equals the passages indexed
+ * under that file, and no passage lacks a record), and a rerun must finish
+ * the work. The moments vary with the machine's speed; the invariant holds
+ * whenever the kill lands, so the test cannot fail by timing alone.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kavosh_xapian.h"
+#include "run.h"
+#include "schema.h"
+
+/* Enough text that a run outlasts the indexer's 5-second commit interval
+ * under the sanitizers, so kills land before, between and after commits. */
+#define COPIES 48
+
+static char *tmp, *dir, *db;
+static size_t v1_passages;   /* passages of one file in version 1 */
+
+static char *join(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *s = malloc(n);
+    assert_non_null(s);
+    snprintf(s, n, "%s/%s", a, b);
+    return s;
+}
+
+/* Write every copy, version v: v > 1 adds a paragraph, so passage counts
+ * tell the versions apart. */
+static void write_corpus(int v)
+{
+    FILE *in = fopen(KAVOSH_ARTICLE, "rb");
+    assert_non_null(in);
+    static char article[1 << 17];
+    size_t n = fread(article, 1, sizeof article, in);
+    fclose(in);
+    for (int i = 0; i < COPIES; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "a%02d.md", i);
+        char *path = join(dir, name);
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        fprintf(f, "copy %d\n\n", i);
+        fwrite(article, 1, n, f);
+        if (v > 1)
+            fprintf(f, "\n\nنسخه %d از این متن.\n", v);
+        fclose(f);
+        free(path);
+    }
+}
+
+typedef struct check {
+    kx_db_t *db;
+    unsigned records, passages, v1, v2;
+    int      bad;
+} check_t;
+
+static int check_record(void *ctx, const char *key)
+{
+    check_t *c = ctx;
+    char *rec = NULL;
+    assert_int_equal(kx_db_get_metadata(c->db, key, &rec), KX_OK);
+    if (*rec) {
+        unsigned long long hash;
+        size_t bytes, n;
+        assert_int_equal(sscanf(rec, "%llx %zu %zu", &hash, &bytes, &n), 3);
+        char *term = malloc(strlen(key) + 2);
+        assert_non_null(term);
+        sprintf(term, "%s%s", KI_PREFIX_FILE, key + strlen(KI_META_FILE));
+        unsigned freq = 0;
+        assert_int_equal(kx_db_term_freq(c->db, term, &freq), KX_OK);
+        if (freq != n) {
+            fprintf(stderr, "%s: record says %zu passages, index has %u\n", key, n, freq);
+            c->bad = 1;
+        }
+        c->records++;
+        c->passages += freq;
+        if (!v1_passages)
+            v1_passages = n;
+        c->v2 += n == v1_passages + 1;
+        free(term);
+    }
+    kx_free(rec);
+    return 0;
+}
+
+/* The invariant; returns the number of file records, *v2 those of version 2. */
+static unsigned check_index(unsigned *v2)
+{
+    kx_db_t *x = NULL;
+    char *detail = NULL;
+    kx_status_t st = kx_db_open(db, KX_OPEN_READ, &x, &detail);
+    if (st != KX_OK)
+        fail_msg("index does not open after a kill: %s", detail ? detail : "");
+    check_t c = { .db = x };
+    assert_int_equal(kx_db_metadata_keys(x, KI_META_FILE, check_record, &c), KX_OK);
+    kx_db_stats_t stats;
+    assert_int_equal(kx_db_stats(x, &stats), KX_OK);
+    /* No passage without its file's record. */
+    assert_int_equal(stats.doc_count, c.passages);
+    assert_false(c.bad);
+    kx_db_close(x);
+    if (v2)
+        *v2 = c.v2;
+    return c.records;
+}
+
+static int run_index(void)
+{
+    const char *argv[] = { KAVOSH_INDEX_BIN, "-q", "-d", db, dir, NULL };
+    run_result_t r;
+    assert_int_equal(run_program(argv, NULL, NULL, &r), 0);
+    int status = r.status;
+    run_result_free(&r);
+    return status;
+}
+
+/* Start kavosh-index, kill it with SIGKILL after ms milliseconds. */
+static void run_and_kill(long ms)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        freopen("/dev/null", "w", stderr);
+        execl(KAVOSH_INDEX_BIN, KAVOSH_INDEX_BIN, "-q", "-d", db, dir, (char *)NULL);
+        _exit(127);
+    }
+    struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&t, NULL);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
+static void test_kill_anywhere(void **state)
+{
+    (void)state;
+    write_corpus(1);
+    assert_int_equal(run_index(), 0);
+    assert_int_equal(check_index(NULL), COPIES);
+
+    /* Every file changes; kills land at various points of the replacing run. */
+    write_corpus(2);
+    static const long moments[] = { 300, 2500, 6000, 9000 };
+    for (size_t k = 0; k < sizeof moments / sizeof moments[0]; k++) {
+        run_and_kill(moments[k]);
+        unsigned v2 = 0, records = check_index(&v2);
+        assert_int_equal(records, COPIES);
+        printf("killed after %ld ms: consistent; %u of %u files already in the new version\n",
+               moments[k], v2, records);
+    }
+    /* A rerun finishes the job: every file in its new version. */
+    assert_int_equal(run_index(), 0);
+    unsigned v2 = 0;
+    assert_int_equal(check_index(&v2), COPIES);
+    assert_int_equal(v2, COPIES);
+    const char *argv[] = { KAVOSH_INDEX_BIN, "-d", db, "--list", NULL };
+    run_result_t r;
+    assert_int_equal(run_program(argv, NULL, NULL, &r), 0);
+    /* v2 has one passage more than v1 in every file: all records agree. */
+    char first[64];
+    const char *tab = strchr(r.out, '\t');
+    assert_non_null(tab);
+    snprintf(first, sizeof first, "%.*s", (int)(strchr(tab + 1, '\t') - tab - 1), tab + 1);
+    int v2_passages = atoi(first);
+    for (const char *line = r.out; line && *line;) {
+        const char *t = strchr(line, '\t');
+        assert_non_null(t);
+        assert_int_equal(atoi(t + 1), v2_passages);
+        line = strchr(line, '\n');
+        if (line)
+            line++;
+    }
+    run_result_free(&r);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    tmp = make_temp_dir();
+    if (!tmp)
+        return -1;
+    dir = join(tmp, "texts");
+    db = join(tmp, "db");
+    return mkdir(dir, 0700);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    remove_tree(tmp);
+    free(tmp);
+    free(dir);
+    free(db);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kill_anywhere),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
