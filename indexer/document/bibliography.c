@@ -225,20 +225,6 @@ find_year(const char *s, size_t n, kd_num_t *out, int *cal)
     return 0;
 }
 
-static size_t
-count_words(const char *s, size_t n)
-{
-    size_t w = 0;
-    int in = 0;
-    for (size_t i = 0; i < n; i++) {
-        int sp = s[i] == ' ' || s[i] == '\n';
-        if (!sp && !in)
-            w++;
-        in = !sp;
-    }
-    return w;
-}
-
 static int
 is_terminal_end(const char *s, size_t n)
 {
@@ -281,7 +267,7 @@ author_like(const char *s, size_t n)
     }
     kd_num_t y;
     int cal;
-    return find_year(s, n, &y, &cal) && count_words(s, y.start) <= KD_HEAD_WORDS;
+    return find_year(s, n, &y, &cal) && kd_count_words(s, y.start) <= KD_HEAD_WORDS;
 }
 
 /* Does a new entry start at s[p]: a short head, then a year in parentheses or
@@ -293,7 +279,7 @@ entry_head_at(const char *s, size_t n, size_t p)
     int cal;
     if (!find_year(s + p, n - p > KD_HEAD_SCAN_MAX ? KD_HEAD_SCAN_MAX : n - p, &y, &cal))
         return 0;
-    if (count_words(s + p, y.start) > KD_HEAD_WORDS)
+    if (kd_count_words(s + p, y.start) > KD_HEAD_WORDS)
         return 0;
     for (size_t i = p; i + 1 < p + y.start; i++)
         if (s[i] == '.' && s[i + 1] == ' ')
@@ -371,7 +357,7 @@ split_line(entries_t *e, size_t start, size_t end, unsigned line)
         if (split) {
             kd_num_t y;
             int cal;
-            if (count_words(s + cur, split - cur) >= KD_SPLIT_MIN_WORDS &&
+            if (kd_count_words(s + cur, split - cur) >= KD_SPLIT_MIN_WORDS &&
                 find_year(s + cur, split - cur, &y, &cal)) {
                 entries_add(e, cur, split, line);
                 cur = split;
@@ -681,7 +667,7 @@ parse_names(kd_source_t *src, const char *s, size_t n, const kd_num_t *year)
     }
     size_t title_from = after, used = 0;
     if (nseg > 0) {
-        size_t w0 = count_words(s + seg_s[0], seg_e[0] - seg_s[0]);
+        size_t w0 = kd_count_words(s + seg_s[0], seg_e[0] - seg_s[0]);
         /* A head that is neither a name nor an organisation is a title:
          * «منطقه خزر در مرحله معاصر (۱۳۸۴)», «Европейский Союз – ...». */
         int title_first = (year ? nseg == 1 && w0 >= 3 : w0 >= 4) &&
@@ -710,7 +696,7 @@ parse_names(kd_source_t *src, const char *s, size_t n, const kd_num_t *year)
             size_t r = q;
             while (r < seg_e[0] && s[r] != ' ')
                 r++;
-            if (r > q && s[r - 1] == '.' && r - q <= 8 && count_words(s + q, r - q) == 1) {
+            if (r > q && s[r - 1] == '.' && r - q <= 8 && kd_count_words(s + q, r - q) == 1) {
                 uint32_t c0;
                 kd_utf8_decode(s + q, r - q, &c0);
                 if (kd_cp_is_letter(c0) && r - q <= 6)
@@ -738,7 +724,7 @@ parse_names(kd_source_t *src, const char *s, size_t n, const kd_num_t *year)
             while (used < nseg) {
                 const char *g = s + seg_s[used];
                 size_t gl = seg_e[used] - seg_s[used];
-                size_t w = count_words(g, gl);
+                size_t w = kd_count_words(g, gl);
                 const char *conj = find_bytes(g, gl, " و ", 4);
                 size_t cl = 4;
                 if (!conj) {

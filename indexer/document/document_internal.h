@@ -49,6 +49,7 @@ char  *kd_utf8_sanitize(const char *buf, size_t len, size_t *out_len);
 int    kd_cp_digit(uint32_t cp);          /* 0-9 for ASCII, Persian and Arabic-Indic digits, else -1 */
 int    kd_cp_is_letter(uint32_t cp);      /* Latin, Cyrillic or Arabic-script letter */
 int    kd_cp_is_space(uint32_t cp);       /* ASCII white space, NBSP, ZWSP-like breaks */
+size_t kd_count_words(const char *s, size_t n);  /* runs of bytes between spaces and newlines */
 /* Parse the digits of s[0..n) (any of the scripts above, other characters
  * skipped) into ASCII; returns a new string or NULL if s has no digit. */
 char  *kd_digits_ascii(const char *s, size_t n);

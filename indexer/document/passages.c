@@ -194,20 +194,6 @@ marker_value(const char *m)
     return digits ? v : -1;
 }
 
-static size_t
-count_words(const char *s, size_t n)
-{
-    size_t w = 0;
-    int in = 0;
-    for (size_t i = 0; i < n; i++) {
-        int sp = s[i] == ' ' || s[i] == '\n';
-        if (!sp && !in)
-            w++;
-        in = !sp;
-    }
-    return w;
-}
-
 typedef struct note {
     long        value;
     const char *text;
@@ -271,7 +257,7 @@ block_notes(const state_t *st, const kd_block_t *blk, note_t *notes, size_t cap)
         }
     }
     for (size_t i = 0; i < count; i++) {
-        if (count_words(notes[i].text, notes[i].len) > KD_NOTE_MAX_WORDS ||
+        if (kd_count_words(notes[i].text, notes[i].len) > KD_NOTE_MAX_WORDS ||
             notes[i].len > KD_NOTE_MAX_BYTES)
             return 0;
         /* Notes are recognised only where notes can be: after a break, in a

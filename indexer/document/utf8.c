@@ -203,3 +203,16 @@ kd_year_gregorian(unsigned long year, int cal)
         return (int)year;
     return 0;
 }
+
+size_t kd_count_words(const char *s, size_t n)
+{
+    size_t w = 0;
+    int in = 0;
+    for (size_t i = 0; i < n; i++) {
+        int sp = s[i] == ' ' || s[i] == '\n';
+        if (!sp && !in)
+            w++;
+        in = !sp;
+    }
+    return w;
+}
