@@ -205,22 +205,7 @@ static int is_stopword(const ka_analyzer_t *a, ka_script_t sc, const char *term,
  * runs for every token, so it must cost a few cycles, not one per byte. */
 static uint32_t term_hash(ka_script_t sc, const char *term, size_t len)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)sc << 56) ^ len;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, term + i, 8);
-        h = (h ^ w) * 0xFF51AFD7ED558CCDull;
-        h ^= h >> 32;
-    }
-    if (i < len) {
-        uint64_t w = 0;
-        memcpy(&w, term + i, len - i);
-        h = (h ^ w) * 0xFF51AFD7ED558CCDull;
-        h ^= h >> 32;
-    }
-    h *= 0xC4CEB9FE1A85EC53ull;
-    return (uint32_t)(h >> 32);
+    return ka_hash_bytes(term, len, (uint64_t)sc << 56);
 }
 
 static int deliver(ka_analyzer_t *a, const char *term, size_t len, ka_script_t sc,

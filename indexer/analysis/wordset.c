@@ -28,9 +28,9 @@ static int cmp_items(const void *x, const void *y)
 
 /* A multiplicative hash eight bytes at a time (lookups run several times for
  * every Persian word, so the hash must not cost a multiply per byte). */
-static uint32_t hash_bytes(const char *s, size_t len)
+uint32_t ka_hash_bytes(const char *s, size_t len, uint64_t seed)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ len;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ seed ^ len;
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
         uint64_t w;
@@ -118,7 +118,7 @@ ka_status_t ka_wordset_init(ka_wordset_t *ws, const char *const *list, size_t n,
         goto nomem;
     ws->mask = nslots - 1;
     for (size_t i = 0; i < k; i++) {
-        size_t h = hash_bytes(arena + ws->offs[i], ws->lens[i]) & ws->mask;
+        size_t h = ka_hash_bytes(arena + ws->offs[i], ws->lens[i], 0) & ws->mask;
         while (ws->slots[h] != 0)
             h = (h + 1) & ws->mask;
         ws->slots[h] = (uint32_t)(i + 1);
@@ -139,7 +139,7 @@ int ka_wordset_has(const ka_wordset_t *ws, const char *w, size_t len)
 {
     if (ws->slots == NULL)
         return 0;
-    size_t h = hash_bytes(w, len) & ws->mask;
+    size_t h = ka_hash_bytes(w, len, 0) & ws->mask;
     for (uint32_t k; (k = ws->slots[h]) != 0; h = (h + 1) & ws->mask) {
         size_t i = k - 1;
         if (ws->lens[i] == len && memcmp(ws->arena + ws->offs[i], w, len) == 0)

@@ -37,4 +37,8 @@ void ka_wordset_fini(ka_wordset_t *ws);
 /* Is w[0..len) in ws? */
 int ka_wordset_has(const ka_wordset_t *ws, const char *w, size_t len);
 
+/* A fast 32-bit hash of s[0..len) (word-at-a-time, no multiply per byte),
+ * for the word sets and the analyzer's term cache; seed varies it. */
+uint32_t ka_hash_bytes(const char *s, size_t len, uint64_t seed);
+
 #endif /* KAVOSH_WORDSET_H */
