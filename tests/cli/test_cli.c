@@ -417,23 +417,44 @@ static void write_file(const char *dir, const char *name, const char *text)
     fclose(f);
 }
 
+/* A folder of fixture texts under the test's temporary directory, and the
+ * index made from it. */
+typedef struct fixture {
+    char dir[4200];
+    char db[4200];
+} fixture_t;
+
+static void fixture_new(fixture_t *f, const char *name)
+{
+    snprintf(f->dir, sizeof f->dir, "%s/%s", tmp, name);
+    snprintf(f->db, sizeof f->db, "%s/%s.db", tmp, name);
+    assert_int_equal(mkdir(f->dir, 0700), 0);
+}
+
+/* Index the fixture's folder; it must succeed. */
+static void fixture_index(const fixture_t *f)
+{
+    const char *iargv[] = { KAVOSH_INDEX_BIN, "-q", "-d", f->db, f->dir, NULL };
+    run_result_t r;
+    assert_int_equal(run_program(iargv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+}
+
+
 /* A passage with the typed word ranks above one with only its equivalent,
  * in both directions; and the equivalent is found at all. */
 static void test_typed_words_rank_first(void **state)
 {
     (void)state;
-    char dir[4200], xdb[4200];
-    snprintf(dir, sizeof dir, "%s/expand", tmp);
-    snprintf(xdb, sizeof xdb, "%s/expand.db", tmp);
-    assert_int_equal(mkdir(dir, 0700), 0);
+    fixture_t fx;
+    fixture_new(&fx, "expand");
+    const char *dir = fx.dir, *xdb = fx.db;
     write_file(dir, "glossary.tsv", "fa\tru\ten\nتحریم\tсанкции\tsanctions\n");
     write_file(dir, "en.md", "The sanctions weighed on trade with the region.\n");
     write_file(dir, "fa.md", "تحریم بر تجارت با منطقه اثر گذاشت.\n");
-    const char *iargv[] = { KAVOSH_INDEX_BIN, "-q", "-d", xdb, dir, NULL };
+    fixture_index(&fx);
     run_result_t r;
-    assert_int_equal(run_program(iargv, NULL, NULL, &r), 0);
-    assert_int_equal(r.status, 0);
-    run_result_free(&r);
     static const struct { const char *query, *first; } cases[] = {
         { "sanctions", "en.md#1" }, { "تحریم", "fa.md#1" },
     };
@@ -521,18 +542,14 @@ static void test_locked_and_schema(void **state)
 static void test_harvested_glosses(void **state)
 {
     (void)state;
-    char dir[4200], xdb[4200];
-    snprintf(dir, sizeof dir, "%s/harvest", tmp);
-    snprintf(xdb, sizeof xdb, "%s/harvest.db", tmp);
-    assert_int_equal(mkdir(dir, 0700), 0);
+    fixture_t fx;
+    fixture_new(&fx, "harvest");
+    const char *dir = fx.dir, *xdb = fx.db;
     write_file(dir, "a.md",
                "## مقدمه\n\nمکیندر این منطقه را قلب زمین<sup>۱</sup> نامید و دیگران نیز پذیرفتند.\n\n"
                "---\n\n1. Heartland pivot\n\n## بحث\n\nامروز نیز نظریه قلب زمین در محافل بحث میشود.\n");
-    const char *iargv[] = { KAVOSH_INDEX_BIN, "-q", "-d", xdb, dir, NULL };
+    fixture_index(&fx);
     run_result_t r;
-    assert_int_equal(run_program(iargv, NULL, NULL, &r), 0);
-    assert_int_equal(r.status, 0);
-    run_result_free(&r);
     const char *sargv[] = { KAVOSH_SEARCH_BIN, "-d", xdb, "--tsv", "Heartland pivot", NULL };
     assert_int_equal(run_program(sargv, NULL, NULL, &r), 0);
     assert_int_equal(r.status, 0);
@@ -550,9 +567,7 @@ static void test_harvested_glosses(void **state)
     snprintf(path, sizeof path, "%s/a.md", dir);
     assert_int_equal(unlink(path), 0);
     write_file(dir, "b.md", "متن دیگری بدون پانویس.\n");
-    assert_int_equal(run_program(iargv, NULL, NULL, &r), 0);
-    assert_int_equal(r.status, 0);
-    run_result_free(&r);
+    fixture_index(&fx);
     kx_db_t *db2 = NULL;
     assert_int_equal(kx_db_open(xdb, KX_OPEN_READ, &db2, NULL), KX_OK);
     char *g = NULL;
@@ -567,10 +582,9 @@ static void test_harvested_glosses(void **state)
 static void test_hostile_files(void **state)
 {
     (void)state;
-    char dir[4200], xdb[4200];
-    snprintf(dir, sizeof dir, "%s/hostile", tmp);
-    snprintf(xdb, sizeof xdb, "%s/hostile.db", tmp);
-    assert_int_equal(mkdir(dir, 0700), 0);
+    fixture_t fx;
+    fixture_new(&fx, "hostile");
+    const char *dir = fx.dir, *xdb = fx.db;
     unsigned seed = 1127;
     static const char *const names[] = { "r1.md", "r2.html", "r3.txt", "r4.md" };
     for (size_t f = 0; f < sizeof names / sizeof names[0]; f++) {
@@ -590,11 +604,8 @@ static void test_hostile_files(void **state)
     }
     strcpy(deep + n, "**<sup>۳</sup> [ (کولایی، ۱۳۸۴: <div><p>\n\n---\n\n1. \xD9\n");
     write_file(dir, "deep.md", deep);
-    const char *iargv[] = { KAVOSH_INDEX_BIN, "-q", "-d", xdb, dir, NULL };
+    fixture_index(&fx);
     run_result_t r;
-    assert_int_equal(run_program(iargv, NULL, NULL, &r), 0);
-    assert_true(r.status == 0);
-    run_result_free(&r);
     static const char *const queries[] = { "\xFF\xFE", "ماناس", "a", "\"\xD9\"", "(کولایی" };
     for (size_t k = 0; k < sizeof queries / sizeof queries[0]; k++) {
         const char *sargv[] = { KAVOSH_SEARCH_BIN, "-d", xdb, "--json", queries[k], NULL };
@@ -753,16 +764,12 @@ static void test_cites_mode(void **state)
 static void test_shards_and_remote(void **state)
 {
     (void)state;
-    char dir[4200], db2[4200];
-    snprintf(dir, sizeof dir, "%s/shard2", tmp);
-    snprintf(db2, sizeof db2, "%s/shard2.db", tmp);
-    assert_int_equal(mkdir(dir, 0700), 0);
+    fixture_t fx;
+    fixture_new(&fx, "shard2");
+    const char *dir = fx.dir, *db2 = fx.db;
     write_file(dir, "notes.md", "Manas airport notes kept in a second shard.\n");
-    const char *iargv[] = { KAVOSH_INDEX_BIN, "-q", "-d", db2, dir, NULL };
+    fixture_index(&fx);
     run_result_t r;
-    assert_int_equal(run_program(iargv, NULL, NULL, &r), 0);
-    assert_int_equal(r.status, 0);
-    run_result_free(&r);
     const char *sargv[] = { KAVOSH_SEARCH_BIN, "-d", db, "-d", db2, "--tsv", "-n", "50", "Manas", NULL };
     assert_int_equal(run_program(sargv, NULL, NULL, &r), 0);
     assert_int_equal(r.status, 0);
@@ -794,17 +801,13 @@ static void test_shards_and_remote(void **state)
 static void test_exact_above_stem(void **state)
 {
     (void)state;
-    char dir[4200], xdb[4200];
-    snprintf(dir, sizeof dir, "%s/exact", tmp);
-    snprintf(xdb, sizeof xdb, "%s/exact.db", tmp);
-    assert_int_equal(mkdir(dir, 0700), 0);
+    fixture_t fx;
+    fixture_new(&fx, "exact");
+    const char *dir = fx.dir, *xdb = fx.db;
     write_file(dir, "a.md", "همکاری کشورها در منطقه.\n\nSanctions were imposed.\n\nвведены санкции.\n");
     write_file(dir, "b.md", "همکاری کشور در منطقه.\n\nThe sanction was imposed.\n\nвведены санкциями.\n");
-    const char *iargv[] = { KAVOSH_INDEX_BIN, "-q", "-d", xdb, dir, NULL };
+    fixture_index(&fx);
     run_result_t r;
-    assert_int_equal(run_program(iargv, NULL, NULL, &r), 0);
-    assert_int_equal(r.status, 0);
-    run_result_free(&r);
     static const struct { const char *query, *first, *second; } cases[] = {
         { "کشورها", "a.md#1", "b.md#1" }, { "کشور", "b.md#1", "a.md#1" },
         { "sanctions", "a.md#2", "b.md#2" }, { "sanction", "b.md#2", "a.md#2" },
