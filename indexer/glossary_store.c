@@ -25,43 +25,6 @@
 /* The search side skips longer lines (KS_GLOSSARY_MAX_LINE in search/glossary.h). */
 #define KI_GLOSSARY_MAX_LINE 65536u
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 if it is not one. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned min;
-    unsigned cp;
-    if (c >= 0xc2 && c <= 0xdf) { len = 2; min = 0x80; cp = c & 0x1f; }
-    else if (c >= 0xe0 && c <= 0xef) { len = 3; min = 0x800; cp = c & 0x0f; }
-    else if (c >= 0xf0 && c <= 0xf4) { len = 4; min = 0x10000; cp = c & 0x07; }
-    else return 0;
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
-}
-
-size_t ki_utf8_check(const char *s, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        size_t k = utf8_seq(u + i, n - i);
-        if (k == 0 || u[i] == 0)
-            return i;
-        i += k;
-    }
-    return n;
-}
-
 static int is_lang_code(const char *s, size_t n, unsigned *which)
 {
     static const struct { const char *code; unsigned lang; } codes[] = {
@@ -123,7 +86,7 @@ int ki_tsv_glossary_read(const char *path, char **text_out, size_t *len_out,
         lineno++;
         size_t start = i;
         while (i < len && buf[i] != '\n') {
-            size_t k = utf8_seq(u + i, len - i);
+            size_t k = ki_utf8_seq(u + i, len - i);
             if (k == 0 || buf[i] == '\0') {
                 ki_error("%s:%zu:%zu: %s", path, lineno, i - start + 1,
                          buf[i] == '\0' ? "NUL byte" : "invalid UTF-8");

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "index.h"
 #include "kavosh_xapian.h"
+#include "utf8.h"
 
 /* ---------------------------------------------------------------------- */
 /* The files of a run, collected before any is indexed (collect.c)         */
@@ -103,10 +104,6 @@ double ki_now(void);
  * code to leave with in *exit_out. */
 int ki_dictd_to_tsv(const char *path, const char *langs, char **tsv_out, size_t *len_out,
                     size_t *entries_out, ki_exit_t *exit_out);
-
-/* The offset of the first byte of s[0..n) that is not valid UTF-8 (or is
- * NUL), or n if there is none. */
-size_t ki_utf8_check(const char *s, size_t n);
 
 /* Whether path names a dictd dictionary rather than a TSV glossary. */
 int ki_is_dictd(const char *path);

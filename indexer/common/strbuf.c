@@ -2,10 +2,11 @@
  * strbuf.c - a growable byte buffer whose out-of-memory state is sticky, so a
  * long chain of appends needs one check at the end (the FTS5 idea).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "document_internal.h"
+#include "strbuf.h"
 
 /* Grow to hold at least need+1 bytes; sets b->oom on failure. */
 static int

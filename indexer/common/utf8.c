@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "document_internal.h"
+#include "strbuf.h"
+#include "utf8.h"
 
 size_t
 kd_utf8_decode(const char *str, size_t n, uint32_t *cp)
@@ -128,82 +129,6 @@ kd_cp_is_space(uint32_t cp)
            (cp >= 0x2000 && cp <= 0x2008);
 }
 
-char *
-kd_digits_ascii(const char *s, size_t n)
-{
-    kd_buf_t b = {0};
-    size_t i = 0;
-    while (i < n) {
-        uint32_t cp;
-        size_t l = kd_utf8_decode(s + i, n - i, &cp);
-        int d = kd_cp_digit(cp);
-        if (d >= 0)
-            kd_buf_addc(&b, (char)('0' + d));
-        i += l;
-    }
-    if (b.len == 0 && !b.oom) {
-        kd_buf_free(&b);
-        return NULL;
-    }
-    return kd_buf_take(&b);
-}
-
-int
-kd_next_number(const char *s, size_t n, size_t from, kd_num_t *out)
-{
-    size_t i = from;
-    while (i < n) {
-        uint32_t cp;
-        size_t l = kd_utf8_decode(s + i, n - i, &cp);
-        int d = kd_cp_digit(cp);
-        if (d >= 0) {
-            out->start = i;
-            out->value = 0;
-            out->digits = 0;
-            while (i < n) {
-                l = kd_utf8_decode(s + i, n - i, &cp);
-                d = kd_cp_digit(cp);
-                if (d < 0)
-                    break;
-                /* Saturate: a long digit run is not a year or a page anyway. */
-                if (out->value < 100000000UL)
-                    out->value = out->value * 10 + (unsigned long)d;
-                out->digits++;
-                i += l;
-            }
-            out->end = i;
-            return 1;
-        }
-        i += l;
-    }
-    return 0;
-}
-
-/* Years the corpus can cite: Solar Hijri 1200-1499 (1821-2121 CE) and
- * Gregorian 1500-2099. The ranges do not overlap, so the digits alone tell
- * the calendar. */
-int
-kd_year_calendar(const kd_num_t *num)
-{
-    if (num->digits != 4)
-        return 0;
-    if (num->value >= 1200 && num->value <= 1499)
-        return 'S';
-    if (num->value >= 1500 && num->value <= 2099)
-        return 'G';
-    return 0;
-}
-
-int
-kd_year_gregorian(unsigned long year, int cal)
-{
-    if (cal == 'S')
-        return (int)year + 621;
-    if (cal == 'G')
-        return (int)year;
-    return 0;
-}
-
 size_t kd_count_words(const char *s, size_t n)
 {
     size_t w = 0;
@@ -215,4 +140,41 @@ size_t kd_count_words(const char *s, size_t n)
         in = !sp;
     }
     return w;
+}
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 if it is not one. */
+size_t ki_utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    unsigned min;
+    unsigned cp;
+    if (c >= 0xc2 && c <= 0xdf) { len = 2; min = 0x80; cp = c & 0x1f; }
+    else if (c >= 0xe0 && c <= 0xef) { len = 3; min = 0x800; cp = c & 0x0f; }
+    else if (c >= 0xf0 && c <= 0xf4) { len = 4; min = 0x10000; cp = c & 0x07; }
+    else return 0;
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return len;
+}
+
+size_t ki_utf8_check(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t k = ki_utf8_seq(u + i, n - i);
+        if (k == 0 || u[i] == 0)
+            return i;
+        i += k;
+    }
+    return n;
 }

@@ -19,37 +19,11 @@
 #include <stdint.h>
 
 #include "document.h"
+#include "strbuf.h"
+#include "utf8.h"
 
-/* ---- growable byte buffer with a sticky out-of-memory flag (strbuf.c) ---- */
+/* ---- numbers and years of the three digit scripts (years.c) ---- */
 
-typedef struct kd_buf {
-    char  *p;     /* NUL-terminated when non-NULL */
-    size_t len;
-    size_t cap;
-    int    oom;   /* set once an allocation failed; later appends are no-ops */
-} kd_buf_t;
-
-void  kd_buf_add(kd_buf_t *b, const char *s, size_t n);
-void  kd_buf_addc(kd_buf_t *b, char c);
-void  kd_buf_adds(kd_buf_t *b, const char *s);
-char *kd_buf_take(kd_buf_t *b);        /* returns the string ("" if empty), resets b; NULL on oom */
-void  kd_buf_free(kd_buf_t *b);
-char *kd_strndup(const char *s, size_t n);
-char *kd_strdup(const char *s);
-
-/* ---- UTF-8 helpers (utf8.c) ---- */
-
-/* Decode one code point at s[0..n); sets *cp and returns its length (>= 1).
- * Invalid or truncated sequences decode as U+FFFD of length 1. */
-size_t kd_utf8_decode(const char *s, size_t n, uint32_t *cp);
-/* The code point ending just before s[end]; returns its start offset. */
-size_t kd_utf8_prev(const char *s, size_t end, uint32_t *cp);
-/* A copy of buf with invalid UTF-8 and NUL bytes replaced by U+FFFD. */
-char  *kd_utf8_sanitize(const char *buf, size_t len, size_t *out_len);
-int    kd_cp_digit(uint32_t cp);          /* 0-9 for ASCII, Persian and Arabic-Indic digits, else -1 */
-int    kd_cp_is_letter(uint32_t cp);      /* Latin, Cyrillic or Arabic-script letter */
-int    kd_cp_is_space(uint32_t cp);       /* ASCII white space, NBSP, ZWSP-like breaks */
-size_t kd_count_words(const char *s, size_t n);  /* runs of bytes between spaces and newlines */
 /* Parse the digits of s[0..n) (any of the scripts above, other characters
  * skipped) into ASCII; returns a new string or NULL if s has no digit. */
 char  *kd_digits_ascii(const char *s, size_t n);
