@@ -106,7 +106,8 @@ int kd_read_html(const char *buf, size_t len, kd_blocks_t *out);
 /* Strip the tags of an HTML fragment into tb (used for raw HTML inside Markdown too). */
 void kd_html_to_text(const char *s, size_t n, kd_text_builder_t *tb);
 
-/* ---- building the document (passages.c, footnotes.c) ---- */
+/* ---- building the document (passages.c, footnotes.c; kd_diag and
+ *      kd_passage_new in builder.c) ---- */
 
 typedef struct kd_builder {
     ka_analyzer_t *an;
