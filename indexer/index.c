@@ -1,36 +1,19 @@
 /*
- * index.c - files to passage documents: change detection, the Xapian
- * document of a passage, one transaction per file, deletion of vanished
- * files, and the run that ties collecting, indexing and glossaries together.
+ * index.c - files to passage documents: change detection, one transaction
+ * per file, deletion of vanished files, and the run that ties collecting,
+ * indexing and glossaries together. The Xapian document of a passage is
+ * passage_doc.c's, the kavosh-source header sources.c's.
  */
 #include "index.h"
 #include "index_internal.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "glosses.h"
 #include "schema.h"
-
-/* ---------------------------------------------------------------------- */
-/* Content hash                                                            */
-
-static unsigned long long fnv_more(unsigned long long h, const char *buf, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)buf[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
-unsigned long long ki_content_hash(const char *buf, size_t len)
-{
-    return fnv_more(0xcbf29ce484222325ULL, buf, len);
-}
 
 /* The hash that decides whether a file is unchanged: its content's, with
  * the bibliography entry it is the full text of folded in, so that editing
@@ -40,220 +23,10 @@ static unsigned long long record_hash(const char *buf, size_t len, const char *o
 {
     unsigned long long h = ki_content_hash(buf, len);
     if (of_source) {
-        h = fnv_more(h, "\0kavosh-source\0", 15);
-        h = fnv_more(h, of_source, strlen(of_source));
+        h = ki_content_hash_more(h, "\0kavosh-source\0", 15);
+        h = ki_content_hash_more(h, of_source, strlen(of_source));
     }
     return h;
-}
-
-/* ---------------------------------------------------------------------- */
-/* The Xapian document of one passage                                      */
-
-typedef struct term_sink {
-    kx_doc_t   *doc;
-    ka_translit_t *tl;     /* NULL: no transliteration terms */
-    kx_status_t st;        /* sticky: the first failure stops everything */
-    const char *prefix;    /* NULL: positional text terms; else boolean terms with this prefix */
-    unsigned    pos_base;  /* added to every token position */
-    unsigned    last_pos;
-} term_sink_t;
-
-static int add_token(void *ctx, const ka_token_t *tok)
-{
-    term_sink_t *s = ctx;
-    if (s->prefix) {
-        /* Filter terms (section words): exact forms only, no weight. */
-        if (tok->flags & KA_TOK_JOINED)
-            return 0;
-        char term[KX_MAX_TERM_BYTES + 8];
-        int n = snprintf(term, sizeof term, "%s%s", s->prefix, tok->term);
-        if (n > 0 && (size_t)n < KX_MAX_TERM_BYTES)
-            s->st = kx_doc_add_boolean_term(s->doc, term);
-        return s->st != KX_OK;
-    }
-    /* The analyzer's joined pairs are for queries: a query typed with a space
-     * («بین المللی») matches the joined word of a text through them. The
-     * other way round (a joined query, a spaced text) is found at query time
-     * by splitting the query word against the index's vocabulary; indexing
-     * every pair of adjacent words instead doubled the index and its time. */
-    if (tok->flags & KA_TOK_JOINED)
-        return 0;
-    unsigned pos = s->pos_base + tok->pos;
-    if (pos > s->last_pos)
-        s->last_pos = pos;
-    s->st = kx_doc_add_posting(s->doc, tok->term, pos, 1);
-    /* Stems carry no positions: phrases are matched on exact forms, and the
-     * position lists would double the index for no query that uses them. */
-    if (s->st == KX_OK && tok->stem)
-        s->st = kx_doc_add_term(s->doc, tok->stem, 1);
-    /* The word's consonant skeleton lets a name in one script meet its
-     * spelling in another (آتامبایف, Атамбаев, Atambayev); no positions. */
-    if (s->st == KX_OK && s->tl) {
-        char tterm[KA_TRANSLIT_TERM_CAP];
-        size_t tn = 0;
-        if (ka_translit_token_term(s->tl, tok, tterm, sizeof tterm, &tn) == KA_OK && tn > 0 &&
-            tn < KX_MAX_TERM_BYTES)
-            s->st = kx_doc_add_term(s->doc, tterm, 1);
-    }
-    return s->st != KX_OK;
-}
-
-static kx_status_t add_text(ka_analyzer_t *an, term_sink_t *s, const char *text)
-{
-    if (!text || !*text)
-        return KX_OK;
-    ka_status_t ast = ka_analyze(an, KA_DOCUMENT, text, strlen(text), add_token, s);
-    if (s->st != KX_OK)
-        return s->st;
-    return ast == KA_OK ? KX_OK : (ast == KA_ERR_NOMEM ? KX_NO_MEMORY : KX_INTERNAL_ERROR);
-}
-
-static kx_status_t add_bool(kx_doc_t *doc, const char *prefix, const char *value)
-{
-    char term[KX_MAX_TERM_BYTES];
-    int n = snprintf(term, sizeof term, "%s%s", prefix, value ? value : "");
-    if (n < 0 || (size_t)n >= sizeof term - 1)
-        return KX_INVALID_ARGUMENT;
-    return kx_doc_add_boolean_term(doc, term);
-}
-
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
-/* The stored data of a passage: everything the search shows, as JSON.
- * of_source: the entry whose full text doc is, or NULL. */
-static char *passage_json(const kd_document_t *doc, const kd_passage_t *p, const char *of_source)
-{
-    json_t *o = json_object();
-    if (!o)
-        return NULL;
-    json_object_set_new(o, "id", json_string(p->id));
-    json_object_set_new(o, "doc", json_string(doc->name));
-    json_object_set_new(o, "section", json_string(p->section ? p->section : ""));
-    json_object_set_new(o, "lang", json_string(p->lang ? p->lang : "und"));
-    json_object_set_new(o, "kind", json_string(p->kind == KD_KIND_BIBLIO ? "biblio" : "body"));
-    json_object_set_new(o, "line", json_integer(p->line));
-    json_object_set_new(o, "text", json_string(p->text ? p->text : ""));
-    if (of_source)
-        json_object_set_new(o, "of_source", json_string(of_source));
-
-    json_t *gl = json_array();
-    for (size_t g = 0; g < p->n_glosses; g++) {
-        const kd_gloss_t *x = &p->glosses[g];
-        json_array_append_new(gl, json_pack("{s:o, s:o, s:o, s:I}",
-                                            "marker", str_or_null(x->marker),
-                                            "gloss", str_or_null(x->gloss),
-                                            "term", str_or_null(x->term),
-                                            "offset", (json_int_t)x->offset));
-    }
-    json_object_set_new(o, "glosses", gl);
-
-    json_t *cl = json_array();
-    for (size_t c = 0; c < p->n_citations; c++) {
-        const kd_citation_t *x = &p->citations[c];
-        const kd_source_t *src = (x->source >= 0 && (size_t)x->source < doc->n_sources)
-                                     ? &doc->sources[x->source] : NULL;
-        json_array_append_new(cl, json_pack("{s:o, s:I, s:I, s:o, s:o, s:o, s:f}",
-                                            "citation", str_or_null(x->text),
-                                            "start", (json_int_t)x->start,
-                                            "end", (json_int_t)x->end,
-                                            "pages", str_or_null(x->pages),
-                                            "source", str_or_null(src ? src->id : NULL),
-                                            "source_text", str_or_null(src ? src->text : NULL),
-                                            "confidence", src ? x->confidence : 0.0));
-    }
-    json_object_set_new(o, "citations", cl);
-
-    if (p->kind == KD_KIND_BIBLIO && p->source >= 0 && (size_t)p->source < doc->n_sources) {
-        const kd_source_t *s = &doc->sources[p->source];
-        json_t *authors = json_array();
-        for (size_t a = 0; a < s->n_authors; a++)
-            json_array_append_new(authors, json_string(s->authors[a]));
-        json_object_set_new(o, "source", json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-                                                   "id", s->id,
-                                                   "authors", authors,
-                                                   "year", str_or_null(s->year),
-                                                   "title", str_or_null(s->title),
-                                                   "venue", str_or_null(s->venue),
-                                                   "pages", str_or_null(s->pages),
-                                                   "url", str_or_null(s->url),
-                                                   "lang", str_or_null(s->lang)));
-    }
-    char *out = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    return out;
-}
-
-kx_status_t ki_passage_document(ka_analyzer_t *an, ka_translit_t *tl, const kd_document_t *doc,
-                                size_t i, const char *of_source, kx_doc_t **out)
-{
-    *out = NULL;
-    if (!an || !doc || i >= doc->n_passages)
-        return KX_INVALID_ARGUMENT;
-    const kd_passage_t *p = &doc->passages[i];
-    kx_doc_t *xd = NULL;
-    kx_status_t st = kx_doc_new(&xd);
-    if (st != KX_OK)
-        return st;
-
-    term_sink_t sink = { .doc = xd, .tl = tl, .st = KX_OK };
-    st = add_text(an, &sink, p->text);
-    /* Glosses are indexed with the passage that carries their marker, so an
-     * English query for «Grand Chess Board» finds the Persian paragraph. */
-    for (size_t g = 0; st == KX_OK && g < p->n_glosses; g++) {
-        sink.pos_base = sink.last_pos + KI_GLOSS_POSITION_GAP;
-        st = add_text(an, &sink, p->glosses[g].gloss);
-    }
-    if (st == KX_OK) {
-        term_sink_t sec = { .doc = xd, .st = KX_OK, .prefix = KI_PREFIX_SECTION };
-        st = add_text(an, &sec, p->section);
-    }
-    if (st == KX_OK)
-        st = add_bool(xd, KI_PREFIX_ID, p->id);
-    if (st == KX_OK)
-        st = add_bool(xd, KI_PREFIX_FILE, doc->name);
-    if (st == KX_OK)
-        st = add_bool(xd, KI_PREFIX_LANG, p->lang ? p->lang : "und");
-    if (st == KX_OK)
-        st = add_bool(xd, KI_PREFIX_KIND, p->kind == KD_KIND_BIBLIO ? "biblio" : "body");
-    if (st == KX_OK && of_source)
-        st = add_bool(xd, KI_PREFIX_OF_SOURCE, of_source);
-    for (size_t c = 0; st == KX_OK && c < p->n_citations; c++) {
-        long s = p->citations[c].source;
-        if (s >= 0 && (size_t)s < doc->n_sources)
-            st = add_bool(xd, KI_PREFIX_SOURCE, doc->sources[s].id);
-    }
-    if (st == KX_OK && p->kind == KD_KIND_BIBLIO && p->source >= 0 &&
-        (size_t)p->source < doc->n_sources) {
-        const kd_source_t *s = &doc->sources[p->source];
-        st = add_bool(xd, KI_PREFIX_SOURCE, s->id);
-        if (st == KX_OK && s->year_gregorian > 0) {
-            char year[16];
-            int n = snprintf(year, sizeof year, "%04d", s->year_gregorian);
-            st = kx_doc_set_value(xd, KI_SLOT_YEAR, year, (size_t)n);
-        }
-    }
-    if (st == KX_OK) {
-        char ord[16];
-        int n = snprintf(ord, sizeof ord, "%u", p->ordinal);
-        st = kx_doc_set_value(xd, KI_SLOT_ORDINAL, ord, (size_t)n);
-    }
-    if (st == KX_OK) {
-        char *data = passage_json(doc, p, of_source);
-        if (!data)
-            st = KX_NO_MEMORY;
-        else
-            st = kx_doc_set_data(xd, data, strlen(data));
-        free(data);
-    }
-    if (st != KX_OK) {
-        kx_doc_free(xd);
-        return st;
-    }
-    *out = xd;
-    return KX_OK;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -368,73 +141,6 @@ static kx_status_t write_document(run_t *r, const kd_document_t *doc, const char
 }
 
 /* ---------------------------------------------------------------------- */
-/* The kavosh-source header                                                */
-
-/* The header is looked for in the first this many bytes: it is one short
- * line, and a file without one must not be scanned to its end. */
-#define SOURCE_HEADER_MAX 1024
-
-typedef enum header_kind {
-    HEADER_NONE = 0,   /* the file does not start with a kavosh-source comment */
-    HEADER_OK,         /* *entry names the entry */
-    HEADER_MALFORMED   /* it starts like one but is not "<!-- kavosh-source: ID -->" alone on line 1 */
-} header_kind_t;
-
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* Whether the first line of buf is "<!-- kavosh-source: ENTRY -->" (after an
- * optional byte order mark, spaces allowed around every part). On
- * HEADER_OK, entry[0..*entry_len) is the id inside buf. *line_len is the
- * length of the line without its newline, for blanking it. */
-static header_kind_t source_header(const char *buf, size_t len, const char **entry,
-                                   size_t *entry_len, size_t *line_len)
-{
-    static const char open[] = "<!--", key[] = "kavosh-source:", close[] = "-->";
-    size_t lim = len < SOURCE_HEADER_MAX ? len : SOURCE_HEADER_MAX;
-    size_t i = 0;
-    if (lim >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-        i = 3;
-    while (i < lim && is_blank(buf[i]))
-        i++;
-    if (lim - i < sizeof open - 1 || memcmp(buf + i, open, sizeof open - 1) != 0)
-        return HEADER_NONE;
-    i += sizeof open - 1;
-    while (i < lim && is_blank(buf[i]))
-        i++;
-    if (lim - i < sizeof key - 1 || memcmp(buf + i, key, sizeof key - 1) != 0)
-        return HEADER_NONE;
-    i += sizeof key - 1;
-    const char *nl = memchr(buf, '\n', lim);
-    if (!nl && lim < len)
-        return HEADER_MALFORMED;   /* a first line longer than any header */
-    size_t end = nl ? (size_t)(nl - buf) : lim;
-    *line_len = end;
-    if (end && buf[end - 1] == '\r')
-        end--;
-    while (end > i && is_blank(buf[end - 1]))
-        end--;
-    if (end - i < sizeof close - 1 || memcmp(buf + end - (sizeof close - 1), close, sizeof close - 1) != 0)
-        return HEADER_MALFORMED;
-    end -= sizeof close - 1;
-    while (i < end && is_blank(buf[i]))
-        i++;
-    while (end > i && is_blank(buf[end - 1]))
-        end--;
-    if (i == end || end - i + strlen(KI_PREFIX_SOURCE) + 1 >= KX_MAX_TERM_BYTES ||
-        ki_utf8_check(buf + i, end - i) < end - i)
-        return HEADER_MALFORMED;
-    for (size_t k = i; k < end; k++)
-        if ((unsigned char)buf[k] <= 0x20 || buf[k] == 0x7f)
-            return HEADER_MALFORMED;
-    *entry = buf + i;
-    *entry_len = end - i;
-    return HEADER_OK;
-}
-
-/* ---------------------------------------------------------------------- */
 /* One file                                                                */
 
 /* Whether the file should name the entry it claims to be the text of: not
@@ -464,22 +170,22 @@ static void index_file(run_t *r, const ki_entry_t *e, file_state_t *fs, claim_mo
      * line numbers stay) before parsing: it is the indexer's, not the text's. */
     const char *hdr = NULL;
     size_t hdr_len = 0, line_len = 0;
-    header_kind_t hk = source_header(buf, len, &hdr, &hdr_len, &line_len);
+    ki_header_kind_t hk = ki_source_header(buf, len, &hdr, &hdr_len, &line_len);
     if (mode == CLAIM_SOURCE && !fs->entry) {
         if (e->of_source) {
             fs->entry = strdup(e->of_source);
             fs->from_header = 0;
-            if (hk == HEADER_OK && !r->opt->quiet &&
+            if (hk == KI_HEADER_OK && !r->opt->quiet &&
                 (strlen(e->of_source) != hdr_len || memcmp(e->of_source, hdr, hdr_len) != 0)) {
                 ki_progress_clear(&r->progress);
                 ki_warn("%s:1: the kavosh-source header names %.*s, but %s names %s; %s is used",
                         path, (int)hdr_len, hdr, e->source_at, e->of_source, e->of_source);
             }
-        } else if (hk == HEADER_OK) {
+        } else if (hk == KI_HEADER_OK) {
             fs->entry = strndup(hdr, hdr_len);
             fs->from_header = 1;
         }
-        if ((e->of_source || hk == HEADER_OK) && !fs->entry) {
+        if ((e->of_source || hk == KI_HEADER_OK) && !fs->entry) {
             ki_progress_clear(&r->progress);
             ki_error("%s: out of memory", path);
             r->sum->files_failed++;
@@ -488,7 +194,7 @@ static void index_file(run_t *r, const ki_entry_t *e, file_state_t *fs, claim_mo
             return;
         }
     }
-    if (hk == HEADER_MALFORMED && mode == CLAIM_SOURCE && !r->opt->quiet) {
+    if (hk == KI_HEADER_MALFORMED && mode == CLAIM_SOURCE && !r->opt->quiet) {
         ki_progress_clear(&r->progress);
         ki_warn("%s:1: malformed kavosh-source header (want <!-- kavosh-source: ENTRY --> alone on "
                 "the first line); the header is ignored", path);
@@ -518,7 +224,7 @@ static void index_file(run_t *r, const ki_entry_t *e, file_state_t *fs, claim_mo
     }
     kx_free(old);
 
-    if (hk == HEADER_OK && line_len)
+    if (hk == KI_HEADER_OK && line_len)
         memset(buf, ' ', line_len);
     kd_document_t *doc = NULL;
     if (kd_parse(r->an, name, KD_FORMAT_AUTO, buf, len, &doc) != 0 || !doc) {

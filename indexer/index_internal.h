@@ -95,6 +95,9 @@ double ki_now(void);
  * query, so a value far beyond this would make each search slow. */
 #define KI_MAX_GLOSSARY_BYTES (32u * 1024u * 1024u)
 
+/* Fold len more bytes of buf into the FNV-1a hash h (content_hash.c). */
+unsigned long long ki_content_hash_more(unsigned long long h, const char *buf, size_t len);
+
 /* A dictionary (FreeDict/dictd pair) read and converted to glossary TSV.
  * path names the .index, the .dict or .dict.dz file, or their common stem.
  * langs is "SRC,DST" (e.g. "en,ru") or NULL to take the pair from the file
@@ -119,5 +122,21 @@ int ki_tsv_glossary_read(const char *path, char **text_out, size_t *len_out,
  * rebuild KI_META_GLOSSARY from all records. Returns an exit code. */
 ki_exit_t ki_store_glossaries(kx_db_t *db, const ki_filelist_t *list, const ki_options_t *opt,
                               ki_progress_t *pr, ki_summary_t *sum);
+
+/* ---------------------------------------------------------------------- */
+/* The kavosh-source header (sources.c)                                    */
+
+typedef enum ki_header_kind {
+    KI_HEADER_NONE = 0,   /* the file does not start with a kavosh-source comment */
+    KI_HEADER_OK,         /* *entry names the entry */
+    KI_HEADER_MALFORMED   /* it starts like one but is not "<!-- kavosh-source: ID -->" alone on line 1 */
+} ki_header_kind_t;
+
+/* Whether the first line of buf is "<!-- kavosh-source: ENTRY -->" (after an
+ * optional byte order mark, spaces allowed around every part). On
+ * KI_HEADER_OK, entry[0..*entry_len) is the id inside buf. *line_len is the
+ * length of the line without its newline, for blanking it. */
+ki_header_kind_t ki_source_header(const char *buf, size_t len, const char **entry,
+                                  size_t *entry_len, size_t *line_len);
 
 #endif /* KAVOSH_INDEX_INTERNAL_H */
