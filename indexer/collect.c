@@ -23,12 +23,6 @@
 /* The glossary a directory of texts may carry at its top; see glossary_store.c. */
 #define GLOSSARY_FILE "glossary.tsv"
 
-void ki_walk_fail(walker_t *w, ki_exit_t e)
-{
-    if (w->exit == KI_EXIT_OK)
-        w->exit = e;
-}
-
 static int has_indexable_extension(const char *name)
 {
     static const char *const exts[] = { ".md", ".markdown", ".txt", ".html", ".htm" };
@@ -67,15 +61,6 @@ static int add_entry(ki_filelist_t *l, char *path, char *name, const char *root,
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-char *ki_join(const char *a, const char *sep, const char *b)
-{
-    size_t n = strlen(a) + strlen(sep) + strlen(b) + 1;
-    char *s = malloc(n);
-    if (s)
-        snprintf(s, n, "%s%s%s", a, sep, b);
-    return s;
 }
 
 /* Walk dir (whose name in the index is rel) in sorted order, so that runs

@@ -6,6 +6,9 @@
 #define KAVOSH_COLLECT_INTERNAL_H
 
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "index_internal.h"
 
@@ -57,10 +60,22 @@ typedef struct walker {
     size_t         n_claims, cap_claims;
 } walker_t;
 
-/* Record e as the outcome of the walk unless an earlier failure is (collect.c). */
-void ki_walk_fail(walker_t *w, ki_exit_t e);
-/* a + sep + b, malloc'd; NULL on oom (collect.c). */
-char *ki_join(const char *a, const char *sep, const char *b);
+/* Record e as the outcome of the walk unless an earlier failure is. */
+static inline void ki_walk_fail(walker_t *w, ki_exit_t e)
+{
+    if (w->exit == KI_EXIT_OK)
+        w->exit = e;
+}
+
+/* a + sep + b, malloc'd; NULL on oom. */
+static inline char *ki_join(const char *a, const char *sep, const char *b)
+{
+    size_t n = strlen(a) + strlen(sep) + strlen(b) + 1;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s%s%s", a, sep, b);
+    return s;
+}
 
 /* Read the manifest at path (see sources.c); takes ownership of path. */
 void ki_manifest_read(walker_t *w, char *path, const char *dir, const char *rel,
