@@ -1,0 +1,245 @@
+/*
+ * run.c - what kavosh-search does with a parsed command line: one query or a
+ * batch of them against an open index, the index's glossary loaded for
+ * expansion, hits printed in the chosen format, and the exit code. Kept out
+ * of main.c so that tests can run queries in-process.
+ */
+#include "run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "schema.h"
+
+
+static int print_hit(void *ctx, const ks_hit_t *hit)
+{
+    ks_run_t *a = ctx;
+    switch (a->format) {
+    case KS_OUT_JSON:
+        if (ks_print_json(a->out, hit, a->qid) != 0)
+            a->failed = 1;
+        break;
+    case KS_OUT_TSV:
+        ks_print_tsv(a->out, hit, a->qid);
+        break;
+    case KS_OUT_TEXT:
+        ks_print_text(a->out, hit, a->qid, &a->style);
+        break;
+    }
+    return a->failed;
+}
+
+/* Run one query. Returns the exit code it alone would give. */
+ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
+{
+    if (strlen(text) > KS_MAX_QUERY_BYTES) {
+        ki_error("%squery longer than %d bytes", where, KS_MAX_QUERY_BYTES);
+        return KI_EXIT_USAGE;
+    }
+    /* --section and --source are the query's own field filters, required. */
+    char *full = NULL;
+    if (a->filter_section || a->filter_source) {
+        size_t n = strlen(text) + 64 + (a->filter_section ? strlen(a->filter_section) : 0) +
+                   (a->filter_source ? strlen(a->filter_source) : 0);
+        full = malloc(n);
+        if (!full) {
+            ki_error("out of memory");
+            return KI_EXIT_FAILURE;
+        }
+        snprintf(full, n, "(%s)%s%s%s%s%s", text,
+                 a->filter_section ? " +section:\"" : "", a->filter_section ? a->filter_section : "",
+                 a->filter_section ? "\"" : "",
+                 a->filter_source ? " +source:" : "", a->filter_source ? a->filter_source : "");
+        text = full;
+    }
+    ks_query_t *q = NULL;
+    char *err = NULL;
+    ks_query_options_t qopt = { .db = a->db, .glossary = a->glossary, .translit = a->translit };
+    ks_query_status_t qs = ks_query_parse(a->an, text, &qopt, &q, &err);
+    free(full);
+    if (qs == KS_QUERY_EMPTY) {
+        /* Nothing searchable (only punctuation, say): no hits, not an error. */
+        ki_note("%sthe query has no words to search for", where);
+        return KI_EXIT_NO_RESULTS;
+    }
+    if (qs != KS_QUERY_OK) {
+        if (qs == KS_QUERY_SYNTAX)
+            ki_error("%smalformed query: %s", where, err ? err : "syntax error");
+        else
+            ki_error("%scannot run the query: %s", where, err ? err : "out of memory");
+        free(err);
+        return qs == KS_QUERY_SYNTAX ? KI_EXIT_USAGE : KI_EXIT_FAILURE;
+    }
+    for (size_t i = 0; i < a->n_langs; i++) {
+        char term[32];
+        snprintf(term, sizeof term, "%s%s", KI_PREFIX_LANG, a->langs[i]);
+        if (ks_query_add_filter(q, term) != KS_QUERY_OK) {
+            ks_query_free(q);
+            ki_error("out of memory");
+            return KI_EXIT_FAILURE;
+        }
+    }
+    if (a->show_query) {
+        char *d = kx_query_describe(ks_query_xapian(q));
+        ki_note("%squery: %s", where, d ? d : "?");
+        kx_free(d);
+    }
+    ks_result_t res;
+    ks_search_options_t sopt = { .offset = a->offset, .limit = a->limit, .explain = a->explain,
+                                 .no_snippet = a->format == KS_OUT_TSV };
+    kx_status_t st = ks_search(a->db, a->an, q, &sopt, print_hit, a, &res);
+    ks_query_free(q);
+    if (st != KX_OK) {
+        const char *d = kx_db_last_error(a->db);
+        ki_error("%ssearch failed: %s%s%s", where, kx_status_to_string(st), *d ? ": " : "", d);
+        return ki_exit_for_status(st);
+    }
+    if (a->failed) {
+        ki_error("cannot write the results");
+        return KI_EXIT_FAILURE;
+    }
+    if (a->format == KS_OUT_TEXT && !a->qid && res.n_hits > 0)
+        fprintf(a->out, "-- %u shown of about %u matching passages\n", res.n_hits, res.estimate);
+    return res.n_hits ? KI_EXIT_OK : KI_EXIT_NO_RESULTS;
+}
+
+/* Combine per-query exit codes: the worst failure wins, else any hit makes 0. */
+ki_exit_t ks_run_merge_exit(ki_exit_t acc, ki_exit_t e, int first)
+{
+    if (first)
+        return e;
+    if (e >= KI_EXIT_USAGE || acc >= KI_EXIT_USAGE)
+        return e > acc ? e : acc;
+    return (acc == KI_EXIT_OK || e == KI_EXIT_OK) ? KI_EXIT_OK : KI_EXIT_NO_RESULTS;
+}
+
+double ks_run_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void record_latency(ks_run_t *a, double s)
+{
+    if (a->n_lat == a->cap_lat) {
+        size_t cap = a->cap_lat ? a->cap_lat * 2 : 256;
+        double *nl = realloc(a->lat, cap * sizeof *nl);
+        if (!nl)
+            return;
+        a->lat = nl;
+        a->cap_lat = cap;
+    }
+    a->lat[a->n_lat++] = s;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* "queries, queries/s, p50, p99" of a batch, on stderr. */
+void ks_run_print_timing(ks_run_t *a, double total)
+{
+    if (a->n_lat == 0)
+        return;
+    qsort(a->lat, a->n_lat, sizeof *a->lat, cmp_double);
+    double p50 = a->lat[(a->n_lat - 1) / 2];
+    double p99 = a->lat[(size_t)((double)(a->n_lat - 1) * 0.99)];
+    ki_note("timing: %zu queries in %.3f s: %.0f queries/s, latency p50 %.3f ms, p99 %.3f ms",
+            a->n_lat, total, (double)a->n_lat / total, p50 * 1e3, p99 * 1e3);
+}
+
+ki_exit_t ks_run_batch(ks_run_t *a, const char *path)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    if (ki_read_file(path, &buf, &len) != 0) {
+        ki_error("%s: cannot read: %s", path, strerror(errno));
+        return KI_EXIT_USAGE;
+    }
+    ki_exit_t ex = KI_EXIT_NO_RESULTS;
+    int first = 1;
+    unsigned lineno = 0;
+    char *save = NULL;
+    for (char *p = buf; p && p < buf + len; p = save) {
+        char *nl = memchr(p, '\n', (size_t)(buf + len - p));
+        save = nl ? nl + 1 : NULL;
+        if (nl)
+            *nl = '\0';
+        lineno++;
+        size_t l = strlen(p);
+        if (l && p[l - 1] == '\r')
+            p[--l] = '\0';
+        if (l == 0)
+            continue;
+        char idbuf[32];
+        const char *qid = idbuf, *text = p;
+        char *tab = strchr(p, '\t');
+        if (tab) {
+            *tab = '\0';
+            qid = p;
+            text = tab + 1;
+        } else {
+            snprintf(idbuf, sizeof idbuf, "%u", lineno);
+        }
+        char where[64 + 4096];
+        snprintf(where, sizeof where, "%s:%u: ", strcmp(path, "-") == 0 ? "<stdin>" : path, lineno);
+        a->qid = qid;
+        double t0 = a->timing ? ks_run_now() : 0;
+        ki_exit_t e = ks_run_query(a, text, where);
+        if (a->timing)
+            record_latency(a, ks_run_now() - t0);
+        ex = ks_run_merge_exit(ex, e, first);
+        first = 0;
+        if (e == KI_EXIT_INDEX || (e == KI_EXIT_FAILURE && a->failed))
+            break;
+    }
+    free(buf);
+    return ex;
+}
+
+/* The glossary was checked when it was stored; here its problems are only
+ * counted, so a large dictionary cannot bury every search under warnings. */
+static void glossary_diag(void *ctx, const char *source, size_t line, const char *message)
+{
+    (void)source;
+    (void)line;
+    (void)message;
+    (*(size_t *)ctx)++;
+}
+
+/* The glossary travels with the index, in its metadata: expansion needs no
+ * Xapian synonyms, which the remote backend does not serve. */
+ki_exit_t ks_run_load_glossary(ks_run_t *a)
+{
+    char *text = NULL;
+    kx_status_t st = kx_db_get_metadata(a->db, KI_META_GLOSSARY, &text);
+    if (st != KX_OK) {
+        ki_error("cannot read the glossary from the index: %s", kx_db_last_error(a->db));
+        return ki_exit_for_status(st);
+    }
+    if (!text || !*text) {
+        kx_free(text);
+        return KI_EXIT_OK;
+    }
+    size_t problems = 0;
+    ks_glossary_status_t gs = ks_glossary_new(&a->glossary);
+    if (gs == KS_GLOSSARY_OK)
+        gs = ks_glossary_add_tsv(a->glossary, a->an, "(index glossary)", text, strlen(text),
+                                 glossary_diag, &problems, NULL);
+    kx_free(text);
+    if (problems)
+        ki_warn("%zu lines of the index's glossary could not be used and were skipped",
+                problems);
+    if (gs != KS_GLOSSARY_OK) {
+        ki_error("cannot load the index's glossary: %s", ks_glossary_status_to_string(gs));
+        return KI_EXIT_FAILURE;
+    }
+    return KI_EXIT_OK;
+}

@@ -1,0 +1,64 @@
+/*
+ * run.h - kavosh-search's queries and batches, callable in-process.
+ *
+ * The caller fills a ks_run_t (an open index, an analyzer, the options of
+ * the command line, out = the stream for results), optionally loads the
+ * index's glossary with ks_run_load_glossary(), then runs ks_run_query() or
+ * ks_run_batch(). Diagnostics go to stderr through ki_error()/ki_note(); each
+ * function returns the exit code it alone would give (cli.h).
+ */
+#ifndef KAVOSH_RUN_H
+#define KAVOSH_RUN_H
+
+#include <stdio.h>
+
+#include "analyzer.h"
+#include "cli.h"
+#include "glossary.h"
+#include "kavosh_xapian.h"
+#include "printer.h"
+#include "translit.h"
+
+/* The longest query text accepted: far beyond any typed query, and a bound
+ * on what one batch line can make the analyzer and Xapian do. */
+#define KS_MAX_QUERY_BYTES 4096
+
+typedef enum ks_out_format { KS_OUT_TEXT, KS_OUT_JSON, KS_OUT_TSV } ks_out_format_t;
+
+typedef struct ks_run {
+    FILE           *out;        /* where results go (stdout for the program) */
+    kx_db_t        *db;
+    ka_analyzer_t  *an;
+    ks_out_format_t format;
+    ks_text_style_t style;
+    unsigned        limit, offset;
+    const char     *langs[8];
+    size_t          n_langs;
+    const char     *qid;        /* current batch query id */
+    int             failed;     /* an output error */
+    int             show_query; /* print the parsed query on stderr */
+    int             explain;    /* say which expansions each hit matched through */
+    ks_glossary_t  *glossary;   /* the index's glossary, NULL with --no-expand or none */
+    ka_translit_t  *translit;   /* NULL with --no-expand */
+    const char     *filter_section;
+    const char     *filter_source;
+    int             timing;     /* per-query latencies for the summary on stderr */
+    double         *lat;        /* seconds per query, with timing */
+    size_t          n_lat, cap_lat;
+} ks_run_t;
+
+/* Run one query; where prefixes every message ("" or "FILE:LINE: "). */
+ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where);
+/* Run every line of the batch file at path ("-": stdin): "QUERY" or
+ * "ID<TAB>QUERY"; blank lines are skipped. */
+ki_exit_t ks_run_batch(ks_run_t *a, const char *path);
+/* Load the glossary stored in the index into a->glossary (none: NULL). */
+ki_exit_t ks_run_load_glossary(ks_run_t *a);
+/* Combine per-query exit codes: the worst failure wins, else any hit makes 0. */
+ki_exit_t ks_run_merge_exit(ki_exit_t acc, ki_exit_t e, int first);
+/* "queries, queries/s, p50, p99" of a timed batch (a->timing), on stderr. */
+void ks_run_print_timing(ks_run_t *a, double total);
+/* A monotonic clock in seconds. */
+double ks_run_now(void);
+
+#endif /* KAVOSH_RUN_H */
