@@ -22,7 +22,7 @@
 
 #include "schema.h"
 
-/* The search side skips longer lines (KS_GLOSSARY_MAX_LINE in search/glossary.h). */
+/* The search side skips longer lines (KS_GLOSSARY_MAX_LINE in common/glossary.h). */
 #define KI_GLOSSARY_MAX_LINE 65536u
 
 static int is_lang_code(const char *s, size_t n, unsigned *which)

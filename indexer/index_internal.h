@@ -1,8 +1,9 @@
 /*
  * index_internal.h - what the files of kavosh-index share among themselves
  * and nobody else: the list of files to index (collect.c), the progress
- * line (progress.c), glossary records (glossary_store.c) and dictionary
- * conversion (dictd.c). Not installed, not used by kavosh-search.
+ * line (progress.c), glossary records (glossary_store.c), dictionary
+ * conversion (dictd.c), the content hash (content_hash.c) and the
+ * kavosh-source header (sources.c). Not installed, not used by kavosh-search.
  */
 #ifndef KAVOSH_INDEX_INTERNAL_H
 #define KAVOSH_INDEX_INTERNAL_H
@@ -23,7 +24,7 @@ typedef struct ki_entry {
     const char        *root;   /* the directory argument it was found under (borrowed), or NULL */
     unsigned long long size;   /* bytes according to stat, for the progress line's ETA */
     char              *of_source; /* the bibliography entry whose full text this is, from a
-                                     sources.tsv line (owned), or NULL; see index.c for the header */
+                                     sources.tsv line (owned), or NULL; see sources.c for the header */
     char              *source_at; /* "DIR/sources.tsv:LINE" that named of_source (owned), or NULL */
 } ki_entry_t;
 

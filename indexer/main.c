@@ -258,7 +258,7 @@ int main(int argc, char **argv)
     }
     ka_analyzer_t *an = NULL;
     ka_status_t ast = ka_analyzer_new(&an);
-    /* Joined pairs are a query-side device (see add_token in index.c): the
+    /* Joined pairs are a query-side device (see add_token in passage_doc.c): the
      * indexer does not ask for them, which makes analysis a third faster. */
     if (ast == KA_OK)
         ast = ka_analyzer_set_options(an, KA_OPT_NO_JOINED);

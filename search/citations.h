@@ -3,7 +3,7 @@
  * (--citations), the bibliography with where each entry is cited (--sources),
  * and the passages citing the sources that match a query (--cites).
  *
- * They read the passage records kavosh-index stored (see indexer/index.c);
+ * They read the passage records kavosh-index stored (see indexer/passage_doc.c);
  * the citations were detected and resolved at indexing time.
  */
 #ifndef KAVOSH_CITATIONS_H

@@ -16,7 +16,7 @@ typedef struct ks_hit {
     unsigned     rank;      /* 1-based */
     double       score;     /* BM25 weight */
     unsigned     docid;
-    json_t      *data;      /* the stored passage record (see indexer/index.c); borrowed */
+    json_t      *data;      /* the stored passage record (see indexer/passage_doc.c); borrowed */
     const char  *id;        /* fields of data, borrowed: "" when missing */
     const char  *doc;
     const char  *section;
