@@ -383,6 +383,8 @@ int ks_print_cites(kx_db_t *db, ka_analyzer_t *an, const char *query, FILE *out,
         free(err);
         return qs == KS_QUERY_SYNTAX ? KI_EXIT_USAGE : KI_EXIT_FAILURE;
     }
+    if (ks_query_warning(q))
+        ki_warn("%s", ks_query_warning(q));
     int ex = KI_EXIT_NO_RESULTS;
     kx_mset_t *mset = NULL;
     kx_status_t st = ks_query_add_filter(q, KI_PREFIX_KIND "biblio") == KS_QUERY_OK

@@ -46,6 +46,7 @@ struct ks_query {
         size_t n_terms;
     } *exp;
     size_t      n_exp, cap_exp;
+    char       *warning;   /* why the query was read as plain words, or NULL */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -76,6 +77,10 @@ typedef struct parser {
     size_t         len, i;
     tok_t          tok;      /* current token */
     int            depth;
+    int            plain;    /* fallback level: 0 the full syntax, 1 AND/OR/NOT are
+                                words, 2 quotes, parentheses and stray signs too */
+    int            op_error; /* the failure is a misplaced operator, which a
+                                plainer reading may get past */
     ks_query_status_t st;
     char           err[256];
 } parser_t;
@@ -101,6 +106,24 @@ static void fail(parser_t *p, ks_query_status_t st, size_t at, const char *fmt, 
     snprintf(p->err, sizeof p->err, "%s at character %zu", msg, chars + 1);
 }
 
+/* A syntax error made by an operator (AND, OR, NOT, a sign, a quote, a
+ * parenthesis): the query is then read again with the operators as words. */
+static void op_fail(parser_t *p, size_t at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void op_fail(parser_t *p, size_t at, const char *fmt, ...)
+{
+    if (p->st != KS_QUERY_OK)
+        return;
+    char msg[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fail(p, KS_QUERY_SYNTAX, at, "%s", msg);
+    p->op_error = 1;
+}
+
 static int is_space(unsigned char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -124,7 +147,10 @@ static void next(parser_t *p)
 {
     tok_t t = { .kind = T_END };
     size_t start = p->i;
-    while (p->i < p->len && is_space((unsigned char)p->text[p->i]))
+    /* At fallback level 2 quotes and parentheses separate words, no more. */
+    while (p->i < p->len && (is_space((unsigned char)p->text[p->i]) ||
+                             (p->plain >= 2 && (p->text[p->i] == '"' || p->text[p->i] == '(' ||
+                                                p->text[p->i] == ')'))))
         p->i++;
     t.space_before = p->i > start || p->i == 0;
     t.at = p->i;
@@ -140,8 +166,8 @@ static void next(parser_t *p)
         if (t.space_before && p->i + 1 < p->len && !is_space((unsigned char)s[p->i + 1])) {
             t.sign = s[p->i] == '+' ? 1 : -1;
             p->i++;
-        } else if (t.space_before && p->i + 1 >= p->len) {
-            fail(p, KS_QUERY_SYNTAX, p->i, "nothing after '%c'", s[p->i]);
+        } else if (t.space_before && p->i + 1 >= p->len && p->plain < 2) {
+            op_fail(p, p->i, "nothing after '%c'", s[p->i]);
             p->tok = t;
             return;
         }
@@ -158,7 +184,7 @@ static void next(parser_t *p)
         while (p->i < p->len && s[p->i] != '"')
             p->i++;
         if (p->i >= p->len) {
-            fail(p, KS_QUERY_SYNTAX, open, "unbalanced quote");
+            op_fail(p, open, "unbalanced quote");
             t.kind = T_END;
         } else {
             t.kind = T_PHRASE;
@@ -173,11 +199,12 @@ static void next(parser_t *p)
         t.s = s + b;
         t.len = p->i - b;
         const char *colon = memchr(t.s, ':', t.len);
-        if (!t.sign && t.len == 3 && memcmp(t.s, "AND", 3) == 0)
+        int ops = !t.sign && !p->plain;
+        if (ops && t.len == 3 && memcmp(t.s, "AND", 3) == 0)
             t.kind = T_AND;
-        else if (!t.sign && t.len == 2 && memcmp(t.s, "OR", 2) == 0)
+        else if (ops && t.len == 2 && memcmp(t.s, "OR", 2) == 0)
             t.kind = T_OR;
-        else if (!t.sign && t.len == 3 && memcmp(t.s, "NOT", 3) == 0)
+        else if (ops && t.len == 3 && memcmp(t.s, "NOT", 3) == 0)
             t.kind = T_NOT;
         else if (colon && field_known(t.s, (size_t)(colon - t.s))) {
             t.kind = T_FIELD;
@@ -186,13 +213,13 @@ static void next(parser_t *p)
             t.s = colon + 1;
             t.len = (size_t)(s + p->i - t.s);
             /* section:"several words" */
-            if (t.len == 0 && p->i < p->len && s[p->i] == '"') {
+            if (t.len == 0 && p->i < p->len && s[p->i] == '"' && p->plain < 2) {
                 size_t open = p->i++;
                 size_t b2 = p->i;
                 while (p->i < p->len && s[p->i] != '"')
                     p->i++;
                 if (p->i >= p->len)
-                    fail(p, KS_QUERY_SYNTAX, open, "unbalanced quote");
+                    op_fail(p, open, "unbalanced quote");
                 t.s = s + b2;
                 t.len = p->i - b2;
                 if (p->i < p->len)
@@ -726,7 +753,7 @@ static kx_query_t *wildcard_query(parser_t *p, const tok_t *t)
     }
     collected_free(&c);
     if (!out && p->st == KS_QUERY_OK)
-        fail(p, KS_QUERY_SYNTAX, t->at, "nothing searchable before '*'");
+        op_fail(p, t->at, "nothing searchable before '*'");
     return out;
 }
 
@@ -769,6 +796,10 @@ static kx_query_t *field_query(parser_t *p, const tok_t *t)
         for (size_t k = 0; k < t->len; k++)
             v[k] = (char)tolower((unsigned char)t->s[k]);
         v[t->len] = '\0';
+        if (strcmp(v, "fa") && strcmp(v, "ru") && strcmp(v, "en")) {
+            fail(p, KS_QUERY_SYNTAX, t->at, "unknown language '%.*s' (use fa, ru or en)", (int)t->len, t->s);
+            return NULL;
+        }
         q = bool_term(p, KI_PREFIX_LANG, v, t->len);
     } else if (t->field_len == 6 && memcmp(t->field, "source", 6) == 0) {
         /* The full text of a cited work (corpus/sources/). */
@@ -830,15 +861,15 @@ static kx_query_t *parse_primary(parser_t *p)
     switch (t.kind) {
     case T_LPAREN: {
         if (++p->depth > KS_MAX_DEPTH) {
-            fail(p, KS_QUERY_SYNTAX, t.at, "parentheses nested too deeply");
+            op_fail(p, t.at, "parentheses nested too deeply");
             return NULL;
         }
         next(p);
         kx_query_t *q = parse_or(p);
         if (p->st == KS_QUERY_OK && p->tok.kind != T_RPAREN)
-            fail(p, KS_QUERY_SYNTAX, t.at, "unbalanced '('");
+            op_fail(p, t.at, "unbalanced '('");
         if (p->st == KS_QUERY_OK && !q)
-            fail(p, KS_QUERY_SYNTAX, t.at, "empty parentheses");
+            op_fail(p, t.at, "empty parentheses");
         p->depth--;
         next(p);
         return q;
@@ -864,12 +895,12 @@ static kx_query_t *parse_primary(parser_t *p)
         return text_query(p, b, (size_t)(e - b));
     }
     case T_RPAREN:
-        fail(p, KS_QUERY_SYNTAX, t.at, "unbalanced ')'");
+        op_fail(p, t.at, "unbalanced ')'");
         return NULL;
     case T_AND:
     case T_OR:
     case T_NOT:
-        fail(p, KS_QUERY_SYNTAX, t.at, "'%.*s' needs something before and after it", (int)t.len, t.s);
+        op_fail(p, t.at, "'%.*s' needs something before and after it", (int)t.len, t.s);
         return NULL;
     case T_END:
         break;
@@ -887,7 +918,7 @@ static kx_query_t *parse_binary(parser_t *p, tok_kind_t kind, kx_query_op_t op,
         next(p);
         kx_query_t *right = operand(p);
         if (!left || !right) {
-            fail(p, KS_QUERY_SYNTAX, at, "%s needs something before and after it", name);
+            op_fail(p, at, "%s needs something before and after it", name);
             kx_query_free(left);
             kx_query_free(right);
             return NULL;
@@ -923,7 +954,7 @@ static kx_query_t *parse_or(parser_t *p)
             next(p);
             if (opt.n + req.n + excl.n + filt.n == 0 || p->tok.kind == T_END ||
                 p->tok.kind == T_RPAREN)
-                fail(p, KS_QUERY_SYNTAX, at, "OR needs something before and after it");
+                op_fail(p, at, "OR needs something before and after it");
             continue;
         }
         int sign = p->tok.sign;
@@ -937,8 +968,8 @@ static kx_query_t *parse_or(parser_t *p)
         if (!item) {
             /* Nothing searchable (punctuation only): not an error for a word,
              * but a sign with nothing after it is. */
-            if (sign)
-                fail(p, KS_QUERY_SYNTAX, at, "nothing searchable after '%c'", sign > 0 ? '+' : '-');
+            if (sign && p->plain < 2)
+                op_fail(p, at, "nothing searchable after '%c'", sign > 0 ? '+' : '-');
             continue;
         }
         ql_push(p, is_filter ? &filt : sign > 0 ? &req : sign < 0 ? &excl : &opt, item);
@@ -987,29 +1018,69 @@ ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text,
     *out = NULL;
     if (error_out)
         *error_out = NULL;
-    ks_query_t *q = calloc(1, sizeof *q);
-    if (!q)
-        return KS_QUERY_NOMEM;
-    parser_t p = { .an = an, .q = q, .text = text ? text : "", .len = text ? strlen(text) : 0,
-                   .db = opt ? opt->db : NULL,
-                   .glossary = opt ? opt->glossary : NULL,
-                   .translit = opt ? opt->translit : NULL };
-    next(&p);
-    kx_query_t *base = parse_or(&p);
-    if (p.st == KS_QUERY_OK && p.tok.kind == T_RPAREN)
-        fail(&p, KS_QUERY_SYNTAX, p.tok.at, "unbalanced ')'");
-    if (p.st == KS_QUERY_OK && !base)
-        p.st = KS_QUERY_EMPTY;
-    if (p.st != KS_QUERY_OK) {
+    /* Words like AND, OR and NOT occur in text, and a pasted line may end in
+     * a stray quote: a query that fails on an operator is read again, first
+     * with AND/OR/NOT as words, then with quotes, parentheses and stray signs
+     * as spaces too (Xapian's QueryParser retries the same way), and the
+     * first error is kept for the warning. Other errors (year:abc, lang:xx)
+     * stand. */
+    char first_err[256] = "";
+    ks_query_status_t first_st = KS_QUERY_OK;
+    for (int plain = 0; plain <= 2; plain++) {
+        ks_query_t *q = calloc(1, sizeof *q);
+        if (!q)
+            return KS_QUERY_NOMEM;
+        parser_t p = { .an = an, .q = q, .text = text ? text : "", .len = text ? strlen(text) : 0,
+                       .db = opt ? opt->db : NULL,
+                       .glossary = opt ? opt->glossary : NULL,
+                       .translit = opt ? opt->translit : NULL,
+                       .plain = plain };
+        next(&p);
+        kx_query_t *base = parse_or(&p);
+        if (p.st == KS_QUERY_OK && p.tok.kind == T_RPAREN)
+            op_fail(&p, p.tok.at, "unbalanced ')'");
+        if (p.st == KS_QUERY_OK && !base)
+            p.st = KS_QUERY_EMPTY;
+        if (p.st == KS_QUERY_OK || p.st == KS_QUERY_EMPTY) {
+            if (plain > 0 && p.st == KS_QUERY_OK) {
+                size_t n = strlen(first_err) + 64;
+                q->warning = malloc(n);
+                if (q->warning)
+                    snprintf(q->warning, n, "%s; searched as plain words", first_err);
+            }
+            if (p.st == KS_QUERY_EMPTY && plain > 0) {
+                /* Nothing left of it but operators: the first error says why. */
+                kx_query_free(base);
+                ks_query_free(q);
+                if (error_out)
+                    *error_out = strdup(first_err);
+                return first_st;
+            }
+            if (p.st == KS_QUERY_EMPTY) {
+                ks_query_free(q);
+                return KS_QUERY_EMPTY;
+            }
+            q->base = base;
+            *out = q;
+            return KS_QUERY_OK;
+        }
         kx_query_free(base);
         ks_query_free(q);
-        if (error_out && p.err[0])
-            *error_out = strdup(p.err);
-        return p.st;
+        if (plain == 0) {
+            first_st = p.st;
+            snprintf(first_err, sizeof first_err, "%s", p.err);
+        }
+        if (!p.op_error || p.st != KS_QUERY_SYNTAX)
+            break;
     }
-    q->base = base;
-    *out = q;
-    return KS_QUERY_OK;
+    if (error_out && first_err[0])
+        *error_out = strdup(first_err);
+    return first_st;
+}
+
+const char *ks_query_warning(const ks_query_t *q)
+{
+    return q ? q->warning : NULL;
 }
 
 ks_query_status_t ks_query_add_filter(ks_query_t *q, const char *term)
@@ -1106,6 +1177,7 @@ void ks_query_free(ks_query_t *q)
         free(q->exp[k].terms);
     }
     free(q->exp);
+    free(q->warning);
     free(q);
 }
 

@@ -61,6 +61,13 @@ ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text,
                                  const ks_query_options_t *opt, ks_query_t **out,
                                  char **error_out);
 
+/* Why the query was read as plain words, or NULL: a query that fails only
+ * on an operator (a trailing AND, an unbalanced quote or parenthesis) is
+ * parsed again with the operators taken as words, and ks_query_parse
+ * succeeds; this says what was wrong ("unbalanced quote at character 7;
+ * searched as plain words"), for a warning. Owned by q. */
+const char *ks_query_warning(const ks_query_t *q);
+
 /* The glossary expansions the query made: "Manas air base => پایگاه هوایی ماناس".
  * Strings owned by q. */
 size_t ks_query_expansion_count(const ks_query_t *q);

@@ -74,6 +74,8 @@ ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
         free(err);
         return qs == KS_QUERY_SYNTAX ? KI_EXIT_USAGE : KI_EXIT_FAILURE;
     }
+    if (ks_query_warning(q))
+        ki_warn("%s%s", where, ks_query_warning(q));
     for (size_t i = 0; i < a->n_langs; i++) {
         char term[32];
         snprintf(term, sizeof term, "%s%s", KI_PREFIX_LANG, a->langs[i]);

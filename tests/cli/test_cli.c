@@ -194,8 +194,7 @@ static void test_usage(void **state)
 static void test_malformed_queries_exit_2(void **state)
 {
     (void)state;
-    static const char *const bad[] = { "\"unclosed phrase", "(ایران", "ایران)", "AND ایران",
-                                       "ایران OR", "year:abc", "+", "()" };
+    static const char *const bad[] = { "year:abc", "+", "()", "lang:xx ایران", "year:1400..1390" };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         run_result_t r;
         const char *const args[] = { bad[k], NULL };
@@ -206,6 +205,33 @@ static void test_malformed_queries_exit_2(void **state)
         assert_non_null(strstr(r.err, "kavosh-search: error: malformed query"));
         assert_non_null(strstr(r.err, "at character"));
         run_result_free(&r);
+    }
+}
+
+/* Operators that do not parse are words: the query runs as its plain words,
+ * with a warning, and finds what the plain words find. */
+static void test_operator_fallback(void **state)
+{
+    (void)state;
+    static const struct { const char *query, *plain; } cases[] = {
+        { "روابط فرهنگی AND", "روابط فرهنگی and" },
+        { "\"جاده ابریشم", "جاده ابریشم" },
+        { "(ایران روسیه", "ایران روسیه" },
+        { "ایران OR", "ایران" },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        run_result_t r, plain;
+        const char *const args[] = { "--tsv", cases[k].query, NULL };
+        const char *const pargs[] = { "--tsv", cases[k].plain, NULL };
+        assert_int_equal(run_search(&r, NULL, args), 0);
+        assert_int_equal(run_search(&plain, NULL, pargs), 0);
+        if (r.status != 0 || !strstr(r.err, "kavosh-search: warning:") ||
+            !strstr(r.err, "searched as plain words"))
+            fail_msg("query %s: exit %d, stderr %s", cases[k].query, r.status, r.err);
+        assert_string_equal(r.out, plain.out);
+        assert_int_equal(plain.err_len, 0);
+        run_result_free(&r);
+        run_result_free(&plain);
     }
 }
 
@@ -835,6 +861,7 @@ int main(void)
         cmocka_unit_test(test_missing_index_exits_3),
         cmocka_unit_test(test_usage),
         cmocka_unit_test(test_malformed_queries_exit_2),
+        cmocka_unit_test(test_operator_fallback),
         cmocka_unit_test(test_batch_equals_single),
         cmocka_unit_test(test_lang_filter),
         cmocka_unit_test(test_spans_point_at_words),

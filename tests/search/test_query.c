@@ -54,18 +54,65 @@ static const struct qcase {
     { "", KS_QUERY_EMPTY, NULL },
     { "   ", KS_QUERY_EMPTY, NULL },
     { "«»،؛؟", KS_QUERY_EMPTY, NULL },
-    { "\"unclosed", KS_QUERY_SYNTAX, NULL },
-    { "(ایران", KS_QUERY_SYNTAX, NULL },
-    { "ایران)", KS_QUERY_SYNTAX, NULL },
+    /* Nothing but operators: no plainer reading leaves a word. */
     { "()", KS_QUERY_SYNTAX, NULL },
-    { "AND ایران", KS_QUERY_SYNTAX, NULL },
-    { "ایران OR", KS_QUERY_SYNTAX, NULL },
-    { "ایران NOT", KS_QUERY_SYNTAX, NULL },
+    { "+", KS_QUERY_SYNTAX, NULL },
+    /* Field values are not operators: no fallback. */
     { "year:abc", KS_QUERY_SYNTAX, NULL },
     { "year:1400..1390", KS_QUERY_SYNTAX, NULL },
     { "lang:", KS_QUERY_SYNTAX, NULL },
-    { "ایران +", KS_QUERY_SYNTAX, NULL },
+    { "lang:xx ایران", KS_QUERY_SYNTAX, NULL },
+    { "lang:FA ایران", KS_QUERY_OK, "Lfa" },
 };
+
+/* A query that fails only on an operator is read again as plain words, with
+ * a warning naming the first error: query, a fragment of the warning, a
+ * fragment the Xapian description must contain, one it must not. */
+static const struct fcase {
+    const char *query, *warning, *describe, *absent;
+} fallbacks[] = {
+    { "\"unclosed", "unbalanced quote at character 1", "unclosed", NULL },
+    { "(ایران", "unbalanced '(' at character 1", "ایران", NULL },
+    { "ایران)", "unbalanced ')' at character 6", "ایران", NULL },
+    { "AND ایران", "'AND' needs something", "ایران", NULL },
+    { "ایران OR", "OR needs something", "ایران", NULL },
+    { "ایران NOT", "NOT needs something", "ایران", NULL },
+    { "ایران +", "nothing after '+'", "ایران", NULL },
+    { "روابط فرهنگی AND", "AND needs something", "فرهنگی", NULL },
+    /* Level 1 keeps a good phrase: only AND became a word. */
+    { "\"جاده ابریشم\" AND", "AND needs something", "PHRASE", NULL },
+    /* Level 2: a stray quote next to a good exclusion keeps the exclusion. */
+    { "ایران -روسیه \"", "unbalanced quote", "AND_NOT", NULL },
+    { "ایران OR (", "at character", "ایران", "PHRASE" },
+};
+
+static void test_operator_fallback(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof fallbacks / sizeof fallbacks[0]; k++) {
+        ks_query_t *q = NULL;
+        char *err = NULL;
+        ks_query_status_t st = ks_query_parse(an, fallbacks[k].query, NULL, &q, &err);
+        if (st != KS_QUERY_OK)
+            fail_msg("query «%s»: status %d (%s)", fallbacks[k].query, st, err ? err : "");
+        const char *w = ks_query_warning(q);
+        if (!w || !strstr(w, fallbacks[k].warning) || !strstr(w, "plain words"))
+            fail_msg("query «%s»: warning «%s», wanted «%s»", fallbacks[k].query, w ? w : "(none)",
+                     fallbacks[k].warning);
+        char *d = kx_query_describe(ks_query_xapian(q));
+        assert_non_null(d);
+        if (!strstr(d, fallbacks[k].describe) || (fallbacks[k].absent && strstr(d, fallbacks[k].absent)))
+            fail_msg("query «%s» gave %s", fallbacks[k].query, d);
+        kx_free(d);
+        ks_query_free(q);
+        free(err);
+    }
+    /* A query that parses has no warning. */
+    ks_query_t *q = NULL;
+    assert_int_equal(ks_query_parse(an, "ایران AND روسیه", NULL, &q, NULL), KS_QUERY_OK);
+    assert_null(ks_query_warning(q));
+    ks_query_free(q);
+}
 
 static void test_cases(void **state)
 {
@@ -108,8 +155,10 @@ static void test_deep_nesting(void **state)
     strcpy(deep + n, "ایران");
     ks_query_t *q = NULL;
     char *err = NULL;
-    assert_int_equal(ks_query_parse(an, deep, NULL, &q, &err), KS_QUERY_SYNTAX);
-    assert_non_null(strstr(err, "nested too deeply"));
+    /* Refused as a structure; read as the plain word it holds. */
+    assert_int_equal(ks_query_parse(an, deep, NULL, &q, &err), KS_QUERY_OK);
+    assert_non_null(strstr(ks_query_warning(q), "nested too deeply"));
+    ks_query_free(q);
     free(err);
 }
 
@@ -155,6 +204,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_operator_fallback),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_random),
     };
