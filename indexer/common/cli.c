@@ -28,9 +28,124 @@ const char *ki_program(void)
 
 static void vmessage(const char *kind, const char *fmt, va_list ap)
 {
+    char small[1024];
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    char *msg = small;
+    if (n >= (int)sizeof small && (msg = malloc((size_t)n + 1)) != NULL)
+        vsnprintf(msg, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    if (!msg) {
+        msg = small;
+        n = (int)strlen(small);
+    }
     fprintf(stderr, "%s: %s", program_name, kind);
-    vfprintf(stderr, fmt, ap);
+    if (n > 0)
+        ki_put_safe(stderr, msg, strlen(msg), 0);
     fputc('\n', stderr);
+    if (msg != small)
+        free(msg);
+}
+
+/* Length of the valid UTF-8 sequence at s[i] (1..4), or 0 if none starts there. */
+static size_t utf8_valid_len(const unsigned char *s, size_t len, size_t i, long *cp)
+{
+    unsigned char c = s[i];
+    size_t n;
+    long v, min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+        n = 2, v = c & 0x1F, min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3, v = c & 0x0F, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4, v = c & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (i + n > len)
+        return 0;
+    for (size_t k = 1; k < n; k++) {
+        if ((s[i + k] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[i + k] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return n;
+}
+
+long ki_safe_next(const char *s, size_t len, size_t *i, int flags, char esc[12])
+{
+    const unsigned char *u = (const unsigned char *)s;
+    long cp = 0;
+    size_t n = utf8_valid_len(u, len, *i, &cp);
+    if (n == 0) {
+        snprintf(esc, 12, "\\x%02X", u[*i]);
+        (*i)++;
+        return -1;
+    }
+    *i += n;
+    if (cp == '\n' || cp == '\t' || cp == '\r')
+        return (flags & KI_SAFE_SPACES) ? ' ' : (cp == '\r' ? (snprintf(esc, 12, "\\r"), -1) : cp);
+    if (cp < 0x20 || cp == 0x7F) {
+        snprintf(esc, 12, "\\x%02lX", cp);
+        return -1;
+    }
+    if ((cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+        (cp >= 0x2066 && cp <= 0x2069)) {
+        snprintf(esc, 12, "\\u%04lX", cp);
+        return -1;
+    }
+    return cp;
+}
+
+void ki_put_safe(FILE *out, const char *s, size_t len, int flags)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t at = i;
+        char esc[12];
+        long cp = ki_safe_next(s, len, &i, flags, esc);
+        if (cp < 0)
+            fputs(esc, out);
+        else if (cp == ' ' && s[at] != ' ')
+            fputc(' ', out);
+        else
+            fwrite(s + at, 1, i - at, out);
+    }
+}
+
+char *ki_safe_dup(const char *s)
+{
+    size_t len = strlen(s), cap = len + 1, used = 0;
+    char *out = malloc(cap);
+    size_t i = 0;
+    while (out && i < len) {
+        size_t at = i;
+        char esc[12];
+        long cp = ki_safe_next(s, len, &i, 0, esc);
+        const char *piece = cp < 0 ? esc : s + at;
+        size_t pl = cp < 0 ? strlen(esc) : i - at;
+        if (used + pl + 1 > cap) {
+            cap = (used + pl + 1) * 2;
+            char *nb = realloc(out, cap);
+            if (!nb) {
+                free(out);
+                return NULL;
+            }
+            out = nb;
+        }
+        memcpy(out + used, piece, pl);
+        used += pl;
+    }
+    if (out)
+        out[used] = '\0';
+    return out;
 }
 
 void ki_error(const char *fmt, ...)

@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "kavosh_xapian.h"
 
@@ -27,12 +28,34 @@ typedef enum ki_exit {
 void ki_set_program(const char *name);
 const char *ki_program(void);
 
-/* "PROGRAM: error: MESSAGE\n" on stderr. */
+/* "PROGRAM: error: MESSAGE\n" on stderr. Every message is written through
+ * ki_put_safe (newlines kept), so a file name or a query quoted in it can
+ * never put control bytes or a broken UTF-8 sequence on the terminal. */
 void ki_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "PROGRAM: warning: MESSAGE\n" on stderr. */
 void ki_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "PROGRAM: MESSAGE\n" on stderr, for progress and hints. */
 void ki_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Text from documents, file names and queries is never written raw to a
+ * terminal. ki_safe_next reads one character of s[*i, len) and advances *i;
+ * it returns the character's code point when it is safe to print as it is,
+ * or -1 after writing into esc (at least 12 bytes) the visible form to print
+ * instead: a C0 control, DEL or a C1 control as \xHH or \uHHHH (so an escape
+ * sequence shows as \x1B[...), a bidi embedding, override or isolate
+ * character (U+202A-U+202E, U+2066-U+2069, which would reorder the rest of
+ * the line) as \uHHHH, and a byte that is not part of valid UTF-8 (a lone
+ * continuation byte, a cut sequence) as \xHH. With KI_SAFE_SPACES, newline,
+ * tab and carriage return come back as ' '; else as themselves. */
+#define KI_SAFE_SPACES 1
+long ki_safe_next(const char *s, size_t len, size_t *i, int flags, char esc[12]);
+
+/* Write s[0, len) to out through ki_safe_next. */
+void ki_put_safe(FILE *out, const char *s, size_t len, int flags);
+
+/* A malloc'd, NUL-terminated copy of s made safe in the same way (NULL out
+ * of memory), for messages naming a file or quoting a query. */
+char *ki_safe_dup(const char *s);
 
 /* The exit code for a wrapper status. */
 ki_exit_t ki_exit_for_status(kx_status_t st);
