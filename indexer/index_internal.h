@@ -78,6 +78,12 @@ void ki_progress_update(ki_progress_t *p, unsigned files_done, unsigned long pas
 /* Erase the line, so that a message or the summary can be printed. The next
  * update draws it again. */
 void ki_progress_clear(ki_progress_t *p);
+/* The progress text for a line of width columns into buf: shortened by
+ * dropping, in turn, the program name, the throughput, the passages and the
+ * percentage, so that the files done and the ETA stay. Returns its length. */
+size_t ki_progress_format(char *buf, size_t cap, size_t width, unsigned files_done,
+                          unsigned files_total, unsigned pct, unsigned long passages,
+                          double rate, const char *eta);
 
 /* Seconds on a monotonic clock. */
 double ki_now(void);

@@ -33,6 +33,35 @@ static size_t terminal_width(void)
     return KI_PROGRESS_DEFAULT_WIDTH;
 }
 
+size_t ki_progress_format(char *buf, size_t cap, size_t width, unsigned files_done,
+                          unsigned files_total, unsigned pct, unsigned long passages,
+                          double rate, const char *eta)
+{
+    /* The parts, least needed first to go: the program name, the throughput,
+     * the passages, the percentage. The files done and the ETA stay. */
+    char files[48], percent[16], pass[40], speed[32];
+    snprintf(files, sizeof files, "%u/%u files", files_done, files_total);
+    snprintf(percent, sizeof percent, " (%u%%)", pct);
+    snprintf(pass, sizeof pass, ", %lu passages", passages);
+    snprintf(speed, sizeof speed, ", %.1f MB/s", rate / 1e6);
+    int n = 0;
+    for (int drop = 0; drop <= 4; drop++) {
+        n = snprintf(buf, cap, "%s%s%s%s%s, ETA %s", drop < 1 ? "kavosh-index: " : "", files,
+                     drop < 4 ? percent : "", drop < 3 ? pass : "", drop < 2 ? speed : "", eta);
+        if (n >= 0 && (size_t)n <= width && (size_t)n < cap)
+            return (size_t)n;
+    }
+    /* Narrower than "F/T files, ETA m:ss": cut, the ETA first kept if it fits. */
+    n = snprintf(buf, cap, "ETA %s %s", eta, files);
+    if (n < 0)
+        n = 0;
+    size_t len = (size_t)n < cap ? (size_t)n : cap - 1;
+    if (len > width)
+        len = width;
+    buf[len] = '\0';
+    return len;
+}
+
 void ki_progress_start(ki_progress_t *p, int enabled, unsigned files_total,
                        unsigned long long bytes_total)
 {
@@ -70,15 +99,9 @@ void ki_progress_update(ki_progress_t *p, unsigned files_done, unsigned long pas
     if (pct > 100)
         pct = 100;
     char line[256];
-    int n = snprintf(line, sizeof line,
-                     "kavosh-index: %u/%u files (%u%%), %lu passages, %.1f MB/s, ETA %s",
-                     files_done, p->files_total, pct, passages, rate / 1e6, eta);
-    if (n < 0)
-        return;
-    size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
-    size_t width = terminal_width() - 1;   /* the last column would wrap on some terminals */
-    if (len > width)
-        len = width;
+    /* The last column would wrap on some terminals. */
+    size_t len = ki_progress_format(line, sizeof line, terminal_width() - 1, files_done,
+                                    p->files_total, pct, passages, rate, eta);
     /* "\r" and erase-to-end-of-line: a shorter line leaves no tail of the previous one. */
     fprintf(stderr, "\r%.*s\033[K", (int)len, line);
     fflush(stderr);

@@ -27,6 +27,7 @@
 #include <zlib.h>
 #endif
 
+#include "index_internal.h"
 #include "kavosh_xapian.h"
 #include "run.h"
 #include "schema.h"
@@ -891,6 +892,29 @@ static void test_progress(void **state)
     free(work);
 }
 
+/* However narrow the terminal, the progress line keeps the files done and
+ * the ETA, dropping the other parts first; it never exceeds the width. */
+static void test_progress_narrow(void **state)
+{
+    (void)state;
+    static const struct { size_t width; const char *want, *absent; } cases[] = {
+        { 200, "kavosh-index: 12/3400 files (0%), 120 passages, 1.5 MB/s, ETA 1:02:03", NULL },
+        { 60, "12/3400 files (0%), 120 passages, 1.5 MB/s, ETA 1:02:03", "kavosh-index" },
+        { 40, "12/3400 files (0%), ETA 1:02:03", "MB/s" },
+        { 30, "12/3400 files, ETA 1:02:03", "passages" },
+        { 12, "ETA 1:02:03", NULL },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char buf[256];
+        size_t n = ki_progress_format(buf, sizeof buf, cases[k].width, 12, 3400, 0, 120, 1.5e6,
+                                      "1:02:03");
+        assert_int_equal(n, strlen(buf));
+        assert_true(n <= cases[k].width);
+        if (!strstr(buf, cases[k].want) || (cases[k].absent && strstr(buf, cases[k].absent)))
+            fail_msg("width %zu: «%s»", cases[k].width, buf);
+    }
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -915,6 +939,7 @@ int main(void)
         cmocka_unit_test(test_dictd_garbage),
         cmocka_unit_test(test_list_stats),
         cmocka_unit_test(test_progress),
+        cmocka_unit_test(test_progress_narrow),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
