@@ -953,7 +953,12 @@ extern "C" kx_status_t kx_search(kx_db_t *db, const kx_query_t *q, const kx_bm25
         std::unique_ptr<kx_mset> m(new kx_mset(db, db->reader()));
         m->enquire.set_query(q->query);
         m->enquire.set_weighting_scheme(Xapian::BM25Weight(p.k1, p.k2, p.k3, p.b, p.min_normlen));
-        m->mset = m->enquire.get_mset(offset, limit);
+        /* Check at least KX_CHECK_AT_LEAST matches, so that a count below
+         * it is exact, not Xapian's estimate. */
+        Xapian::doccount check = offset + limit;
+        if (check < KX_CHECK_AT_LEAST)
+            check = KX_CHECK_AT_LEAST;
+        m->mset = m->enquire.get_mset(offset, limit, check);
         m->data.resize(m->mset.size());
         m->fetched.assign(m->mset.size(), false);
         *mset_out = m.release();
@@ -969,6 +974,34 @@ extern "C" unsigned kx_mset_size(const kx_mset_t *mset) KX_NOEXCEPT
 extern "C" unsigned kx_mset_estimate(const kx_mset_t *mset) KX_NOEXCEPT
 {
     return mset ? mset->mset.get_matches_estimated() : 0;
+}
+
+extern "C" void kx_mset_bounds(const kx_mset_t *mset, unsigned *lower, unsigned *estimate,
+                               unsigned *upper) KX_NOEXCEPT
+{
+    unsigned lo = 0, est = 0, up = 0;
+    if (mset) {
+        lo = mset->mset.get_matches_lower_bound();
+        est = mset->mset.get_matches_estimated();
+        up = mset->mset.get_matches_upper_bound();
+    }
+    if (lower)
+        *lower = lo;
+    if (estimate)
+        *estimate = est;
+    if (upper)
+        *upper = up;
+}
+
+extern "C" unsigned kx_db_shard_count(const kx_db_t *db) KX_NOEXCEPT
+{
+    if (!db)
+        return 0;
+    try {
+        return (unsigned)const_cast<kx_db_t *>(db)->reader().size();
+    } catch (...) {
+        return 0;
+    }
 }
 
 extern "C" kx_status_t kx_mset_hit(kx_mset_t *mset, unsigned i, kx_hit_t *hit_out) KX_NOEXCEPT

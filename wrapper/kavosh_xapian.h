@@ -93,6 +93,12 @@ kx_status_t kx_db_open(const char *path, kx_open_mode_t mode,
 kx_status_t kx_db_open_multi(const char *const *paths, size_t n_paths,
                              kx_db_t **db_out, char **detail_out) KX_NOEXCEPT;
 
+/* The number of databases db searches as one (1 for kx_db_open, n_paths for
+ * kx_db_open_multi; 0 for NULL). Xapian interleaves their document ids: a
+ * docid d of the combined database lives in database (d - 1) % count, in
+ * the order the paths were given. */
+unsigned kx_db_shard_count(const kx_db_t *db) KX_NOEXCEPT;
+
 /* Close and free. A writable handle commits pending changes first (Xapian's
  * behaviour; an open transaction is cancelled instead); a failure there is
  * swallowed, so commit explicitly first. NULL ok. Every mset made from db
@@ -280,10 +286,18 @@ typedef struct kx_hit {
 unsigned kx_mset_size(const kx_mset_t *mset) KX_NOEXCEPT;
 /* Xapian's estimate of the total matches (0 for NULL). */
 unsigned kx_mset_estimate(const kx_mset_t *mset) KX_NOEXCEPT;
+/* Xapian's bounds on the number of matches: lower <= estimate <= upper;
+ * lower == upper means the count is exact. Any pointer may be NULL; all
+ * are 0 for a NULL mset. kx_search checks at least KX_CHECK_AT_LEAST
+ * matches, so that counts up to it are exact. */
+#define KX_CHECK_AT_LEAST 100
+void kx_mset_bounds(const kx_mset_t *mset, unsigned *lower, unsigned *estimate,
+                    unsigned *upper) KX_NOEXCEPT;
 /* Hit i (0 <= i < kx_mset_size) into *hit_out; its document data is read on
  * first use and cached in the mset. i out of range is KX_INVALID_ARGUMENT. */
 kx_status_t kx_mset_hit(kx_mset_t *mset, unsigned i, kx_hit_t *hit_out) KX_NOEXCEPT;
-/* Call cb with every query term that hit i matches, in sorted order. Non-zero stops. */
+/* Call cb with every query term that hit i matches (the document's terms that
+ * are in the query; Xapian's order, not necessarily sorted). Non-zero stops. */
 kx_status_t kx_mset_matching_terms(kx_mset_t *mset, unsigned i,
                                    int (*cb)(void *ctx, const char *term, size_t len),
                                    void *ctx) KX_NOEXCEPT;

@@ -202,6 +202,22 @@ static void test_matching_terms_rank_offset(void **state)
     assert_int_equal(kx_search(f->db, q, NULL, 0, 10, &ms), KX_OK);
     assert_int_equal(kx_mset_size(ms), 5);
     assert_true(kx_mset_estimate(ms) >= 5);
+    /* Fewer matches than KX_CHECK_AT_LEAST: counted exactly. */
+    unsigned lo = 0, est = 0, up = 0;
+    kx_mset_bounds(ms, &lo, &est, &up);
+    assert_int_equal(lo, 5);
+    assert_int_equal(est, 5);
+    assert_int_equal(up, 5);
+    kx_mset_t *one = NULL;
+    assert_int_equal(kx_search(f->db, q, NULL, 0, 1, &one), KX_OK);
+    kx_mset_bounds(one, &lo, NULL, &up);
+    assert_int_equal(lo, 5);
+    assert_int_equal(up, 5);
+    kx_mset_free(one);
+    kx_mset_bounds(NULL, &lo, &est, &up);
+    assert_int_equal(lo + est + up, 0);
+    assert_int_equal(kx_db_shard_count(f->db), 1);
+    assert_int_equal(kx_db_shard_count(NULL), 0);
     kx_hit_t first, hit;
     assert_int_equal(kx_mset_hit(ms, 0, &first), KX_OK);
     assert_int_equal(first.rank, 0);
