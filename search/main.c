@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "analyzer.h"
@@ -21,6 +22,17 @@
 #define KAVOSH_VERSION "unknown"
 #endif
 
+
+/* The terminal's width in columns: the window size, else $COLUMNS, else 80. */
+static unsigned ks_terminal_width(int fd)
+{
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    const char *c = getenv("COLUMNS");
+    long v = c ? strtol(c, NULL, 10) : 0;
+    return v > 0 && v < 10000 ? (unsigned)v : 80;
+}
 
 static void usage(FILE *out)
 {
@@ -53,8 +65,12 @@ static void usage(FILE *out)
 "      --lang=L       only passages in language L (fa, ru, en); repeatable\n"
 "      --json         JSON Lines: one object per hit\n"
 "      --tsv          qid, rank, passage, score separated by tabs\n"
-"      --color=WHEN   highlight matches: auto (a terminal, unless NO_COLOR is set),\n"
-"                     always or never\n"
+"      --color=WHEN   highlight matches: auto (a terminal, unless NO_COLOR is set\n"
+"                     or TERM=dumb), always or never\n"
+"      --bidi=ORDER   right-to-left text on a terminal: logical (the default:\n"
+"                     the terminal's bidi algorithm lays it out, each line\n"
+"                     isolated) or visual (reordered and shaped here, for\n"
+"                     terminals without one: xterm, tmux, the Linux console)\n"
 "      --batch=FILE   one query per line, or ID<TAB>QUERY; - reads standard input\n"
 "      --section=WORDS  only passages under a heading with these words\n"
 "      --source=ID    search within the full text of bibliography entry ID\n"
@@ -103,7 +119,7 @@ int main(int argc, char **argv)
 {
     ki_set_program("kavosh-search");
     enum { OPT_VERSION = 256, OPT_JSON, OPT_TSV, OPT_COLOR, OPT_BATCH, OPT_OFFSET, OPT_LANG, OPT_SHOW_QUERY, OPT_CITES, OPT_CITATIONS, OPT_SOURCES,
-           OPT_SECTION, OPT_SOURCE, OPT_NO_EXPAND, OPT_EXPLAIN, OPT_TIMING };
+           OPT_SECTION, OPT_SOURCE, OPT_NO_EXPAND, OPT_EXPLAIN, OPT_TIMING, OPT_BIDI };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
         { "limit", required_argument, NULL, 'n' },
@@ -113,6 +129,7 @@ int main(int argc, char **argv)
         { "tsv", no_argument, NULL, OPT_TSV },
         { "color", required_argument, NULL, OPT_COLOR },
         { "colour", required_argument, NULL, OPT_COLOR },
+        { "bidi", required_argument, NULL, OPT_BIDI },
         { "batch", required_argument, NULL, OPT_BATCH },
         { "show-query", no_argument, NULL, OPT_SHOW_QUERY },
         { "cites", no_argument, NULL, OPT_CITES },
@@ -128,7 +145,7 @@ int main(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     ks_run_t a = { .out = stdout, .limit = 10 };
-    const char *dbs[64], *batch = NULL, *color = "auto";
+    const char *dbs[64], *batch = NULL, *color = "auto", *bidi = "logical";
     size_t n_dbs = 0;
     enum { MODE_SEARCH, MODE_CITES, MODE_CITATIONS, MODE_SOURCES } mode = MODE_SEARCH;
     int modes = 0, no_expand = 0;
@@ -170,6 +187,13 @@ int main(int argc, char **argv)
                 return KI_EXIT_USAGE;
             }
             color = optarg;
+            break;
+        case OPT_BIDI:
+            if (strcmp(optarg, "logical") && strcmp(optarg, "visual")) {
+                ki_error("--bidi wants logical or visual, not '%s'", optarg);
+                return KI_EXIT_USAGE;
+            }
+            bidi = optarg;
             break;
         case OPT_BATCH: batch = optarg; break;
         case OPT_SHOW_QUERY: a.show_query = 1; break;
@@ -217,12 +241,21 @@ int main(int argc, char **argv)
         ki_error("give either --batch or a QUERY, not both");
         return KI_EXIT_USAGE;
     }
+    /* A terminal gets colour (unless NO_COLOR is set or TERM=dumb), lines
+     * wrapped to its width, and isolates around right-to-left text, or
+     * fribidi's visual order with --bidi=visual; a pipe gets none of it. */
+    int tty = isatty(STDOUT_FILENO);
+    const char *term = getenv("TERM");
+    int dumb = term && strcmp(term, "dumb") == 0;
     if (strcmp(color, "always") == 0)
         a.style.color = 1;
     else if (strcmp(color, "auto") == 0) {
         const char *nc = getenv("NO_COLOR");
-        a.style.color = isatty(STDOUT_FILENO) && !(nc && *nc);
+        a.style.color = tty && !dumb && !(nc && *nc);
     }
+    a.style.visual = strcmp(bidi, "visual") == 0;
+    a.style.isolates = tty && !dumb && !a.style.visual;
+    a.style.width = tty ? ks_terminal_width(STDOUT_FILENO) : 0;
 
     /* The query words, joined by spaces, are one query. */
     char *query = NULL;
@@ -245,6 +278,8 @@ int main(int argc, char **argv)
 
     if (n_dbs == 0)
         dbs[n_dbs++] = ki_db_path(NULL);
+    a.db_names = dbs;
+    a.n_db_names = n_dbs;
     ki_exit_t ex = ki_open_indexes(dbs, n_dbs, &a.db);
     if (ex != KI_EXIT_OK) {
         free(query);

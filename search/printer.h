@@ -14,7 +14,13 @@
 #define KS_JSON_FORMAT 1
 
 typedef struct ks_text_style {
-    int color;          /* ANSI highlighting of matches */
+    int      color;     /* ANSI highlighting of matches */
+    int      isolates;  /* wrap each line of document text in U+2068 ... U+2069
+                           (a terminal in logical order; never into a pipe) */
+    unsigned width;     /* wrap at this many columns, at word boundaries, with a
+                           hanging indent; 0: no wrapping (a pipe) */
+    int      visual;    /* reorder and shape each line with fribidi, for
+                           terminals that show storage order (--bidi=visual) */
 } ks_text_style_t;
 
 /* qid: the batch query id, or NULL for a single query. */

@@ -37,13 +37,16 @@ struct ks_query {
     kx_query_t *final;     /* base with the filters applied; rebuilt when filters change */
     char      **terms;     /* terms to highlight */
     size_t     *term_lens; /* their lengths: the snippet asks about every word of every hit */
+    unsigned char *typed;  /* 1: the term comes from the words typed, 0: only from
+                              glossary equivalents (highlighted only where one matched) */
     size_t      n_terms, cap_terms;
     char      **filters;   /* boolean filter terms added with ks_query_add_filter */
     size_t      n_filters, cap_filters;
     struct expansion {
         char  *label;      /* "typed words => equivalent" */
         char **terms;      /* the equivalent's exact terms and stems */
-        size_t n_terms;
+        size_t *slot;      /* which word of the equivalent each term is */
+        size_t n_terms, n_slots;
     } *exp;
     size_t      n_exp, cap_exp;
     char       *warning;   /* why the query was read as plain words, or NULL */
@@ -240,11 +243,13 @@ static void next(parser_t *p)
 /* ---------------------------------------------------------------------- */
 /* Building blocks                                                         */
 
-static int remember_term(ks_query_t *q, const char *term)
+static int remember_term_as(ks_query_t *q, const char *term, int typed)
 {
     for (size_t k = 0; k < q->n_terms; k++)
-        if (strcmp(q->terms[k], term) == 0)
+        if (strcmp(q->terms[k], term) == 0) {
+            q->typed[k] |= (unsigned char)typed;
             return 0;
+        }
     if (q->n_terms == q->cap_terms) {
         size_t cap = q->cap_terms ? q->cap_terms * 2 : 16;
         char **nt = realloc(q->terms, cap * sizeof *nt);
@@ -255,13 +260,24 @@ static int remember_term(ks_query_t *q, const char *term)
         if (!nl)
             return -1;
         q->term_lens = nl;
+        unsigned char *nty = realloc(q->typed, cap);
+        if (!nty)
+            return -1;
+        q->typed = nty;
         q->cap_terms = cap;
     }
     if (!(q->terms[q->n_terms] = strdup(term)))
         return -1;
     q->term_lens[q->n_terms] = strlen(term);
+    q->typed[q->n_terms] = (unsigned char)typed;
     q->n_terms++;
     return 0;
+}
+
+/* A term of the words typed. */
+static int remember_term(ks_query_t *q, const char *term)
+{
+    return remember_term_as(q, term, 1);
 }
 
 static kx_query_t *combine(parser_t *p, kx_query_op_t op, kx_query_t **subs, size_t n,
@@ -432,19 +448,22 @@ static int remember_expansion(ks_query_t *q, const char *from, const ks_glossary
     size_t ll = strlen(from) + strlen(v->text) + 16;
     e->label = malloc(ll);
     e->terms = calloc(2 * v->nterms, sizeof *e->terms);
+    e->slot = calloc(2 * v->nterms, sizeof *e->slot);
     e->n_terms = 0;
-    if (!e->label || !e->terms) {
+    e->n_slots = v->nterms;
+    if (!e->label || !e->terms || !e->slot) {
         free(e->label);
         free(e->terms);
+        free(e->slot);
         return -1;
     }
     snprintf(e->label, ll, "%s => %s", from, v->text);
     q->n_exp++;
     for (size_t k = 0; k < v->nterms; k++) {
         if ((e->terms[e->n_terms] = strdup(v->terms[k])) != NULL)
-            e->n_terms++;
+            e->slot[e->n_terms++] = k;
         if (v->stems && v->stems[k] && (e->terms[e->n_terms] = strdup(v->stems[k])) != NULL)
-            e->n_terms++;
+            e->slot[e->n_terms++] = k;
     }
     return 0;
 }
@@ -467,8 +486,8 @@ static kx_query_t *variant_query(parser_t *p, const ks_glossary_variant_t *v)
         for (size_t k = 0; k < c.n; k++) {
             if (c.v[k].flags & (KA_TOK_STOPWORD | KA_TOK_JOINED))
                 continue;
-            if (remember_term(p->q, c.v[k].term) != 0 ||
-                (c.v[k].stem && remember_term(p->q, c.v[k].stem) != 0))
+            if (remember_term_as(p->q, c.v[k].term, 0) != 0 ||
+                (c.v[k].stem && remember_term_as(p->q, c.v[k].stem, 0) != 0))
                 fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
         }
         collected_free(&c);
@@ -1167,6 +1186,7 @@ void ks_query_free(ks_query_t *q)
         free(q->terms[k]);
     free(q->terms);
     free(q->term_lens);
+    free(q->typed);
     for (size_t k = 0; k < q->n_filters; k++)
         free(q->filters[k]);
     free(q->filters);
@@ -1175,6 +1195,7 @@ void ks_query_free(ks_query_t *q)
         for (size_t t = 0; t < q->exp[k].n_terms; t++)
             free(q->exp[k].terms[t]);
         free(q->exp[k].terms);
+        free(q->exp[k].slot);
     }
     free(q->exp);
     free(q->warning);
@@ -1198,5 +1219,51 @@ int ks_query_expansion_has_term(const ks_query_t *q, size_t i, const char *term,
     for (size_t k = 0; k < q->exp[i].n_terms; k++)
         if (strlen(q->exp[i].terms[k]) == len && memcmp(q->exp[i].terms[k], term, len) == 0)
             return 1;
+    return 0;
+}
+
+int ks_query_expansion_matched(const ks_query_t *q, size_t i, ks_term_pred_t has, void *ctx)
+{
+    if (i >= q->n_exp || q->exp[i].n_slots == 0)
+        return 0;
+    const struct expansion *e = &q->exp[i];
+    /* Every word of the equivalent, by its exact form or its stem (its
+     * phrase or its AND of stems is what the query asked for). */
+    for (size_t s = 0; s < e->n_slots; s++) {
+        int found = 0;
+        for (size_t k = 0; k < e->n_terms && !found; k++)
+            found = e->slot[k] == s && has(ctx, e->terms[k], strlen(e->terms[k]));
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+size_t ks_query_term_count(const ks_query_t *q)
+{
+    return q->n_terms;
+}
+
+int ks_query_matched_terms(const ks_query_t *q, ks_term_pred_t has, void *ctx,
+                           unsigned char *out)
+{
+    unsigned char *exp_ok = q->n_exp ? calloc(q->n_exp, 1) : NULL;
+    if (q->n_exp && !exp_ok)
+        return -1;
+    for (size_t i = 0; i < q->n_exp; i++)
+        exp_ok[i] = (unsigned char)ks_query_expansion_matched(q, i, has, ctx);
+    for (size_t k = 0; k < q->n_terms; k++) {
+        out[k] = 0;
+        if (!has(ctx, q->terms[k], q->term_lens[k]))
+            continue;
+        if (q->typed[k]) {
+            out[k] = 1;
+            continue;
+        }
+        for (size_t i = 0; i < q->n_exp && !out[k]; i++)
+            if (exp_ok[i] && ks_query_expansion_has_term(q, i, q->terms[k], q->term_lens[k]))
+                out[k] = 1;
+    }
+    free(exp_ok);
     return 0;
 }

@@ -75,6 +75,24 @@ const char *ks_query_expansion_label(const ks_query_t *q, size_t i);
 /* Whether term is one of expansion i's terms. */
 int ks_query_expansion_has_term(const ks_query_t *q, size_t i, const char *term, size_t len);
 
+/* Whether a term (len bytes) is there, e.g. among the terms of one matching
+ * passage (Xapian's termlist of the document intersected with the query's). */
+typedef int (*ks_term_pred_t)(void *ctx, const char *term, size_t len);
+
+/* Whether expansion i matched where has() says which terms are present:
+ * every word of the equivalent is there, by exact form or stem. */
+int ks_query_expansion_matched(const ks_query_t *q, size_t i, ks_term_pred_t has, void *ctx);
+
+/* The number of terms to highlight (ks_query_wants_term returns 1..count). */
+size_t ks_query_term_count(const ks_query_t *q);
+
+/* Which of those terms matched in one passage whose terms has() tells:
+ * out[k] (k < ks_query_term_count) is 1 for a term of the words typed that
+ * is there, and for a term of a glossary equivalent that is there when that
+ * equivalent matched as a whole; else 0. Returns 0, or -1 out of memory. */
+int ks_query_matched_terms(const ks_query_t *q, ks_term_pred_t has, void *ctx,
+                           unsigned char *out);
+
 /* The Xapian query; owned by q. */
 const kx_query_t *ks_query_xapian(ks_query_t *q);
 

@@ -15,9 +15,13 @@
 #include "schema.h"
 
 
-static int print_hit(void *ctx, const ks_hit_t *hit)
+static int print_hit(void *ctx, const ks_hit_t *hit_in)
 {
     ks_run_t *a = ctx;
+    ks_hit_t copy = *hit_in;
+    if (a->n_db_names > 1 && hit_in->shard < a->n_db_names)
+        copy.index = a->db_names[hit_in->shard];
+    const ks_hit_t *hit = &copy;
     switch (a->format) {
     case KS_OUT_JSON:
         if (ks_print_json(a->out, hit, a->qid) != 0)
@@ -104,9 +108,17 @@ ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
         ki_error("cannot write the results");
         return KI_EXIT_FAILURE;
     }
-    if (a->format == KS_OUT_TEXT && !a->qid && res.n_hits > 0)
-        fprintf(a->out, "-- %u shown of about %u matching passages\n", res.n_hits, res.estimate);
-    return res.n_hits ? KI_EXIT_OK : KI_EXIT_NO_RESULTS;
+    if (a->format == KS_OUT_TEXT && !a->qid && (res.n_hits > 0 || res.upper > 0)) {
+        /* Exact when Xapian's bounds meet (it counts at least KX_CHECK_AT_LEAST). */
+        if (res.lower == res.upper)
+            fprintf(a->out, "-- %u shown of %u matching passage%s\n", res.n_hits, res.upper,
+                    res.upper == 1 ? "" : "s");
+        else
+            fprintf(a->out, "-- %u shown of about %u matching passages (at least %u)\n",
+                    res.n_hits, res.estimate, res.lower);
+    }
+    /* -n 0 asks only how many match: the status says whether any does. */
+    return res.n_hits || (a->limit == 0 && res.lower > 0) ? KI_EXIT_OK : KI_EXIT_NO_RESULTS;
 }
 
 /* Combine per-query exit codes: the worst failure wins, else any hit makes 0. */

@@ -45,6 +45,8 @@ typedef struct ks_run {
     int             timing;     /* per-query latencies for the summary on stderr */
     double         *lat;        /* seconds per query, with timing */
     size_t          n_lat, cap_lat;
+    const char *const *db_names; /* the -d paths, to name each hit's index ... */
+    size_t          n_db_names;  /* ... when there are several (else 0 or 1) */
 } ks_run_t;
 
 /* Run one query; where prefixes every message ("" or "FILE:LINE: "). */

@@ -20,33 +20,100 @@ static const char *field(json_t *o, const char *name)
     return s ? s : "";
 }
 
-typedef struct explainer {
-    const ks_query_t *q;
-    unsigned char    *hit;     /* one flag per expansion */
-} explainer_t;
+/* The query terms one hit matches (Xapian's termlist of the document
+ * intersected with the query's terms). */
+typedef struct term_set {
+    char  **v;
+    size_t *lens;
+    size_t  n, cap;
+    int     oom;
+} term_set_t;
 
 static int on_matching_term(void *ctx, const char *term, size_t len)
 {
-    explainer_t *e = ctx;
-    for (size_t i = 0; i < ks_query_expansion_count(e->q); i++)
-        if (ks_query_expansion_has_term(e->q, i, term, len))
-            e->hit[i] = 1;
+    term_set_t *ts = ctx;
+    if (ts->n == ts->cap) {
+        size_t cap = ts->cap ? ts->cap * 2 : 32;
+        char **nv = realloc(ts->v, cap * sizeof *nv);
+        size_t *nl = nv ? realloc(ts->lens, cap * sizeof *nl) : NULL;
+        if (nv)
+            ts->v = nv;
+        if (!nv || !nl) {
+            ts->oom = 1;
+            return 1;
+        }
+        ts->lens = nl;
+        ts->cap = cap;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy) {
+        ts->oom = 1;
+        return 1;
+    }
+    memcpy(copy, term, len);
+    copy[len] = '\0';
+    ts->v[ts->n] = copy;
+    ts->lens[ts->n++] = len;
     return 0;
 }
 
-/* The expansions whose terms hit i matched, as a JSON array of labels. */
-static json_t *explain_hit(kx_mset_t *mset, unsigned i, const ks_query_t *q)
+static void term_set_clear(term_set_t *ts)
+{
+    for (size_t k = 0; k < ts->n; k++)
+        free(ts->v[k]);
+    ts->n = 0;
+    ts->oom = 0;
+}
+
+static int cmp_bytes(const char *a, size_t al, const char *b, size_t bl)
+{
+    int c = memcmp(a, b, al < bl ? al : bl);
+    return c ? c : (al > bl) - (al < bl);
+}
+
+/* Sort the set (Xapian gives the terms in query order) for term_set_has. */
+static void term_set_sort(term_set_t *ts)
+{
+    for (size_t i = 1; i < ts->n; i++) {
+        char *v = ts->v[i];
+        size_t l = ts->lens[i], j = i;
+        for (; j > 0 && cmp_bytes(ts->v[j - 1], ts->lens[j - 1], v, l) > 0; j--) {
+            ts->v[j] = ts->v[j - 1];
+            ts->lens[j] = ts->lens[j - 1];
+        }
+        ts->v[j] = v;
+        ts->lens[j] = l;
+    }
+}
+
+/* Whether term is in the (sorted) set: a binary search. */
+static int term_set_has(void *ctx, const char *term, size_t len)
+{
+    const term_set_t *ts = ctx;
+    size_t lo = 0, hi = ts->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        size_t ml = ts->lens[mid];
+        int c = cmp_bytes(ts->v[mid], ml, term, len);
+        if (c == 0)
+            return 1;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* The expansions hit i matched through (every word of the equivalent is in
+ * the passage), as a JSON array of labels. */
+static json_t *explain_hit(const term_set_t *ts, const ks_query_t *q)
 {
     json_t *arr = json_array();
     size_t n = ks_query_expansion_count(q);
-    if (!arr || n == 0)
-        return arr;
-    explainer_t e = { .q = q, .hit = calloc(n, 1) };
-    if (e.hit && kx_mset_matching_terms(mset, i, on_matching_term, &e) == KX_OK)
-        for (size_t k = 0; k < n; k++)
-            if (e.hit[k])
-                json_array_append_new(arr, json_string(ks_query_expansion_label(q, k)));
-    free(e.hit);
+    for (size_t k = 0; arr && k < n; k++)
+        if (ks_query_expansion_matched(q, k, term_set_has, (void *)ts))
+            json_array_append_new(arr, json_string(ks_query_expansion_label(q, k)));
     return arr;
 }
 
@@ -66,8 +133,14 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
     kx_status_t st = kx_search(db, xq, &kavosh_bm25, opt->offset, opt->limit, &mset);
     if (st != KX_OK)
         return st;
-    result->estimate = kx_mset_estimate(mset);
+    kx_mset_bounds(mset, &result->lower, &result->estimate, &result->upper);
+    unsigned shards = kx_db_shard_count(db);
+    size_t n_terms = ks_query_term_count(q);
+    unsigned char *matched = malloc(n_terms ? n_terms : 1);
+    term_set_t ts = { 0 };
     unsigned n = kx_mset_size(mset);
+    if (!matched)
+        n = 0, st = KX_NO_MEMORY;
     for (unsigned i = 0; i < n; i++) {
         kx_hit_t h;
         st = kx_mset_hit(mset, i, &h);
@@ -83,6 +156,7 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
             .rank = h.rank + 1,
             .score = h.weight,
             .docid = h.docid,
+            .shard = shards > 1 ? (h.docid - 1) % shards : 0,
             .data = data,
             .id = field(data, "id"),
             .doc = field(data, "doc"),
@@ -92,14 +166,28 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
             .text = field(data, "text"),
         };
         hit.text_len = strlen(hit.text);
+        term_set_clear(&ts);
+        if (!opt->no_snippet || opt->explain) {
+            st = kx_mset_matching_terms(mset, i, on_matching_term, &ts);
+            if (st == KX_OK && ts.oom)
+                st = KX_NO_MEMORY;
+            term_set_sort(&ts);
+            if (st == KX_OK && ks_query_matched_terms(q, term_set_has, &ts, matched) != 0)
+                st = KX_NO_MEMORY;
+            if (st != KX_OK) {
+                json_decref(data);
+                break;
+            }
+        }
         if (!opt->no_snippet &&
-            ks_snippet_make(an, q, hit.text, hit.text_len, snippet_chars, &hit.snippet) != 0) {
+            ks_snippet_make_matched(an, q, matched, hit.text, hit.text_len, snippet_chars,
+                                    &hit.snippet) != 0) {
             json_decref(data);
             st = KX_NO_MEMORY;
             break;
         }
         if (opt->explain)
-            hit.explain = explain_hit(mset, i, q);
+            hit.explain = explain_hit(&ts, q);
         result->n_hits++;
         int stop = cb(ctx, &hit);
         ks_snippet_free(&hit.snippet);
@@ -108,6 +196,10 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
         if (stop)
             break;
     }
+    term_set_clear(&ts);
+    free(ts.v);
+    free(ts.lens);
+    free(matched);
     kx_mset_free(mset);
     return st;
 }

@@ -16,6 +16,10 @@ typedef struct ks_hit {
     unsigned     rank;      /* 1-based */
     double       score;     /* BM25 weight */
     unsigned     docid;
+    unsigned     shard;     /* which of the indexes searched as one holds it (0-based,
+                               in the order given; 0 with a single index) */
+    const char  *index;     /* the index holding it, when several are searched; else NULL
+                               (set by the caller, for the printers) */
     json_t      *data;      /* the stored passage record (see indexer/passage_doc.c); borrowed */
     const char  *id;        /* fields of data, borrowed: "" when missing */
     const char  *doc;
@@ -24,7 +28,9 @@ typedef struct ks_hit {
     const char  *kind;
     const char  *text;
     size_t       text_len;
-    ks_snippet_t snippet;
+    ks_snippet_t snippet;   /* the spans mark only the query terms that matched in this
+                               passage: the document's terms intersected with the
+                               query's, glossary equivalents only where one matched */
     json_t      *explain;   /* with ks_search_options_t.explain: array of the glossary
                                expansions this hit matched through; else NULL */
 } ks_hit_t;
@@ -39,6 +45,7 @@ typedef struct ks_search_options {
 typedef struct ks_result {
     unsigned n_hits;        /* hits delivered */
     unsigned estimate;      /* Xapian's estimate of all matches */
+    unsigned lower, upper;  /* its bounds: lower == upper when the count is exact */
 } ks_result_t;
 
 /* Return 0 to go on, non-zero to stop delivering hits. */

@@ -13,6 +13,7 @@ typedef struct match {
 
 typedef struct finder {
     const ks_query_t *q;
+    const unsigned char *matched;   /* NULL: every query term */
     match_t          *v;
     size_t            n, cap;
     int               oom;
@@ -22,8 +23,13 @@ static int on_token(void *ctx, const ka_token_t *tok)
 {
     finder_t *f = ctx;
     int t = ks_query_wants_term(f->q, tok->term, tok->term_len);
-    if (!t && tok->stem)
+    if (t && f->matched && !f->matched[t - 1])
+        t = 0;
+    if (!t && tok->stem) {
         t = ks_query_wants_term(f->q, tok->stem, tok->stem_len);
+        if (t && f->matched && !f->matched[t - 1])
+            t = 0;
+    }
     if (!t)
         return 0;
     if (f->n == f->cap) {
@@ -94,8 +100,14 @@ static int is_space_at(const char *text, size_t i)
 int ks_snippet_make(ka_analyzer_t *an, const ks_query_t *q, const char *text, size_t len,
                     size_t max_chars, ks_snippet_t *out)
 {
+    return ks_snippet_make_matched(an, q, NULL, text, len, max_chars, out);
+}
+
+int ks_snippet_make_matched(ka_analyzer_t *an, const ks_query_t *q, const unsigned char *matched,
+                            const char *text, size_t len, size_t max_chars, ks_snippet_t *out)
+{
     memset(out, 0, sizeof *out);
-    finder_t f = { .q = q };
+    finder_t f = { .q = q, .matched = matched };
     ka_status_t st = ka_analyze(an, KA_DOCUMENT, text, len, on_token, &f);
     if (f.oom || (st != KA_OK && st != KA_STOPPED)) {
         free(f.v);

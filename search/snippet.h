@@ -32,6 +32,10 @@ typedef struct ks_snippet {
  * allocation or analysis failure (then *out is empty). */
 int ks_snippet_make(ka_analyzer_t *an, const ks_query_t *q, const char *text, size_t len,
                     size_t max_chars, ks_snippet_t *out);
+/* The same, marking only the query terms matched[k] says matched in this
+ * passage (k as ks_query_matched_terms numbers them; NULL: every term). */
+int ks_snippet_make_matched(ka_analyzer_t *an, const ks_query_t *q, const unsigned char *matched,
+                            const char *text, size_t len, size_t max_chars, ks_snippet_t *out);
 
 void ks_snippet_free(ks_snippet_t *s);
 

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 /*
  * test_cli.c - kavosh-index and kavosh-search run as a user runs them, on the
  * bundled article.
@@ -8,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include "run.h"
 
 static char *tmp;      /* the test's temporary directory */
+static int each_json(const char *out, void (*fn)(json_t *o, void *ctx), void *ctx);
 static char db[4096];  /* the index built from the bundled corpus */
 
 static int run_index(run_result_t *r, const char *const *extra)
@@ -348,6 +351,95 @@ static void test_spans_point_at_words(void **state)
     run_result_free(&r);
 }
 
+/* Highlights come from the terms that matched in that passage: in #55,
+ * which matches «پایگاه هوایی ماناس» through «پایگاههای» alone, the words of
+ * the equivalent «پایگاه هوایی آمریکا در قرقیزستان» (not all in it) are not
+ * marked, and --explain does not claim that equivalent; in #51, which has
+ * it whole, they are. spans_cp are the same spans in code points. */
+static void check_hit_spans(json_t *o, void *ctx)
+{
+    (void)ctx;
+    const char *id = json_string_value(json_object_get(o, "passage"));
+    const char *text = json_string_value(json_object_get(o, "text"));
+    json_t *spans = json_object_get(o, "spans"), *cps = json_object_get(o, "spans_cp");
+    assert_int_equal(json_array_size(spans), json_array_size(cps));
+    int america = 0, base = 0;
+    for (size_t k = 0; k < json_array_size(spans); k++) {
+        size_t a = (size_t)json_integer_value(json_array_get(json_array_get(spans, k), 0));
+        size_t b = (size_t)json_integer_value(json_array_get(json_array_get(spans, k), 1));
+        size_t ca = (size_t)json_integer_value(json_array_get(json_array_get(cps, k), 0));
+        size_t cb = (size_t)json_integer_value(json_array_get(json_array_get(cps, k), 1));
+        size_t n = 0;
+        for (size_t i = 0; i < a; i++)
+            n += ((unsigned char)text[i] & 0xC0) != 0x80;
+        assert_int_equal(n, ca);
+        for (size_t i = a; i < b; i++)
+            n += ((unsigned char)text[i] & 0xC0) != 0x80;
+        assert_int_equal(n, cb);
+        america += strncmp(text + a, "آمریکا", strlen("آمریکا")) == 0;
+        base += strncmp(text + a, "پایگاه", strlen("پایگاه")) == 0;
+    }
+    const char *equivalent = "پایگاه هوایی آمریکا در قرقیزستان";
+    int claimed = 0;
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(o, "expansions"), i, e)
+        claimed += strstr(json_string_value(e), equivalent) != NULL;
+    if (strcmp(id, "article.fa.md#55") == 0) {
+        assert_int_equal(america, 0);
+        assert_true(base > 0);
+        assert_int_equal(claimed, 0);
+    } else if (strcmp(id, "article.fa.md#51") == 0) {
+        assert_true(america > 0);
+        assert_int_equal(claimed, 1);
+    }
+}
+
+static void test_highlights_matched_terms(void **state)
+{
+    (void)state;
+    run_result_t r;
+    const char *const args[] = { "--json", "--explain", "-n", "5", "پایگاه هوایی ماناس", NULL };
+    assert_int_equal(run_search(&r, NULL, args), 0);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "article.fa.md#55"));
+    assert_non_null(strstr(r.out, "article.fa.md#51"));
+    each_json(r.out, check_hit_spans, NULL);
+    run_result_free(&r);
+}
+
+/* The count line is exact when Xapian's bounds meet; -n 0 prints only it
+ * and exits 0 when something matches, 1 when nothing does. */
+static void test_counts(void **state)
+{
+    (void)state;
+    run_result_t r, all;
+    const char *const tsv[] = { "--tsv", "-n", "1000", "--no-expand", "قرقیزستان", NULL };
+    assert_int_equal(run_search(&all, NULL, tsv), 0);
+    unsigned n = 0;
+    for (const char *p = all.out; (p = strchr(p, '\n')) != NULL; p++)
+        n++;
+    assert_true(n > 2);
+    char want[64];
+    snprintf(want, sizeof want, "-- 2 shown of %u matching passages\n", n);
+    const char *const two[] = { "-n", "2", "--no-expand", "قرقیزستان", NULL };
+    assert_int_equal(run_search(&r, NULL, two), 0);
+    assert_non_null(strstr(r.out, want));
+    assert_null(strstr(r.out, "about"));
+    run_result_free(&r);
+    snprintf(want, sizeof want, "-- 0 shown of %u matching passages\n", n);
+    const char *const zero[] = { "-n", "0", "--no-expand", "قرقیزستان", NULL };
+    assert_int_equal(run_search(&r, NULL, zero), 0);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, want);
+    run_result_free(&r);
+    const char *const none[] = { "-n", "0", "xqzvwkjh", NULL };
+    assert_int_equal(run_search(&r, NULL, none), 0);
+    assert_int_equal(r.status, 1);
+    run_result_free(&r);
+    run_result_free(&all);
+}
+
 /* Colour: only on a terminal, never with NO_COLOR, always with --color=always. */
 static void test_color(void **state)
 {
@@ -380,19 +472,147 @@ static void test_color(void **state)
     run_result_free(&r);
 }
 
-/* Persian runs are isolated so that a terminal's bidi cannot reorder them
- * with the rank, score and id around them. */
-static void test_bidi_isolates(void **state)
+/* Run kavosh-search on a terminal of `cols` columns (script(1) and stty),
+ * with env changes. */
+static void run_on_terminal(run_result_t *r, unsigned cols, const char *opts, const char *query,
+                            const char *const *env)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "stty cols %u; %s -d %s %s '%s'", cols, KAVOSH_SEARCH_BIN, db, opts,
+             query);
+    const char *tty[] = { "/usr/bin/script", "-qec", cmd, "/dev/null", NULL };
+    assert_int_equal(run_program(tty, NULL, env, r), 0);
+    assert_int_equal(r->status, 0);
+}
+
+/* Columns a line takes: code points, less ANSI sequences, isolates and the
+ * Arabic marks (all the fixture text has). */
+static unsigned line_columns(const char *a, const char *b)
+{
+    unsigned n = 0;
+    for (const char *p = a; p < b; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '\033') {
+            while (p < b && *p != 'm')
+                p++;
+            continue;
+        }
+        if (c == '\r' || (c & 0xC0) == 0x80)
+            continue;
+        if (c == 0xE2 && p + 2 < b && (unsigned char)p[1] == 0x81 &&
+            ((unsigned char)p[2] == 0xA8 || (unsigned char)p[2] == 0xA9))
+            continue;   /* U+2068, U+2069 */
+        if (c == 0xD9 && p + 1 < b && (unsigned char)p[1] >= 0x8B && (unsigned char)p[1] <= 0x9F)
+            continue;   /* U+064B..U+065F, combining */
+        n++;
+    }
+    return n;
+}
+
+/* Isolates only on a terminal in logical order; never into a pipe, nor with
+ * --bidi=visual, which writes fribidi's reordered, shaped lines instead. */
+static void test_bidi(void **state)
 {
     (void)state;
     run_result_t r;
     const char *const args[] = { "ماناس", NULL };
     assert_int_equal(run_search(&r, NULL, args), 0);
+    assert_null(strstr(r.out, "\xE2\x81\xA8"));
+    assert_null(strstr(r.out, "\xE2\x81\xA9"));
+    assert_non_null(strstr(r.out, "ماناس"));
+    run_result_free(&r);
+
+    static const char *const unset[] = { "NO_COLOR", "TERM=xterm", NULL };
+    run_on_terminal(&r, 80, "", "ماناس", unset);
     const char *fsi = strstr(r.out, "\xE2\x81\xA8");
     assert_non_null(fsi);
-    const char *pdi = strstr(fsi, "\xE2\x81\xA9");
-    assert_non_null(pdi);
-    assert_non_null(strstr(r.out, "1. "));
+    assert_non_null(strstr(fsi, "\xE2\x81\xA9"));
+    /* Every line holding the isolate closes it on the same line. */
+    for (const char *line = r.out; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        const char *o = memmem(line, len, "\xE2\x81\xA8", 3);
+        if (o)
+            assert_non_null(memmem(o, len - (size_t)(o - line), "\xE2\x81\xA9", 3));
+        line = nl ? nl + 1 : line + len;
+    }
+    run_result_free(&r);
+
+    run_on_terminal(&r, 80, "--bidi=visual", "ماناس", unset);
+    assert_null(strstr(r.out, "\xE2\x81\xA8"));
+    /* Shaped and stored right to left: «ماناس» is written as the isolated
+     * SEEN (U+FEB1), final ALEF, initial NOON, final ALEF, initial MEEM
+     * (U+FEE3), left to right. */
+    assert_non_null(strstr(r.out, "\xEF\xBA\xB1\xEF\xBA\x8E\xEF\xBB\xA7\xEF\xBA\x8E\xEF\xBB\xA3"));
+    assert_null(strstr(r.out, "ماناس"));
+    run_result_free(&r);
+
+    const char *const bad[] = { "--bidi=sideways", "ماناس", NULL };
+    assert_int_equal(run_search(&r, NULL, bad), 0);
+    assert_int_equal(r.status, 2);
+    run_result_free(&r);
+}
+
+/* On a terminal of 50 columns every line fits, continuation lines are
+ * indented, and no word is cut: each line's words are words of the text. */
+static void test_wrapping(void **state)
+{
+    (void)state;
+    static const char *const env[] = { "NO_COLOR", "TERM=xterm", NULL };
+    run_result_t r, pipe;
+    run_on_terminal(&r, 50, "-n 3 --no-expand", "قرقیزستان", env);
+    const char *const args[] = { "--json", "-n", "3", "--no-expand", "قرقیزستان", NULL };
+    assert_int_equal(run_search(&pipe, NULL, args), 0);
+    int lines = 0;
+    for (const char *line = r.out; *line;) {
+        const char *nl = strchr(line, '\n');
+        const char *end = nl ? nl : line + strlen(line);
+        unsigned cols = line_columns(line, end);
+        if (cols > 50)
+            fail_msg("a line of %u columns: %.*s", cols, (int)(end - line), line);
+        if (line != r.out && strncmp(line, "--", 2) != 0 && !isdigit((unsigned char)line[0]))
+            assert_true(strncmp(line, "   ", 3) == 0);
+        /* Each word of a snippet line occurs whole in the hits' texts: split
+         * at spaces, less isolates, the ellipsis and ASCII punctuation. */
+        if (strncmp(line, "   ", 3) == 0) {
+            const char *p = line + 3;
+            while (p < end) {
+                const char *sp = memchr(p, ' ', (size_t)(end - p));
+                const char *we = sp ? sp : end;
+                char word[512];
+                size_t n = 0;
+                for (const char *q = p; q < we && n < sizeof word - 4; q++) {
+                    if ((unsigned char)q[0] == 0xE2 && q + 2 < we) {
+                        q += 2;   /* U+2026, U+2068, U+2069 */
+                        continue;
+                    }
+                    if ((unsigned char)*q >= 0x80)
+                        word[n++] = *q;
+                }
+                word[n] = '\0';
+                if (n >= 4 && !strstr(pipe.out, word))
+                    fail_msg("«%s» is not a word of the texts", word);
+                p = we + 1;
+            }
+        }
+        lines++;
+        line = nl ? nl + 1 : end;
+    }
+    assert_true(lines > 8);   /* three snippets of ~240 characters in 50 columns */
+    run_result_free(&r);
+    run_result_free(&pipe);
+}
+
+/* TERM=dumb: no colour, no isolates, even on a terminal. */
+static void test_dumb_terminal(void **state)
+{
+    (void)state;
+    static const char *const env[] = { "NO_COLOR", "TERM=dumb", NULL };
+    run_result_t r;
+    run_on_terminal(&r, 80, "", "ماناس", env);
+    assert_non_null(strstr(r.out, "ماناس"));
+    assert_null(strstr(r.out, "\033["));
+    assert_null(strstr(r.out, "\xE2\x81\xA8"));
     run_result_free(&r);
 }
 
@@ -801,6 +1021,25 @@ static void test_shards_and_remote(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "article.fa.md#51"));
     assert_non_null(strstr(r.out, "notes.md#1"));
+    /* Each hit names its index: a fifth TSV column, "index" in JSON. */
+    char want[4400];
+    snprintf(want, sizeof want, "notes.md#1\t");
+    const char *line = strstr(r.out, want);
+    assert_non_null(line);
+    const char *nl = strchr(line, '\n');
+    char tail[4300];
+    snprintf(tail, sizeof tail, "\t%s\n", db2);
+    assert_true(nl && (size_t)(nl - line) >= strlen(db2) &&
+                strncmp(nl + 1 - strlen(tail), tail, strlen(tail)) == 0);
+    run_result_free(&r);
+    const char *jargv[] = { KAVOSH_SEARCH_BIN, "-d", db, "-d", db2, "--json", "-n", "50", "Manas", NULL };
+    assert_int_equal(run_program(jargv, NULL, NULL, &r), 0);
+    assert_non_null(strstr(r.out, "\"index\":\""));
+    run_result_free(&r);
+    const char *targv[] = { KAVOSH_SEARCH_BIN, "-d", db, "-d", db2, "-n", "50", "Manas", NULL };
+    assert_int_equal(run_program(targv, NULL, NULL, &r), 0);
+    snprintf(want, sizeof want, "notes.md#1 [%s]", db2);
+    assert_non_null(strstr(r.out, want));
     run_result_free(&r);
 
     char remote[64];
@@ -877,7 +1116,11 @@ int main(void)
         cmocka_unit_test(test_shards_and_remote),
         cmocka_unit_test(test_exact_above_stem),
         cmocka_unit_test(test_color),
-        cmocka_unit_test(test_bidi_isolates),
+        cmocka_unit_test(test_highlights_matched_terms),
+        cmocka_unit_test(test_counts),
+        cmocka_unit_test(test_bidi),
+        cmocka_unit_test(test_wrapping),
+        cmocka_unit_test(test_dumb_terminal),
         cmocka_unit_test(test_reindex_idempotent),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
