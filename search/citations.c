@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "printer.h"
 #include "query.h"
 #include "schema.h"
 
@@ -20,6 +21,35 @@
 
 #define FSI "\xE2\x81\xA8"
 #define PDI "\xE2\x81\xA9"
+
+/* Text from the index, made safe (cli.h), in Unicode isolates on a terminal
+ * (opt->isolates) so that a right-to-left citation cannot swap places with
+ * the ids around it; never isolates into a pipe. */
+static void put_text(FILE *out, const ks_cite_options_t *opt, const char *s, size_t len)
+{
+    if (opt->isolates)
+        fputs(FSI, out);
+    ki_put_safe(out, s, len, KI_SAFE_SPACES);
+    if (opt->isolates)
+        fputs(PDI, out);
+}
+
+static void put_str(FILE *out, const ks_cite_options_t *opt, const char *s)
+{
+    put_text(out, opt, s, strlen(s));
+}
+
+/* A TSV field: tabs and newlines in it become spaces. */
+static void put_field(FILE *out, const char *s, size_t len, int last)
+{
+    ki_put_safe(out, s, len, KI_SAFE_SPACES);
+    fputc(last ? '\n' : '\t', out);
+}
+
+static void put_fieldz(FILE *out, const char *s, int last)
+{
+    put_field(out, s, strlen(s), last);
+}
 
 /* ---------------------------------------------------------------------- */
 /* Walking stored passages                                                 */
@@ -72,11 +102,20 @@ static const char *str(json_t *o, const char *k)
     return s ? s : "";
 }
 
-/* One JSON Lines record, consumed; NULL (a failed json_pack) prints nothing. */
+/* One JSON Lines record, consumed; NULL (a failed json_pack) prints nothing.
+ * Every record carries "format", the version of the records (printer.h). */
 static void emit(FILE *out, json_t *o)
 {
     if (!o)
         return;
+    json_t *f = json_object();
+    if (f) {
+        /* "format" first, as in the hit records. */
+        json_object_set_new(f, "format", json_integer(KS_JSON_FORMAT));
+        json_object_update(f, o);
+        json_decref(o);
+        o = f;
+    }
     json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
     fputc('\n', out);
     json_decref(o);
@@ -174,10 +213,23 @@ static int list_citations(void *ctx, unsigned docid, json_t *rec)
                                   "confidence", json_object_get(x, "confidence") ? json_object_get(x, "confidence") : json_real(0),
                                   "start", json_object_get(x, "start") ? json_object_get(x, "start") : json_null());
             emit(c->out, o);
+        } else if (c->opt->tsv) {
+            /* passage, citation, source ("" unresolved), confidence, section */
+            char conf[32];
+            snprintf(conf, sizeof conf, "%.2f", json_number_value(json_object_get(x, "confidence")));
+            put_fieldz(c->out, str(rec, "id"), 0);
+            put_fieldz(c->out, str(x, "citation"), 0);
+            put_fieldz(c->out, json_is_string(src) ? json_string_value(src) : "", 0);
+            put_fieldz(c->out, conf, 0);
+            put_fieldz(c->out, str(rec, "section"), 1);
         } else {
-            fprintf(c->out, "%s\t" FSI "%s" PDI "\t%s\t%.2f\n", str(rec, "id"), str(x, "citation"),
-                    json_is_string(src) ? json_string_value(src) : "(unresolved)",
-                    json_number_value(json_object_get(x, "confidence")));
+            ki_put_safe(c->out, str(rec, "id"), strlen(str(rec, "id")), KI_SAFE_SPACES);
+            fputc('\t', c->out);
+            put_str(c->out, c->opt, str(x, "citation"));
+            fputc('\t', c->out);
+            const char *sid = json_is_string(src) ? json_string_value(src) : "(unresolved)";
+            ki_put_safe(c->out, sid, strlen(sid), KI_SAFE_SPACES);
+            fprintf(c->out, "\t%.2f\n", json_number_value(json_object_get(x, "confidence")));
         }
     }
     return 0;
@@ -189,7 +241,7 @@ int ks_print_citations(kx_db_t *db, FILE *out, const ks_cite_options_t *opt)
     kx_status_t st = walk_term(db, KI_PREFIX_KIND "body", list_citations, &c);
     if (st != KX_OK)
         return report(db, st);
-    if (!opt->json)
+    if (!opt->json && !opt->tsv)
         fprintf(out, "-- %u citations, %u resolved, %u unresolved\n", c.n, c.resolved,
                 c.n - c.resolved);
     return c.n ? KI_EXIT_OK : KI_EXIT_NO_RESULTS;
@@ -259,15 +311,34 @@ static int list_source(void *ctx, unsigned docid, json_t *rec)
                               "passages", c.ids,
                               "never_cited", c.count == 0);
         emit(s->out, o);
+    } else if (s->opt->tsv) {
+        /* source, times cited, citing passages (comma-separated), entry text */
+        char count[16];
+        snprintf(count, sizeof count, "%u", c.count);
+        put_fieldz(s->out, id, 0);
+        put_fieldz(s->out, count, 0);
+        size_t i;
+        json_t *v;
+        json_array_foreach(c.ids, i, v) {
+            if (i)
+                fputc(',', s->out);
+            ki_put_safe(s->out, json_string_value(v), strlen(json_string_value(v)), KI_SAFE_SPACES);
+        }
+        fputc('\t', s->out);
+        put_fieldz(s->out, str(rec, "text"), 1);
     } else {
-        fprintf(s->out, "%s  cited %u×%s\n   " FSI "%s" PDI "\n", id, c.count,
-                c.count ? "" : "  [never cited]", str(rec, "text"));
+        ki_put_safe(s->out, id, strlen(id), KI_SAFE_SPACES);
+        fprintf(s->out, "  cited %u×%s\n   ", c.count, c.count ? "" : "  [never cited]");
+        put_str(s->out, s->opt, str(rec, "text"));
+        fputc('\n', s->out);
         if (c.count) {
             fputs("   in:", s->out);
             size_t i;
             json_t *v;
-            json_array_foreach(c.ids, i, v)
-                fprintf(s->out, " %s", json_string_value(v));
+            json_array_foreach(c.ids, i, v) {
+                fputc(' ', s->out);
+                ki_put_safe(s->out, json_string_value(v), strlen(json_string_value(v)), KI_SAFE_SPACES);
+            }
             fputc('\n', s->out);
         }
     }
@@ -295,10 +366,20 @@ static int list_unresolved(void *ctx, unsigned docid, json_t *rec)
             json_t *o = json_pack("{s:n, s:s, s:s, s:b}", "source", "passage", str(rec, "id"),
                                   "citation", str(x, "citation"), "unresolved", 1);
             emit(u->out, o);
+        } else if (u->opt->tsv) {
+            /* An unresolved citation: no source, cited once, by this passage. */
+            put_fieldz(u->out, "", 0);
+            put_fieldz(u->out, "1", 0);
+            put_fieldz(u->out, str(rec, "id"), 0);
+            put_fieldz(u->out, str(x, "citation"), 1);
         } else {
             if (u->n == 1)
                 fputs("Citations with no bibliography entry:\n", u->out);
-            fprintf(u->out, "   %s  " FSI "%s" PDI "\n", str(rec, "id"), str(x, "citation"));
+            fputs("   ", u->out);
+            ki_put_safe(u->out, str(rec, "id"), strlen(str(rec, "id")), KI_SAFE_SPACES);
+            fputs("  ", u->out);
+            put_str(u->out, u->opt, str(x, "citation"));
+            fputc('\n', u->out);
         }
     }
     return 0;
@@ -316,7 +397,7 @@ int ks_print_sources(kx_db_t *db, FILE *out, const ks_cite_options_t *opt)
     st = walk_term(db, KI_PREFIX_KIND "body", list_unresolved, &u);
     if (st != KX_OK)
         return report(db, st);
-    if (!opt->json)
+    if (!opt->json && !opt->tsv)
         fprintf(out, "-- %u sources, %u never cited; %u citations unresolved\n", s.n, s.never, u.n);
     return s.n || u.n ? KI_EXIT_OK : KI_EXIT_NO_RESULTS;
 }
@@ -361,9 +442,23 @@ static int print_citing(void *ctx, unsigned docid, json_t *rec)
                                   "context_range", (json_int_t)cs, (json_int_t)ce,
                                   "citation", json_object_get(x, "citation"));
             emit(c->out, o);
+        } else if (c->opt->tsv) {
+            /* rank, source, passage, citation, context */
+            char rank[16];
+            snprintf(rank, sizeof rank, "%u", c->rank);
+            put_fieldz(c->out, rank, 0);
+            put_fieldz(c->out, c->source, 0);
+            put_fieldz(c->out, str(rec, "id"), 0);
+            put_fieldz(c->out, str(x, "citation"), 0);
+            put_field(c->out, text + cs, ce - cs, 1);
         } else {
-            fprintf(c->out, "%u. %s  " FSI "%s" PDI "\n   " FSI "%.*s" PDI "\n", c->rank,
-                    str(rec, "id"), str(rec, "section"), (int)(ce - cs), text + cs);
+            fprintf(c->out, "%u. ", c->rank);
+            ki_put_safe(c->out, str(rec, "id"), strlen(str(rec, "id")), KI_SAFE_SPACES);
+            fputs("  ", c->out);
+            put_str(c->out, c->opt, str(rec, "section"));
+            fputs("\n   ", c->out);
+            put_text(c->out, c->opt, text + cs, ce - cs);
+            fputc('\n', c->out);
         }
     }
     return 0;
@@ -414,11 +509,16 @@ int ks_print_cites(kx_db_t *db, ka_analyzer_t *an, const char *query, FILE *out,
             snprintf(term, sizeof term, "%s%s", KI_PREFIX_SOURCE, id);
             c.source = id;
             c.source_text = str(rec, "text");
-            if (!opt->json)
-                fprintf(out, "== %s  " FSI "%s" PDI "\n", id, c.source_text);
+            if (!opt->json && !opt->tsv) {
+                fputs("== ", out);
+                ki_put_safe(out, id, strlen(id), KI_SAFE_SPACES);
+                fputs("  ", out);
+                put_str(out, opt, c.source_text);
+                fputc('\n', out);
+            }
             unsigned before = c.rank;
             st = walk_term(db, term, print_citing, &c);
-            if (!opt->json && c.rank == before)
+            if (!opt->json && !opt->tsv && c.rank == before)
                 fputs("   (not cited in any passage)\n", out);
         }
         json_decref(rec);

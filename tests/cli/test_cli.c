@@ -1004,6 +1004,75 @@ static void test_cites_mode(void **state)
     }
 }
 
+static void check_format_field(json_t *o, void *ctx)
+{
+    (void)ctx;
+    assert_int_equal(json_integer_value(json_object_get(o, "format")), 1);
+}
+
+/* --citations, --sources and --cites honour --tsv (fixed columns, no
+ * isolates) and --json (a "format" in every record); text into a pipe has
+ * no isolates, text on a terminal has them. */
+static void test_citation_views_formats(void **state)
+{
+    (void)state;
+    static const char *const modes[][3] = {
+        { "--citations", NULL, NULL }, { "--sources", NULL, NULL }, { "--cites", "Huasheng", NULL },
+    };
+    static const int columns[] = { 5, 4, 5 };
+    for (size_t m = 0; m < 3; m++) {
+        run_result_t r;
+        const char *const json[] = { modes[m][0], "--json", modes[m][1], NULL };
+        assert_int_equal(run_search(&r, NULL, json), 0);
+        assert_int_equal(r.status, 0);
+        assert_true(each_json(r.out, check_format_field, NULL) > 0);
+        run_result_free(&r);
+
+        const char *const tsv[] = { modes[m][0], "--tsv", modes[m][1], NULL };
+        assert_int_equal(run_search(&r, NULL, tsv), 0);
+        assert_int_equal(r.status, 0);
+        assert_null(strstr(r.out, "\xE2\x81\xA8"));
+        assert_null(strstr(r.out, "-- "));
+        int lines = 0;
+        for (const char *line = r.out; *line;) {
+            const char *nl = strchr(line, '\n');
+            assert_non_null(nl);
+            int tabs = 0;
+            for (const char *p = line; p < nl; p++)
+                tabs += *p == '\t';
+            if (tabs != columns[m] - 1)
+                fail_msg("%s --tsv: %d columns in %.*s", modes[m][0], tabs + 1, (int)(nl - line), line);
+            lines++;
+            line = nl + 1;
+        }
+        assert_true(lines > 0);
+        run_result_free(&r);
+
+        const char *const text[] = { modes[m][0], modes[m][1], NULL };
+        assert_int_equal(run_search(&r, NULL, text), 0);
+        assert_null(strstr(r.out, "\xE2\x81\xA8"));
+        run_result_free(&r);
+    }
+    /* The issue's own check: the citation column starts with the citation. */
+    run_result_t r;
+    const char *const tsv[] = { "--citations", "--tsv", NULL };
+    assert_int_equal(run_search(&r, NULL, tsv), 0);
+    assert_non_null(strstr(r.out, "\t(Alice Rasizad, 2002:48)\t"));
+    run_result_free(&r);
+    const char *const plain[] = { "--citations", NULL };
+    assert_int_equal(run_search(&r, NULL, plain), 0);
+    assert_non_null(strstr(r.out, "\t(Alice Rasizad, 2002:48)\t"));
+    run_result_free(&r);
+    /* On a terminal: isolates. */
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "%s -d %s --citations", KAVOSH_SEARCH_BIN, db);
+    const char *tty[] = { "/usr/bin/script", "-qec", cmd, "/dev/null", NULL };
+    static const char *const env[] = { "TERM=xterm", NULL };
+    assert_int_equal(run_program(tty, NULL, env, &r), 0);
+    assert_non_null(strstr(r.out, "\xE2\x81\xA8(Alice Rasizad, 2002:48)\xE2\x81\xA9"));
+    run_result_free(&r);
+}
+
 /* Several indexes searched as one (shards), and an index served by
  * xapian-tcpsrv: the glossary travels in the metadata, so expansion works
  * remotely too. */
@@ -1113,6 +1182,7 @@ int main(void)
         cmocka_unit_test(test_citations_mode),
         cmocka_unit_test(test_sources_mode),
         cmocka_unit_test(test_cites_mode),
+        cmocka_unit_test(test_citation_views_formats),
         cmocka_unit_test(test_shards_and_remote),
         cmocka_unit_test(test_exact_above_stem),
         cmocka_unit_test(test_color),
