@@ -102,6 +102,13 @@ kd_blocks_push(kd_blocks_t *bl, kd_block_type_t type, kd_text_builder_t *tb,
         bl->oom = 1;
         return -1;
     }
+    /* The one place every reader's text passes: controls and escape
+     * sequences go here (controls.c). */
+    if (tb->buf.p)
+        tb->buf.len = kd_strip_controls(tb->buf.p, tb->buf.len, tb->marks, tb->n_marks);
+    for (size_t i = 0; i < tb->n_marks; i++)
+        if (tb->marks[i].marker)
+            kd_strip_controls(tb->marks[i].marker, strlen(tb->marks[i].marker), NULL, 0);
     if ((type == KD_BLOCK_PARA || type == KD_BLOCK_ITEM) && tb->buf.len == 0 && tb->n_marks == 0) {
         kd_tb_reset(tb);
         return 0;
@@ -124,6 +131,8 @@ kd_blocks_push(kd_blocks_t *bl, kd_block_type_t type, kd_text_builder_t *tb,
     b->len = tb->buf.len;
     b->text = kd_buf_take(&tb->buf);
     b->runin = runin ? kd_strdup(runin) : NULL;
+    if (b->runin)
+        kd_strip_controls(b->runin, strlen(b->runin), NULL, 0);
     if (!b->text || (runin && !b->runin)) {
         free(b->text);
         free(b->runin);

@@ -98,6 +98,12 @@ int  kd_blocks_push(kd_blocks_t *bl, kd_block_type_t type, kd_text_builder_t *tb
                     unsigned line, const char *runin);
 void kd_blocks_free(kd_blocks_t *bl);
 
+/* Remove control characters and terminal escape sequences from text[0..len)
+ * in place (see controls.c for which), moving the offsets of marks[0..n)
+ * (in increasing order) with the text; NUL-terminates when it shortens the
+ * text. Returns the new length. */
+size_t kd_strip_controls(char *text, size_t len, kd_mark_t *marks, size_t n_marks);
+
 /* ---- the three readers: bytes (valid UTF-8, no NUL) -> blocks ---- */
 
 int kd_read_markdown(const char *buf, size_t len, kd_blocks_t *out);
