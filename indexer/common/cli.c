@@ -42,7 +42,7 @@ static void vmessage(const char *kind, const char *fmt, va_list ap)
     }
     fprintf(stderr, "%s: %s", program_name, kind);
     if (n > 0)
-        ki_put_safe(stderr, msg, strlen(msg), 0);
+        ki_put_safe(stderr, msg, strlen(msg), KI_SAFE_NAMES);
     fputc('\n', stderr);
     if (msg != small)
         free(msg);
@@ -90,6 +90,14 @@ long ki_safe_next(const char *s, size_t len, size_t *i, int flags, char esc[12])
         return -1;
     }
     *i += n;
+    if ((flags & KI_SAFE_NAMES) && (cp == '\n' || cp == '\t' || cp == '\r')) {
+        snprintf(esc, 12, "%s", cp == '\n' ? "\\n" : cp == '\t' ? "\\t" : "\\r");
+        return -1;
+    }
+    if (cp == '\\' && (flags & KI_SAFE_BACKSLASH)) {
+        snprintf(esc, 12, "\\\\");
+        return -1;
+    }
     if (cp == '\n' || cp == '\t' || cp == '\r')
         return (flags & KI_SAFE_SPACES) ? ' ' : (cp == '\r' ? (snprintf(esc, 12, "\\r"), -1) : cp);
     if (cp < 0x20 || cp == 0x7F) {

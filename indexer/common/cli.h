@@ -29,8 +29,9 @@ void ki_set_program(const char *name);
 const char *ki_program(void);
 
 /* "PROGRAM: error: MESSAGE\n" on stderr. Every message is written through
- * ki_put_safe (newlines kept), so a file name or a query quoted in it can
- * never put control bytes or a broken UTF-8 sequence on the terminal. */
+ * ki_put_safe (with KI_SAFE_NAMES: a message is one line), so a file name
+ * or a query quoted in it can never put control bytes or a broken UTF-8
+ * sequence on the terminal. */
 void ki_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "PROGRAM: warning: MESSAGE\n" on stderr. */
 void ki_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -48,6 +49,13 @@ void ki_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * continuation byte, a cut sequence) as \xHH. With KI_SAFE_SPACES, newline,
  * tab and carriage return come back as ' '; else as themselves. */
 #define KI_SAFE_SPACES 1
+/* With KI_SAFE_NAMES they come back as the escapes \n, \t and \r instead:
+ * a file name with a newline cannot start a line of its own (every message
+ * is one line), and a TAB in a name cannot split a tab-separated field. */
+#define KI_SAFE_NAMES 2
+/* With KI_SAFE_BACKSLASH a backslash comes back as \\, so that what was
+ * escaped can be told from what was written so (kavosh-index --list). */
+#define KI_SAFE_BACKSLASH 4
 long ki_safe_next(const char *s, size_t len, size_t *i, int flags, char esc[12]);
 
 /* Write s[0, len) to out through ki_safe_next. */
