@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "index_internal.h"
 
@@ -49,11 +50,31 @@ typedef struct claim {
     size_t      line;
 } claim_t;
 
+/* A folder entered in this run, by device and inode (collect.c). */
+typedef struct dirid {
+    dev_t dev;
+    ino_t ino;
+} dirid_t;
+
+/* The globs of a .kavoshignore, for the folders below it (collect.c). */
+typedef struct ignore {
+    char  **globs;
+    size_t  n;
+    size_t  base;   /* length of the folder's relative path (from the target), 0 at the top */
+} ignore_t;
+
 typedef struct walker {
     ki_filelist_t *list;
     ki_root_t     *root;
     ki_exit_t      exit;
     int            quiet;     /* no warnings about the manifests' content */
+    int            verbose;   /* a line per file passed over */
+    dirid_t       *dirs;      /* folders entered, sorted */
+    size_t         n_dirs, cap_dirs;
+    ignore_t      *ignores;   /* the .kavoshignore files of the folders being walked */
+    size_t         n_ignores, cap_ignores;
+    dirid_t        index_dir; /* the index being written, never walked */
+    int            has_index_dir;
     manifest_t    *manifests;
     size_t         n_manifests, cap_manifests;
     claim_t       *claims;

@@ -262,8 +262,9 @@ static void db_error(kx_db_t *db, const char *what, kx_status_t st, ki_exit_t *e
 }
 
 /* Store one source; returns 0 if it went in. */
-static int store_source(kx_db_t *db, const char *path, int dictd, const ki_options_t *opt,
-                        ki_progress_t *pr, ki_summary_t *sum, ki_exit_t *ex)
+static int store_source(kx_db_t *db, const char *path, const char *name, int dictd,
+                        const ki_options_t *opt, ki_progress_t *pr, ki_summary_t *sum,
+                        ki_exit_t *ex)
 {
     char *text = NULL;
     size_t len = 0, entries = 0;
@@ -276,7 +277,7 @@ static int store_source(kx_db_t *db, const char *path, int dictd, const ki_optio
             *ex = e;
         return -1;
     }
-    kx_status_t st = set_record(db, path, text);
+    kx_status_t st = set_record(db, name, text);
     free(text);
     if (st != KX_OK) {
         db_error(db, path, st, ex);
@@ -301,17 +302,18 @@ ki_exit_t ki_store_glossaries(kx_db_t *db, const ki_filelist_t *list, const ki_o
     for (size_t i = 0; i < list->n_roots; i++) {
         const ki_root_t *root = &list->roots[i];
         if (root->glossary) {
-            store_source(db, root->glossary, 0, opt, pr, sum, &ex);
+            store_source(db, root->glossary, root->glossary_name ? root->glossary_name
+                                                                 : root->glossary,
+                         0, opt, pr, sum, &ex);
             continue;
         }
         /* A glossary that was in the directory before and is gone now. */
-        size_t n = strlen(root->path) + sizeof "/glossary.tsv";
+        const char *rn = root->target ? root->target->name : root->path;
+        size_t n = strlen(rn) + sizeof "/glossary.tsv";
         char *name = malloc(n);
         if (!name)
             continue;
-        size_t rl = strlen(root->path);
-        snprintf(name, n, "%s%sglossary.tsv", root->path,
-                 rl && root->path[rl - 1] == '/' ? "" : "/");
+        snprintf(name, n, "%s%sglossary.tsv", rn, *rn ? "/" : "");
         if (has_record(db, name)) {
             st = set_record(db, name, "");
             if (st != KX_OK)
@@ -324,7 +326,8 @@ ki_exit_t ki_store_glossaries(kx_db_t *db, const ki_filelist_t *list, const ki_o
         free(name);
     }
     for (size_t i = 0; i < opt->n_dicts; i++)
-        store_source(db, opt->dicts[i], ki_is_dictd(opt->dicts[i]), opt, pr, sum, &ex);
+        store_source(db, opt->dicts[i], opt->dicts[i], ki_is_dictd(opt->dicts[i]), opt, pr, sum,
+                     &ex);
 
     combine_t c = { .db = db };
     st = kx_db_metadata_keys(db, KI_META_GLOSSARY_SOURCE, combine_one, &c);

@@ -59,6 +59,7 @@ typedef struct file_state {
     int            from_header;  /* entry came from its kavosh-source header, not sources.tsv */
     size_t         passages;     /* FILE_WRITTEN: what the summary counted */
     size_t         bytes;
+    int            resolved;     /* entry is the id found in the index: keep it */
 } file_state_t;
 
 static void note_failure(run_t *r, ki_exit_t e)
@@ -143,6 +144,42 @@ static kx_status_t write_document(run_t *r, const kd_document_t *doc, const char
 /* ---------------------------------------------------------------------- */
 /* One file                                                                */
 
+/* Whether a bibliography entry called id is in the index. */
+static int entry_exists(run_t *r, const char *id)
+{
+    char term[KX_MAX_TERM_BYTES];
+    unsigned freq = 0;
+    return prefixed(term, sizeof term, KI_PREFIX_SOURCE, id) == 0 &&
+           kx_db_term_freq(r->db, term, &freq) == KX_OK && freq > 0;
+}
+
+/* The entry a full text named by name means by id: documents are named by
+ * their path as given ("papers/article.md"), but a sources.tsv line or a
+ * header names the article as its folder sees it ("article.md#ref-3"). The
+ * id as written if the index has it, else the id below the nearest folder
+ * of name that makes it one (so "article.md#ref-3" in papers/texts/x.md is
+ * papers/texts/article.md#ref-3 or papers/article.md#ref-3). malloc'd, or
+ * NULL if none is in the index (yet). */
+static char *resolve_entry(run_t *r, const char *name, const char *id)
+{
+    if (entry_exists(r, id))
+        return strdup(id);
+    size_t nl = strlen(name), il = strlen(id);
+    char *cand = malloc(nl + il + 2);
+    if (!cand)
+        return NULL;
+    for (size_t end = nl; end > 0; end--) {
+        if (name[end - 1] != '/')
+            continue;
+        memcpy(cand, name, end);
+        memcpy(cand + end, id, il + 1);
+        if (entry_exists(r, cand))
+            return cand;
+    }
+    free(cand);
+    return NULL;
+}
+
 /* Whether the file should name the entry it claims to be the text of: not
  * when re-indexing it because that entry is not in the index. */
 typedef enum claim_mode {
@@ -157,7 +194,7 @@ static void index_file(run_t *r, const ki_entry_t *e, file_state_t *fs, claim_mo
     fs->outcome = FILE_FAILED;
     char *buf = NULL;
     size_t len = 0;
-    if (ki_read_file(path, &buf, &len) != 0) {
+    if (ki_read_regular(path, &buf, &len) != 0) {
         ki_progress_clear(&r->progress);
         ki_error("%s: cannot read: %s", path, strerror(errno));
         r->sum->files_failed++;
@@ -198,6 +235,13 @@ static void index_file(run_t *r, const ki_entry_t *e, file_state_t *fs, claim_mo
         ki_progress_clear(&r->progress);
         ki_warn("%s:1: malformed kavosh-source header (want <!-- kavosh-source: ENTRY --> alone on "
                 "the first line); the header is ignored", path);
+    }
+    if (mode == CLAIM_SOURCE && fs->entry && !fs->resolved) {
+        char *found = resolve_entry(r, name, fs->entry);
+        if (found) {
+            free(fs->entry);
+            fs->entry = found;
+        }
     }
     const char *of_source = mode == CLAIM_SOURCE ? fs->entry : NULL;
 
@@ -244,7 +288,7 @@ static void index_file(run_t *r, const ki_entry_t *e, file_state_t *fs, claim_mo
 
     char record[4096 + 64];
     snprintf(record, sizeof record, "%016llx %zu %zu %s", hash, len, doc->n_passages,
-             e->root ? e->root : "");
+             e->owner ? e->owner : "");
     kx_status_t st = write_document(r, doc, record, of_source);
     if (st != KX_OK) {
         report_kx(r, path, st);
@@ -296,6 +340,25 @@ static void check_sources(run_t *r, const ki_filelist_t *list, file_state_t *fs)
         if (freq > 0)
             continue;
         const ki_entry_t *e = &list->entries[i];
+        /* The article came later in the run than its full text: the id
+         * below one of the text's folders may be in the index now. */
+        char *found = resolve_entry(r, e->name, fs[i].entry);
+        if (found && strcmp(found, fs[i].entry) != 0) {
+            free(fs[i].entry);
+            fs[i].entry = found;
+            fs[i].resolved = 1;
+            r->sum->files_seen--;
+            if (fs[i].outcome == FILE_UNCHANGED)
+                r->sum->files_unchanged--;
+            else {
+                r->sum->files_indexed--;
+                r->sum->passages -= fs[i].passages;
+                r->sum->bytes -= fs[i].bytes;
+            }
+            index_file(r, e, &fs[i], CLAIM_SOURCE);
+            continue;
+        }
+        free(found);
         if (!r->opt->quiet) {
             ki_progress_clear(&r->progress);
             if (fs[i].from_header)
@@ -359,13 +422,14 @@ static void strlist_free(strlist_t *l)
 
 typedef struct stale {
     kx_db_t           *db;
-    const char        *root;
-    const char *const *seen;   /* sorted names found under root in this run */
+    const char        *owner;  /* the root record the files belong to */
+    const char        *under;  /* the folder walked: its name, "" or equal to owner for all of them */
+    const char *const *seen;   /* sorted names collected in this run */
     size_t             n_seen;
     strlist_t          keys;   /* records to delete */
 } stale_t;
 
-/* The record's fourth field: the directory argument the file was found under. */
+/* The record's fourth field: the root record (folder or file named) the file belongs to. */
 static const char *record_root(const char *rec)
 {
     const char *p = rec;
@@ -381,11 +445,14 @@ static int collect_stale(void *ctx, const char *key)
 {
     stale_t *s = ctx;
     const char *name = key + strlen(KI_META_FILE);
+    size_t ul = strlen(s->under);
+    if (strcmp(s->under, s->owner) != 0 && (strncmp(name, s->under, ul) != 0 || name[ul] != '/'))
+        return 0;
     char *rec = NULL;
     if (kx_db_get_metadata(s->db, key, &rec) != KX_OK || !rec)
         return 0;
     const char *root = record_root(rec);
-    int ours = *rec && root && strcmp(root, s->root) == 0;
+    int ours = *rec && root && strcmp(root, s->owner) == 0;
     kx_free(rec);
     if (!ours)
         return 0;
@@ -395,58 +462,70 @@ static int collect_stale(void *ctx, const char *key)
     return s->keys.oom;
 }
 
-/* Delete from the index the files once found under root that are gone now. */
-static void remove_stale(run_t *r, const ki_filelist_t *list, const ki_root_t *root)
+/* Delete the file called name (its passages, record and harvested glosses)
+ * in one transaction. */
+static kx_status_t delete_file(run_t *r, const char *name)
 {
-    const char **seen = malloc((list->n ? list->n : 1) * sizeof *seen);
-    if (!seen) {
-        ki_error("out of memory");
-        note_failure(r, KI_EXIT_FAILURE);
-        return;
+    char fterm[KX_MAX_TERM_BYTES], key[4096];
+    if (prefixed(fterm, sizeof fterm, KI_PREFIX_FILE, name) != 0 ||
+        prefixed(key, sizeof key, KI_META_FILE, name) != 0)
+        return KX_INVALID_ARGUMENT;
+    kx_status_t st = kx_db_begin_transaction(r->db);
+    if (st != KX_OK)
+        return st;
+    st = kx_db_delete_by_term(r->db, fterm);
+    /* Xapian deletes a metadata key set to "". */
+    if (st == KX_OK)
+        st = kx_db_set_metadata(r->db, key, "");
+    if (st == KX_OK)
+        st = set_harvest(r->db, name, "");
+    if (st == KX_OK)
+        st = kx_db_commit_transaction(r->db);
+    else
+        kx_db_cancel_transaction(r->db);
+    if (st == KX_OK) {
+        r->sum->files_removed++;
+        if (r->opt->verbose) {
+            ki_progress_clear(&r->progress);
+            ki_note("%s: removed from the index", name);
+        }
     }
-    size_t n_seen = 0;
-    for (size_t i = 0; i < list->n; i++)
-        if (list->entries[i].root == root->path)
-            seen[n_seen++] = list->entries[i].name;
-    if (n_seen)
-        qsort(seen, n_seen, sizeof *seen, cmp_str);
-    stale_t s = { .db = r->db, .root = root->path, .seen = seen, .n_seen = n_seen };
+    return st;
+}
+
+/* Delete from the index the files once found under root that are gone now
+ * (seen: every name collected in this run, sorted). */
+static void remove_stale(run_t *r, const char *const *seen, size_t n_seen, const ki_root_t *root)
+{
+    const ki_target_t *t = root->target;
+    stale_t s = { .db = r->db, .owner = t->owner, .under = t->name, .seen = seen,
+                  .n_seen = n_seen };
     kx_status_t st = kx_db_metadata_keys(r->db, KI_META_FILE, collect_stale, &s);
     if (st == KX_OK && s.keys.oom)
         st = KX_NO_MEMORY;
-    for (size_t i = 0; st == KX_OK && i < s.keys.n; i++) {
-        const char *name = s.keys.v[i] + strlen(KI_META_FILE);
-        char fterm[KX_MAX_TERM_BYTES];
-        if (prefixed(fterm, sizeof fterm, KI_PREFIX_FILE, name) != 0)
-            continue;
-        st = kx_db_begin_transaction(r->db);
-        if (st != KX_OK)
-            break;
-        st = kx_db_delete_by_term(r->db, fterm);
-        /* Xapian deletes a metadata key set to "". */
-        if (st == KX_OK)
-            st = kx_db_set_metadata(r->db, s.keys.v[i], "");
-        if (st == KX_OK)
-            st = set_harvest(r->db, name, "");
-        if (st == KX_OK)
-            st = kx_db_commit_transaction(r->db);
-        else
-            kx_db_cancel_transaction(r->db);
-        if (st == KX_OK) {
-            r->sum->files_removed++;
-            if (r->opt->verbose) {
-                /* Named as the file was when it was indexed: its directory argument and name. */
-                size_t rl = strlen(root->path);
-                ki_progress_clear(&r->progress);
-                ki_note("%s%s%s: removed from the index", root->path,
-                        rl && root->path[rl - 1] == '/' ? "" : "/", name);
-            }
-        }
-    }
+    for (size_t i = 0; st == KX_OK && i < s.keys.n; i++)
+        st = delete_file(r, s.keys.v[i] + strlen(KI_META_FILE));
     if (st != KX_OK)
         report_kx(r, root->path, st);
     strlist_free(&s.keys);
-    free(seen);
+}
+
+/* Files named directly once, and gone now (a run with no PATH). */
+static void remove_gone_files(run_t *r, const ki_targets_t *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        const ki_target_t *x = &t->v[i];
+        if (x->gone <= 0 || x->is_dir || !x->from_index)
+            continue;
+        char key[4096];
+        char *rec = NULL;
+        int had = prefixed(key, sizeof key, KI_META_FILE, x->name) == 0 &&
+                  kx_db_get_metadata(r->db, key, &rec) == KX_OK && rec && *rec;
+        kx_free(rec);
+        kx_status_t st = had ? delete_file(r, x->name) : KX_OK;
+        if (st != KX_OK)
+            report_kx(r, x->path, st);
+    }
 }
 
 /* ---------------------------------------------------------------------- */
@@ -501,6 +580,34 @@ static kx_status_t wipe(kx_db_t *db)
 /* ---------------------------------------------------------------------- */
 /* The run                                                                 */
 
+static int cmp_skip(const void *a, const void *b)
+{
+    const ki_skip_t *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n > y->n ? -1 : 1;
+    return strcmp(x->kind, y->kind);
+}
+
+/* "3 .xyz, 1 fifo": the files the walk passed over, most first. */
+static void skip_summary(ki_filelist_t *list, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (list->n_skips > 1)
+        qsort(list->skips, list->n_skips, sizeof *list->skips, cmp_skip);
+    size_t o = 0;
+    for (size_t i = 0; i < list->n_skips && o < cap; i++) {
+        int n = snprintf(out + o, cap - o, "%s%u %s", i ? ", " : "", list->skips[i].n,
+                         list->skips[i].kind);
+        if (n < 0 || (size_t)n >= cap - o) {
+            /* Too many kinds for the line: the rest together. */
+            if (o + 8 < cap)
+                snprintf(out + o, cap - o, ", ...");
+            break;
+        }
+        o += (size_t)n;
+    }
+}
+
 ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *paths,
                          size_t n_paths, const ki_options_t *opt, ki_summary_t *sum)
 {
@@ -518,8 +625,14 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
         return KI_EXIT_FAILURE;
     }
 
+    ki_targets_t targets;
     ki_filelist_t list;
-    note_failure(&r, ki_collect(paths, n_paths, r.opt->quiet, &list));
+    memset(&list, 0, sizeof list);
+    note_failure(&r, ki_targets_make(db, paths, n_paths, r.opt, &targets));
+    note_failure(&r, ki_collect(targets.v, targets.n, r.opt->db_path, r.opt->quiet,
+                                   r.opt->verbose, &list));
+    sum->files_skipped = list.skipped;
+    skip_summary(&list, sum->skipped_kinds, sizeof sum->skipped_kinds);
     file_state_t *fs = calloc(list.n ? list.n : 1, sizeof *fs);
     if (!fs) {
         ki_error("out of memory");
@@ -555,9 +668,24 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
         ki_progress_update(&r.progress, r.files_done, sum->passages, r.bytes_done,
                            i + 1 == list.n);
     }
+    const char **seen = malloc((list.n ? list.n : 1) * sizeof *seen);
+    if (!seen) {
+        ki_error("out of memory");
+        note_failure(&r, KI_EXIT_FAILURE);
+        goto done;
+    }
+    for (size_t i = 0; i < list.n; i++)
+        seen[i] = list.entries[i].name;
+    if (list.n)
+        qsort(seen, list.n, sizeof *seen, cmp_str);
     for (size_t i = 0; i < list.n_roots; i++)
         if (list.roots[i].complete)
-            remove_stale(&r, &list, &list.roots[i]);
+            remove_stale(&r, seen, list.n, &list.roots[i]);
+    free(seen);
+    remove_gone_files(&r, &targets);
+    kx_status_t rst = ki_targets_store(db, &targets, &list, r.opt->rebuild);
+    if (rst != KX_OK)
+        report_kx(&r, "index", rst);
     check_sources(&r, &list, fs);
     note_failure(&r, ki_store_glossaries(db, &list, r.opt, &r.progress, sum));
 
@@ -570,6 +698,7 @@ done:
         free(fs[i].entry);
     free(fs);
     ki_filelist_free(&list);
+    ki_targets_free(&targets);
     ka_translit_free(r.tl);
     sum->seconds = ki_now() - t0;
     return r.exit;

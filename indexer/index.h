@@ -25,6 +25,12 @@ typedef struct ki_options {
     const char *const *dicts;      /* --dict files: TSV glossaries or dictd dictionaries (borrowed) */
     size_t             n_dicts;
     const char        *dict_langs; /* "SRC,DST" for the dictd dictionaries, or NULL: from the file names */
+    const char *const *exclude;    /* --exclude globs (borrowed) */
+    size_t             n_exclude;
+    const char *const *include;    /* --include globs (borrowed) */
+    size_t             n_include;
+    const char        *bundled;    /* with no PATH: the bundled corpus, indexed as the folder "" */
+    const char        *db_path;    /* the index's folder, never walked (or NULL) */
 } ki_options_t;
 
 typedef struct ki_summary {
@@ -33,6 +39,8 @@ typedef struct ki_summary {
     unsigned files_unchanged; /* skipped: same content hash */
     unsigned files_removed;   /* gone from disk, deleted from the index */
     unsigned files_failed;    /* could not be read or written; the rest went on */
+    unsigned files_skipped;   /* passed over by the walk: no known type, special, excluded */
+    char     skipped_kinds[256]; /* "3 .xyz, 1 fifo": the skipped files by kind, most first */
     unsigned long passages;   /* passages written */
     unsigned long long bytes; /* bytes of the files written */
     unsigned glossaries;      /* glossary sources stored in this run */
@@ -81,14 +89,21 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
 kx_status_t ki_passage_document(ka_analyzer_t *an, ka_translit_t *tl, const kd_document_t *doc,
                                 size_t i, const char *of_source, kx_doc_t **out);
 
-/* kavosh-index --list: one line per indexed file, tab-separated: name,
- * passages, bytes, content hash, path as given. Returns an exit code. */
+/* kavosh-index --list: one line per indexed file, tab-separated: name (its
+ * path as given), passages, bytes, content hash, and where it is (its real
+ * path). The names and paths are escaped (ki_put_safe with KI_SAFE_NAMES
+ * and KI_SAFE_BACKSLASH: a TAB in a name is \t, a newline \n, a backslash
+ * \\). Returns an exit code. */
 ki_exit_t ki_list(kx_db_t *db, FILE *out);
 
 /* kavosh-index --stats: files, passages (per language), bibliography
  * entries, distinct terms, glossary and size on disk of the index at
  * db_path. Returns an exit code. */
 ki_exit_t ki_stats(kx_db_t *db, const char *db_path, FILE *out);
+
+/* The number of folders and files the index at db was built from (its
+ * root records; -1 on error): kavosh-index with no PATH updates them. */
+long ki_count_roots(kx_db_t *db);
 
 /* 64-bit FNV-1a of buf: the content hash that tells a changed file. */
 unsigned long long ki_content_hash(const char *buf, size_t len);

@@ -18,10 +18,32 @@
 /* ---------------------------------------------------------------------- */
 /* The files of a run, collected before any is indexed (collect.c)         */
 
+/* One thing a run indexes: a PATH argument, or a folder or file the index
+ * was built from (a run with no PATH; see roots.c). */
+typedef struct ki_target {
+    char  *path;       /* as it can be opened (owned) */
+    char  *name;       /* its name in the index: a file's document name, a folder's
+                          name prefix ("" for the current folder); owned */
+    char  *owner;      /* the root record it belongs to: its own name, or the name
+                          of the indexed folder it lies inside (owned) */
+    char  *abspath;    /* where it is: the folder's real path, or the file's folder's
+                          real path and its base name (owned) */
+    int    is_dir;
+    int    new_root;   /* no root record covers it yet: one is written at the end */
+    int    from_index; /* named by a root record of the index (a run with no PATH) */
+    int    gone;       /* from_index, and no longer there */
+    int    globs_given;/* exclude/include came from the command line (else the record) */
+    char **exclude;    /* --exclude globs (owned) */
+    size_t n_exclude;
+    char **include;    /* --include globs (owned) */
+    size_t n_include;
+} ki_target_t;
+
 typedef struct ki_entry {
     char              *path;   /* as it can be opened: the argument, or root + "/" + relative path */
-    char              *name;   /* the document name in the index */
-    const char        *root;   /* the directory argument it was found under (borrowed), or NULL */
+    char              *name;   /* the document name in the index: the path as given */
+    const char        *root;   /* the directory target's path it was found under (borrowed), or NULL */
+    const char        *owner;  /* the root record it belongs to (borrowed from its target) */
     unsigned long long size;   /* bytes according to stat, for the progress line's ETA */
     char              *of_source; /* the bibliography entry whose full text this is, from a
                                      sources.tsv line (owned), or NULL; see sources.c for the header */
@@ -29,10 +51,19 @@ typedef struct ki_entry {
 } ki_entry_t;
 
 typedef struct ki_root {
-    const char *path;          /* the directory argument (borrowed from argv) */
+    const char        *path;   /* the directory target's path (borrowed) */
+    const ki_target_t *target; /* borrowed */
     int         complete;      /* every subdirectory could be read: only then are vanished files deleted */
     char       *glossary;      /* root + "/glossary.tsv" if that file exists, else NULL */
+    char       *glossary_name; /* its name in the index: the root's name + "/glossary.tsv" */
 } ki_root_t;
+
+/* Files the walk passed over, by kind (".xyz", "no extension", "fifo",
+ * "socket", "device", "excluded"), for the summary. */
+typedef struct ki_skip {
+    char     kind[24];
+    unsigned n;
+} ki_skip_t;
 
 typedef struct ki_filelist {
     ki_entry_t        *entries;
@@ -40,22 +71,79 @@ typedef struct ki_filelist {
     ki_root_t         *roots;
     size_t             n_roots;
     unsigned long long bytes;  /* sum of the entries' sizes */
+    ki_skip_t         *skips;
+    size_t             n_skips, cap_skips;
+    unsigned           skipped; /* sum of the skips' counts */
 } ki_filelist_t;
 
-/* Collect the files under paths (see ki_index_paths), and read every
- * sources.tsv met in the directories walked or next to a file named
- * directly (a manifest named directly is not collected): each of its lines
- * "FILE<TAB>ENTRY" ('#' starts a comment line) sets of_source of the
- * collected file FILE (relative to the manifest's directory). Lines that are
- * malformed, or name a file that is missing, not collected or already named
- * (for a manifest next to files named directly: only malformed lines and
- * lines naming one of them), are warned about with the manifest's path and
- * line (unless quiet), at most MAX_MANIFEST_WARNINGS per manifest, and
- * otherwise ignored. Problems are reported with ki_error/ki_warn; the return
- * value is the worst exit code met, and what could be collected is in *list
- * either way (free with ki_filelist_free). */
-ki_exit_t ki_collect(const char *const *paths, size_t n_paths, int quiet, ki_filelist_t *list);
+/* Collect the files of targets (see ki_index_paths): a folder is walked in
+ * sorted order, without a depth limit; a folder is entered once however
+ * many links lead to it (by device and inode), so link loops end; hidden
+ * entries are passed over, and so are files and folders matching an
+ * exclude glob, a line of a .kavoshignore in a folder above them, or (for
+ * files) no include glob when there are some. Files of no known type and
+ * special files are counted in list->skips without being opened; the
+ * folder of the index (db_path, may be NULL) is never walked.
+ *
+ * It also reads every sources.tsv met in the directories walked or next to
+ * a file named directly (a manifest named directly is not collected): each
+ * of its lines "FILE<TAB>ENTRY" ('#' starts a comment line) sets of_source
+ * of the collected file FILE (relative to the manifest's directory). Lines
+ * that are malformed, or name a file that is missing, not collected or
+ * already named (for a manifest next to files named directly: only
+ * malformed lines and lines naming one of them), are warned about with the
+ * manifest's path and line (unless quiet), at most MAX_MANIFEST_WARNINGS
+ * per manifest, and otherwise ignored. Problems are reported with
+ * ki_error/ki_warn; the return value is the worst exit code met, and what
+ * could be collected is in *list either way (free with ki_filelist_free). */
+ki_exit_t ki_collect(ki_target_t *targets, size_t n_targets, const char *db_path, int quiet,
+                     int verbose, ki_filelist_t *list);
 void ki_filelist_free(ki_filelist_t *list);
+
+/* Whether name (a base name) has the extension of a type kavosh-index reads. */
+int ki_known_type(const char *name);
+
+/* Read the regular file at path whole, never blocking: it is opened with
+ * O_NONBLOCK and refused (errno EINVAL) unless fstat says it is a regular
+ * file, so a FIFO put in its place after the walk cannot hang the run.
+ * Returns 0, or -1 with errno set. */
+int ki_read_regular(const char *path, char **buf_out, size_t *len_out);
+
+/* ---------------------------------------------------------------------- */
+/* The folders and files an index was built from (roots.c)                 */
+
+/* Stored as KI_META_ROOT records (schema.h). */
+
+typedef struct ki_targets {
+    ki_target_t *v;
+    size_t       n, cap;
+} ki_targets_t;
+
+/* The targets of a run: each PATH named (resolved against the index's root
+ * records, see roots.c), or with no PATH every root record. Globs given on
+ * the command line go with each folder PATH. Returns an exit code; errors
+ * are reported. */
+ki_exit_t ki_targets_make(kx_db_t *db, const char *const *paths, size_t n_paths,
+                          const ki_options_t *opt, ki_targets_t *out);
+void ki_targets_free(ki_targets_t *t);
+
+/* Write the root records of the run's new roots (all: of every root
+ * walked, into an index started over), and the new globs of old ones;
+ * delete those of files from the index that are gone. */
+kx_status_t ki_targets_store(kx_db_t *db, const ki_targets_t *t, const ki_filelist_t *list,
+                             int all);
+
+/* Clean a path as given into a name: "./" and empty components dropped, no
+ * trailing slash; "." and "./" become "". ".." is kept. malloc'd. */
+char *ki_clean_name(const char *path);
+
+/* The root records, to tell where an indexed file is on disk. */
+typedef struct ki_rootmap ki_rootmap_t;
+ki_rootmap_t *ki_rootmap_load(kx_db_t *db, kx_status_t *st_out);
+/* The real path of the file called name whose record names root owner, or
+ * NULL if no root record says (malloc'd). */
+char *ki_rootmap_path(const ki_rootmap_t *m, const char *owner, const char *name);
+void ki_rootmap_free(ki_rootmap_t *m);
 
 /* ---------------------------------------------------------------------- */
 /* The progress line (progress.c)                                          */

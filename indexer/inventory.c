@@ -19,10 +19,18 @@
 /* --list                                                                  */
 
 typedef struct lister {
-    kx_db_t    *db;
-    FILE       *out;
-    kx_status_t st;
+    kx_db_t      *db;
+    FILE         *out;
+    ki_rootmap_t *roots;
+    kx_status_t   st;
 } lister_t;
+
+/* s escaped for a tab-separated line: TAB, newline and backslash as \\t,
+ * \\n and \\\\, other control characters as ki_put_safe shows them. */
+static void put_field(FILE *out, const char *s)
+{
+    ki_put_safe(out, s, strlen(s), KI_SAFE_NAMES | KI_SAFE_BACKSLASH);
+}
 
 static int list_one(void *ctx, const char *key)
 {
@@ -39,14 +47,13 @@ static int list_one(void *ctx, const char *key)
         unsigned long passages = 0;
         int used = 0;
         if (sscanf(rec, "%31s %llu %lu %n", hash, &bytes, &passages, &used) >= 3) {
-            const char *root = used > 0 ? rec + used : "";
-            size_t rl = strlen(root);
-            /* The path as given: the directory argument joined to the name, or the name. */
-            if (rl)
-                fprintf(l->out, "%s\t%lu\t%llu\t%s\t%s%s%s\n", name, passages, bytes, hash, root,
-                        root[rl - 1] == '/' ? "" : "/", name);
-            else
-                fprintf(l->out, "%s\t%lu\t%llu\t%s\t%s\n", name, passages, bytes, hash, name);
+            const char *owner = used > 0 ? rec + used : "";
+            char *where = ki_rootmap_path(l->roots, owner, name);
+            put_field(l->out, name);
+            fprintf(l->out, "\t%lu\t%llu\t%s\t", passages, bytes, hash);
+            put_field(l->out, where ? where : name);
+            fputc('\n', l->out);
+            free(where);
         } else {
             ki_warn("%s: malformed record in the index: '%s'", name, rec);
         }
@@ -58,9 +65,13 @@ static int list_one(void *ctx, const char *key)
 ki_exit_t ki_list(kx_db_t *db, FILE *out)
 {
     lister_t l = { .db = db, .out = out };
-    kx_status_t st = kx_db_metadata_keys(db, KI_META_FILE, list_one, &l);
+    kx_status_t st = KX_OK;
+    l.roots = ki_rootmap_load(db, &st);
+    if (st == KX_OK)
+        st = kx_db_metadata_keys(db, KI_META_FILE, list_one, &l);
     if (st == KX_OK)
         st = l.st;
+    ki_rootmap_free(l.roots);
     if (st != KX_OK) {
         const char *d = kx_db_last_error(db);
         ki_error("cannot read the index: %s%s%s", kx_status_to_string(st), *d ? ": " : "", d);

@@ -155,16 +155,26 @@ static void print_summary(const ki_summary_t *s, const char *db_path)
             s->seconds > 0 ? mb / s->seconds : 0.0, gloss, db_path);
 }
 
+static void free_args(const char **a, const char **b, const char **c)
+{
+    free(a);
+    free(b);
+    free(c);
+}
+
 int main(int argc, char **argv)
 {
     ki_set_program("kavosh-index");
-    enum { OPT_REBUILD = 256, OPT_VERSION, OPT_DICT, OPT_DICT_LANGS, OPT_LIST, OPT_STATS };
+    enum { OPT_REBUILD = 256, OPT_VERSION, OPT_DICT, OPT_DICT_LANGS, OPT_LIST, OPT_STATS,
+           OPT_EXCLUDE, OPT_INCLUDE };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
         { "rebuild", no_argument, NULL, OPT_REBUILD },
         { "dict", required_argument, NULL, OPT_DICT },
         { "dict-langs", required_argument, NULL, OPT_DICT_LANGS },
         { "list", no_argument, NULL, OPT_LIST },
+        { "exclude", required_argument, NULL, OPT_EXCLUDE },
+        { "include", required_argument, NULL, OPT_INCLUDE },
         { "stats", no_argument, NULL, OPT_STATS },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
@@ -182,6 +192,18 @@ int main(int argc, char **argv)
         return KI_EXIT_FAILURE;
     }
     opt.dicts = dicts;
+    /* --exclude and --include globs, likewise. */
+    const char **excl = calloc((size_t)argc + 1, sizeof *excl);
+    const char **incl = calloc((size_t)argc + 1, sizeof *incl);
+    if (!excl || !incl) {
+        ki_error("out of memory");
+        free(dicts);
+        free(excl);
+        free(incl);
+        return KI_EXIT_FAILURE;
+    }
+    opt.exclude = excl;
+    opt.include = incl;
     int c;
     while ((c = getopt_long(argc, argv, "d:qvh", longopts, NULL)) != -1) {
         switch (c) {
@@ -191,46 +213,36 @@ int main(int argc, char **argv)
         case OPT_REBUILD: opt.rebuild = 1; break;
         case OPT_DICT: dicts[opt.n_dicts++] = optarg; break;
         case OPT_DICT_LANGS: opt.dict_langs = optarg; break;
+        case OPT_EXCLUDE: excl[opt.n_exclude++] = optarg; break;
+        case OPT_INCLUDE: incl[opt.n_include++] = optarg; break;
         case OPT_LIST: list = 1; break;
         case OPT_STATS: stats = 1; break;
-        case 'h': usage(stdout); free(dicts); return KI_EXIT_OK;
+        case 'h': usage(stdout); free_args(dicts, excl, incl); return KI_EXIT_OK;
         case OPT_VERSION:
             printf("kavosh-index %s\n", KAVOSH_VERSION);
-            free(dicts);
+            free_args(dicts, excl, incl);
             return KI_EXIT_OK;
         default:
             fprintf(stderr, "Try 'kavosh-index --help' for more information.\n");
-            free(dicts);
+            free_args(dicts, excl, incl);
             return KI_EXIT_USAGE;
         }
     }
     if (list || stats) {
         ki_exit_t ex = inspect(db_opt, list, stats, argc - optind, &opt);
-        free(dicts);
+        free_args(dicts, excl, incl);
         return ex;
     }
     if (opt.dict_langs && !valid_dict_langs(opt.dict_langs)) {
         ki_error("--dict-langs wants two different languages of fa, ru, en as SRC,DST, not '%s'",
                  opt.dict_langs);
-        free(dicts);
+        free_args(dicts, excl, incl);
         return KI_EXIT_USAGE;
     }
     /* Progress only where someone watches it. */
     opt.progress = isatty(STDERR_FILENO) && !opt.quiet;
     const char *const *paths = (const char *const *)argv + optind;
     size_t n_paths = (size_t)(argc - optind);
-    const char *corpus[1];
-    if (n_paths == 0) {
-        corpus[0] = bundled_corpus();
-        if (!corpus[0]) {
-            ki_error("no PATH given and the bundled corpus was not found; set $KAVOSH_CORPUS or name files");
-            free(dicts);
-            return KI_EXIT_USAGE;
-        }
-        paths = corpus;
-        n_paths = 1;
-    }
-
     /* A mistyped PATH must not cost the whole index: start over only when
      * every PATH is there. */
     if (opt.rebuild) {
@@ -244,17 +256,51 @@ int main(int argc, char **argv)
         }
         if (missing) {
             ki_error("not starting over (--rebuild) because of the errors above; the index is unchanged");
-            free(dicts);
+            free_args(dicts, excl, incl);
             return KI_EXIT_FAILURE;
         }
     }
 
     const char *db_path = ki_db_path(db_opt);
+    opt.db_path = db_path;
     kx_db_t *db = NULL;
     ki_exit_t ex = ki_open_index(db_path, 1, &db);
     if (ex != KI_EXIT_OK) {
-        free(dicts);
+        free_args(dicts, excl, incl);
         return ex;
+    }
+    /* No PATH: bring the index up to date with the folders and files it was
+     * built from. Only a new index with nothing else named (no --dict) gets
+     * the bundled corpus, so that a first run shows something. */
+    if (n_paths == 0) {
+        long roots = ki_count_roots(db);
+        kx_db_stats_t ds = { 0 };
+        int empty = roots == 0 && kx_db_stats(db, &ds) == KX_OK && ds.doc_count == 0;
+        if (roots < 0) {
+            ki_error("cannot read the index %s: %s", db_path, kx_db_last_error(db));
+            kx_db_close(db);
+            free_args(dicts, excl, incl);
+            return KI_EXIT_INDEX;
+        }
+        if (empty && opt.n_dicts == 0) {
+            opt.bundled = bundled_corpus();
+            if (!opt.bundled) {
+                ki_error("no PATH given, the index is new and the bundled corpus was not found; "
+                         "name folders or files to index (or set $KAVOSH_CORPUS)");
+                kx_db_close(db);
+                free_args(dicts, excl, incl);
+                return KI_EXIT_USAGE;
+            }
+        } else if (roots == 0 && opt.n_dicts == 0 && !opt.quiet) {
+            ki_note("%s records no folders or files to update; name them as PATHs", db_path);
+        }
+        if ((opt.n_exclude || opt.n_include) && !opt.bundled) {
+            ki_error("--exclude and --include go with the folders they apply to: name them as "
+                     "PATHs (the index keeps the globs of each folder for later updates)");
+            kx_db_close(db);
+            free_args(dicts, excl, incl);
+            return KI_EXIT_USAGE;
+        }
     }
     ka_analyzer_t *an = NULL;
     ka_status_t ast = ka_analyzer_new(&an);
@@ -265,15 +311,19 @@ int main(int argc, char **argv)
     if (ast != KA_OK) {
         ki_error("cannot create the analyzer: %s", ka_status_to_string(ast));
         kx_db_close(db);
-        free(dicts);
+        free_args(dicts, excl, incl);
         return KI_EXIT_FAILURE;
     }
     ki_summary_t sum;
     ex = ki_index_paths(db, an, paths, n_paths, &opt, &sum);
     ka_analyzer_free(an);
     kx_db_close(db);
-    free(dicts);
-    if (!opt.quiet)
+    free_args(dicts, excl, incl);
+    if (!opt.quiet) {
         print_summary(&sum, db_path);
+        if (sum.files_skipped)
+            ki_note("skipped %u: %s%s", sum.files_skipped, sum.skipped_kinds,
+                    opt.verbose ? "" : " (-v names them)");
+    }
     return ex;
 }

@@ -290,7 +290,7 @@ void ki_manifest_match(walker_t *w)
             manifest_warn(w, c->manifest, c->line, "%s: no such file", c->file);
         else if (!e)
             manifest_warn(w, c->manifest, c->line, "%s: not one of the files indexed "
-                          "(.md, .markdown, .txt, .html or .htm; not hidden, not README)", c->file);
+                          "(.md, .markdown, .txt, .html or .htm; not hidden, not excluded)", c->file);
         else if (e->of_source)
             manifest_warn(w, c->manifest, c->line, "%s: already named as the text of %s at %s; "
                           "this line is ignored", c->file, e->of_source, e->source_at);

@@ -8,13 +8,22 @@
 
 /* Metadata key holding the schema version; an index of another version is refused. */
 #define KI_SCHEMA_KEY     "kavosh.schema"
-#define KI_SCHEMA_VERSION "1"
+#define KI_SCHEMA_VERSION "2"   /* 2: documents named by their path as given; root records */
 
-/* Metadata key prefix for per-file records: "file:" + document name ->
- * "<content hash hex> <bytes> <passages> <path as given>". For the full text
+/* Metadata key prefix for per-file records: "file:" + document name (the
+ * file's path as given: "papers/notes.md", or absolute) -> "<content hash
+ * hex> <bytes> <passages> <root>", root being the name of the root record
+ * (KI_META_ROOT in index_internal.h: a folder or file named on a command
+ * line) the file belongs to. For the full text
  * of a cited work the hash also covers the entry id it is the text of, so
  * that naming another entry re-indexes an unchanged file. */
 #define KI_META_FILE      "file:"
+/* Metadata key prefix of the folders and files an index was built from
+ * (roots.c): "root:" + its name in the index ("" for a folder named ".") ->
+ * "dir ABSPATH" or "file ABSPATH" (the real path, a backslash written \\
+ * and a newline \n), then a line "exclude GLOB" or "include GLOB" per
+ * glob given with it. kavosh-index with no PATH updates every one. */
+#define KI_META_ROOT      "root:"
 /* Metadata key holding the glossary text (TSV) that travels with the index. */
 #define KI_META_GLOSSARY  "kavosh.glossary"
 

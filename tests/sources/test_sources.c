@@ -60,6 +60,21 @@ static void run(run_result_t *r, const char *prog, ...)
     assert_int_equal(run_program(argv, NULL, NULL, r), 0);
 }
 
+/* The folder indexed by the test running now: documents are named by
+ * their path as given, so a file's name and its entries' ids begin with it. */
+static const char *qual_dir;
+
+/* name qualified by the folder: "<corpus>/article.md#ref-3" (one of a few
+ * static buffers, for use within one statement or two). */
+static const char *Q(const char *name)
+{
+    static char bufs[8][2048];
+    static unsigned next;
+    char *b = bufs[next++ % 8];
+    snprintf(b, sizeof bufs[0], "%s/%s", qual_dir, name);
+    return b;
+}
+
 /* A fresh copy of the fixture corpus as WORK/corpus; returns WORK. */
 static char *fresh_corpus(const char *name, char **corpus, char **db)
 {
@@ -67,6 +82,7 @@ static char *fresh_corpus(const char *name, char **corpus, char **db)
     assert_int_equal(mkdir(work, 0700), 0);
     *corpus = path_join(work, "corpus");
     *db = path_join(work, "db");
+    qual_dir = *corpus;
     run_result_t r;
     run(&r, "/bin/cp", "-R", KS_TEST_CORPUS, *corpus, NULL);
     assert_int_equal(r.status, 0);
@@ -228,11 +244,11 @@ static void check_corpus(const char *dbpath)
         assert_int_equal(sscanf(line, "%255[^\t]\t%255[^\t]\t%u\t%15[^\n]", name, entry,
                                 &n_passages, first), 4);
         files++;
-        ids_t docs = postings(db, KI_PREFIX_FILE, name);
+        ids_t docs = postings(db, KI_PREFIX_FILE, Q(name));
         assert_int_equal(docs.n, n_passages);
         int is_source = strcmp(entry, "-") != 0;
         if (is_source) {
-            ids_t of = postings(db, KI_PREFIX_OF_SOURCE, entry);
+            ids_t of = postings(db, KI_PREFIX_OF_SOURCE, Q(entry));
             assert_int_equal(of.n, docs.n);
             for (size_t i = 0; i < docs.n; i++)
                 assert_true(ids_contain(&of, docs.v[i]));
@@ -244,7 +260,7 @@ static void check_corpus(const char *dbpath)
             json_t *os = json_object_get(o, "of_source");
             if (is_source) {
                 assert_true(json_is_string(os));
-                assert_string_equal(json_string_value(os), entry);
+                assert_string_equal(json_string_value(os), Q(entry));
             } else
                 assert_null(os);
             long ln = (long)json_integer_value(json_object_get(o, "line"));
@@ -328,7 +344,7 @@ static void test_manifest_change(void **state)
     run_result_free(&r);
     kx_db_t *x = NULL;
     assert_int_equal(kx_db_open(db, KX_OPEN_READ, &x, NULL), KX_OK);
-    ids_t html = postings(x, KI_PREFIX_FILE, "texts/petrova-ferries.html");
+    ids_t html = postings(x, KI_PREFIX_FILE, Q("texts/petrova-ferries.html"));
     kx_db_close(x);
     assert_true(html.n > 0);
 
@@ -336,17 +352,20 @@ static void test_manifest_change(void **state)
     set_manifest(corpus, "texts/petrova-ferries.html\tarticle.md#ref-1\n");
     run(&r, KAVOSH_INDEX_BIN, "-v", "-d", db, corpus, NULL);
     assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.err, "petrova-ferries.html: 2 passages (changed), the full text of article.md#ref-1"));
+    char said[2200];
+    snprintf(said, sizeof said, "petrova-ferries.html: 2 passages (changed), the full text of %s",
+             Q("article.md#ref-1"));
+    assert_non_null(strstr(r.err, said));
     assert_non_null(strstr(r.err, "1 indexed, 3 unchanged"));
     run_result_free(&r);
     assert_int_equal(kx_db_open(db, KX_OPEN_READ, &x, NULL), KX_OK);
-    ids_t now = postings(x, KI_PREFIX_OF_SOURCE, "article.md#ref-1");
-    ids_t old = postings(x, KI_PREFIX_OF_SOURCE, "article.md#ref-3");
-    ids_t files = postings(x, KI_PREFIX_FILE, "texts/petrova-ferries.html");
+    ids_t now = postings(x, KI_PREFIX_OF_SOURCE, Q("article.md#ref-1"));
+    ids_t old = postings(x, KI_PREFIX_OF_SOURCE, Q("article.md#ref-3"));
+    ids_t files = postings(x, KI_PREFIX_FILE, Q("texts/petrova-ferries.html"));
     assert_int_equal(now.n, files.n);
     assert_int_equal(old.n, 0);
     json_t *o = passage_data(x, now.v[0]);
-    assert_string_equal(json_string_value(json_object_get(o, "of_source")), "article.md#ref-1");
+    assert_string_equal(json_string_value(json_object_get(o, "of_source")), Q("article.md#ref-1"));
     json_decref(o);
     kx_db_close(x);
 
@@ -359,7 +378,7 @@ static void test_manifest_change(void **state)
     /* Only the header-named text is left. */
     assert_int_equal(of_source_postings(db), 2);
     assert_int_equal(kx_db_open(db, KX_OPEN_READ, &x, NULL), KX_OK);
-    files = postings(x, KI_PREFIX_FILE, "texts/petrova-ferries.html");
+    files = postings(x, KI_PREFIX_FILE, Q("texts/petrova-ferries.html"));
     o = passage_data(x, files.v[0]);
     assert_null(json_object_get(o, "of_source"));
     json_decref(o);
@@ -372,8 +391,8 @@ static void test_manifest_change(void **state)
     assert_int_equal(unlink(article), 0);
     run(&r, KAVOSH_INDEX_BIN, "-d", db, corpus, NULL);
     assert_int_equal(r.status, 0);
-    char at[1100];
-    snprintf(at, sizeof at, "%s:1: article.md#ref-2 is not a bibliography entry", smith);
+    char at[3300];
+    snprintf(at, sizeof at, "%s:1: %s is not a bibliography entry", smith, Q("article.md#ref-2"));
     assert_non_null(warning_at(r.err, at));
     assert_non_null(strstr(r.err, "1 removed"));
     run_result_free(&r);
@@ -483,10 +502,10 @@ static void test_manifest_cases(void **state)
     /* What the valid lines say holds; the file with an unknown entry is ordinary. */
     kx_db_t *x = NULL;
     assert_int_equal(kx_db_open(db, KX_OPEN_READ, &x, NULL), KX_OK);
-    ids_t a = postings(x, KI_PREFIX_OF_SOURCE, "article.md#ref-3");
-    ids_t b = postings(x, KI_PREFIX_FILE, "texts/petrova-ferries.html");
-    ids_t c = postings(x, KI_PREFIX_OF_SOURCE, "article.md#ref-99");
-    ids_t d = postings(x, KI_PREFIX_FILE, "texts/field-notes.txt");
+    ids_t a = postings(x, KI_PREFIX_OF_SOURCE, Q("article.md#ref-3"));
+    ids_t b = postings(x, KI_PREFIX_FILE, Q("texts/petrova-ferries.html"));
+    ids_t c = postings(x, KI_PREFIX_OF_SOURCE, Q("article.md#ref-99"));
+    ids_t d = postings(x, KI_PREFIX_FILE, Q("texts/field-notes.txt"));
     kx_db_close(x);
     assert_int_equal(a.n, b.n);
     assert_int_equal(c.n, 0);
@@ -527,16 +546,16 @@ static void test_header_cases(void **state)
         snprintf(name, sizeof name, "h%zu.txt", i + 1);
         snprintf(at, sizeof at, "%s/%s:1: ", corpus, name);
         const char *w = warning_at(r.err, at);
-        ids_t docs = postings(x, KI_PREFIX_FILE, name);
+        ids_t docs = postings(x, KI_PREFIX_FILE, Q(name));
         assert_true(docs.n > 0);
         json_t *o = passage_data(x, docs.v[docs.n - 1]);
         const char *of = json_string_value(json_object_get(o, "of_source"));
         const char *e = cases[i].expect;
         int is_entry = strcmp(e, "malformed") && strcmp(e, "unknown") && strcmp(e, "none");
         if (is_entry) {
-            if (!of || strcmp(of, e) != 0)
-                fail_msg("case %zu: of_source %s, want %s", i + 1, of ? of : "(none)", e);
-            ids_t os = postings(x, KI_PREFIX_OF_SOURCE, e);
+            if (!of || strcmp(of, Q(e)) != 0)
+                fail_msg("case %zu: of_source %s, want %s", i + 1, of ? of : "(none)", Q(e));
+            ids_t os = postings(x, KI_PREFIX_OF_SOURCE, Q(e));
             for (size_t k = 0; k < docs.n; k++)
                 assert_true(ids_contain(&os, docs.v[k]));
             /* The header is not text: one passage, starting at line 3. */
@@ -685,23 +704,28 @@ static void test_search(void **state)
     size_t others = 0;
     run(&r, KAVOSH_SEARCH_BIN, "-d", db, "--json", "Caspian", NULL);
     assert_int_equal(r.status, 0);
-    assert_true(hits_of(r.out, "article.md", &others) > 0 && others > 0);
+    assert_true(hits_of(r.out, Q("article.md"), &others) > 0 && others > 0);
     run_result_free(&r);
 
-    run(&r, KAVOSH_SEARCH_BIN, "-d", db, "--json", "Caspian source:article.md#ref-2", NULL);
+    /* Entry ids begin with the article's name, its path as given; a
+     * sources.tsv line or header names it as its folder sees it. */
+    char q[2200];
+    snprintf(q, sizeof q, "Caspian source:%s", Q("article.md#ref-2"));
+    run(&r, KAVOSH_SEARCH_BIN, "-d", db, "--json", q, NULL);
     assert_int_equal(r.status, 0);
-    assert_true(hits_of(r.out, "texts/smith-pipelines.md", &others) > 0);
+    assert_true(hits_of(r.out, Q("texts/smith-pipelines.md"), &others) > 0);
     assert_int_equal(others, 0);
     run_result_free(&r);
 
-    run(&r, KAVOSH_SEARCH_BIN, "-d", db, "--json", "--source", "article.md#ref-3", "Caspian", NULL);
+    run(&r, KAVOSH_SEARCH_BIN, "-d", db, "--json", "--source", Q("article.md#ref-3"), "Caspian", NULL);
     assert_int_equal(r.status, 0);
-    assert_true(hits_of(r.out, "texts/petrova-ferries.html", &others) > 0);
+    assert_true(hits_of(r.out, Q("texts/petrova-ferries.html"), &others) > 0);
     assert_int_equal(others, 0);
     run_result_free(&r);
 
     /* A word of the article only: nothing within a source. */
-    run(&r, KAVOSH_SEARCH_BIN, "-d", db, "--json", "Turkmenbashi source:article.md#ref-3", NULL);
+    snprintf(q, sizeof q, "Turkmenbashi source:%s", Q("article.md#ref-3"));
+    run(&r, KAVOSH_SEARCH_BIN, "-d", db, "--json", q, NULL);
     assert_int_equal(r.status, 1);
     run_result_free(&r);
     free(work);
