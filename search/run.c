@@ -7,6 +7,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,20 @@
 
 #include "schema.h"
 
+
+/* Report a query's failure on stderr and keep the message for the batch's
+ * error record. */
+static void query_error(ks_run_t *a, const char *where, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void query_error(ks_run_t *a, const char *where, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->error, sizeof a->error, fmt, ap);
+    va_end(ap);
+    ki_error("%s%s", where, a->error);
+}
 
 static int print_hit(void *ctx, const ks_hit_t *hit_in)
 {
@@ -40,8 +55,10 @@ static int print_hit(void *ctx, const ks_hit_t *hit_in)
 /* Run one query. Returns the exit code it alone would give. */
 ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
 {
+    a->error[0] = '\0';
+    a->n_hits = 0;
     if (strlen(text) > KS_MAX_QUERY_BYTES) {
-        ki_error("%squery longer than %d bytes", where, KS_MAX_QUERY_BYTES);
+        query_error(a, where, "query longer than %d bytes", KS_MAX_QUERY_BYTES);
         return KI_EXIT_USAGE;
     }
     /* --section and --source are the query's own field filters, required. */
@@ -51,7 +68,7 @@ ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
                    (a->filter_source ? strlen(a->filter_source) : 0);
         full = malloc(n);
         if (!full) {
-            ki_error("out of memory");
+            query_error(a, where, "out of memory");
             return KI_EXIT_FAILURE;
         }
         snprintf(full, n, "(%s)%s%s%s%s%s", text,
@@ -72,9 +89,9 @@ ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
     }
     if (qs != KS_QUERY_OK) {
         if (qs == KS_QUERY_SYNTAX)
-            ki_error("%smalformed query: %s", where, err ? err : "syntax error");
+            query_error(a, where, "malformed query: %s", err ? err : "syntax error");
         else
-            ki_error("%scannot run the query: %s", where, err ? err : "out of memory");
+            query_error(a, where, "cannot run the query: %s", err ? err : "out of memory");
         free(err);
         return qs == KS_QUERY_SYNTAX ? KI_EXIT_USAGE : KI_EXIT_FAILURE;
     }
@@ -85,7 +102,7 @@ ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
         snprintf(term, sizeof term, "%s%s", KI_PREFIX_LANG, a->langs[i]);
         if (ks_query_add_filter(q, term) != KS_QUERY_OK) {
             ks_query_free(q);
-            ki_error("out of memory");
+            query_error(a, where, "out of memory");
             return KI_EXIT_FAILURE;
         }
     }
@@ -97,15 +114,49 @@ ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
     ks_result_t res;
     ks_search_options_t sopt = { .offset = a->offset, .limit = a->limit, .explain = a->explain,
                                  .no_snippet = a->format == KS_OUT_TSV };
-    kx_status_t st = ks_search(a->db, a->an, q, &sopt, print_hit, a, &res);
+    /* A writer committing while we read makes Xapian throw
+     * DatabaseModifiedError (the revision we read was overwritten): reopen
+     * at the latest revision and run the query again. The hits go to a
+     * memory stream first, so a retried query prints its hits once. */
+    FILE *real = a->out;
+    char *mem = NULL;
+    size_t mem_len = 0;
+    kx_status_t st = KX_MODIFIED;
+    for (int attempt = 0; st == KX_MODIFIED && attempt <= KS_MODIFIED_RETRIES; attempt++) {
+        if (attempt > 0) {
+            a->reopened++;
+            kx_status_t rs = kx_db_reopen(a->db);
+            if (rs != KX_OK) {
+                st = rs;
+                break;
+            }
+        }
+        free(mem);
+        mem = NULL;
+        FILE *ms = open_memstream(&mem, &mem_len);
+        if (!ms) {
+            st = KX_NO_MEMORY;
+            break;
+        }
+        a->out = ms;
+        a->failed = 0;
+        st = ks_search(a->db, a->an, q, &sopt, print_hit, a, &res);
+        if (fclose(ms) != 0 && st == KX_OK)
+            st = KX_NO_MEMORY;
+        a->out = real;
+    }
+    a->out = real;
+    if (st == KX_OK && mem_len && fwrite(mem, 1, mem_len, real) != mem_len)
+        a->failed = 1;
+    free(mem);
     ks_query_free(q);
     if (st != KX_OK) {
         const char *d = kx_db_last_error(a->db);
-        ki_error("%ssearch failed: %s%s%s", where, kx_status_to_string(st), *d ? ": " : "", d);
+        query_error(a, where, "search failed: %s%s%s", kx_status_to_string(st), *d ? ": " : "", d);
         return ki_exit_for_status(st);
     }
     if (a->failed) {
-        ki_error("cannot write the results");
+        query_error(a, where, "cannot write the results");
         return KI_EXIT_FAILURE;
     }
     if (a->format == KS_OUT_TEXT && !a->qid && (res.n_hits > 0 || res.upper > 0)) {
@@ -117,6 +168,7 @@ ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
             fprintf(a->out, "-- %u shown of about %u matching passages (at least %u)\n",
                     res.n_hits, res.estimate, res.lower);
     }
+    a->n_hits = res.n_hits;
     /* -n 0 asks only how many match: the status says whether any does. */
     return res.n_hits || (a->limit == 0 && res.lower > 0) ? KI_EXIT_OK : KI_EXIT_NO_RESULTS;
 }
@@ -169,6 +221,44 @@ void ks_run_print_timing(ks_run_t *a, double total)
             a->n_lat, total, (double)a->n_lat / total, p50 * 1e3, p99 * 1e3);
 }
 
+/* The record a batch query without hits, or a failed one, still gets, so a
+ * script can tell "no hits" from "error" and count one record per query. */
+static void batch_record(ks_run_t *a, const char *qid, ki_exit_t e)
+{
+    int failed = e >= KI_EXIT_USAGE;
+    if (!failed && a->n_hits > 0)
+        return;
+    const char *msg = failed ? (a->error[0] ? a->error : "failed") : "";
+    switch (a->format) {
+    case KS_OUT_JSON: {
+        json_t *o = failed ? json_pack("{s:i, s:s, s:i, s:s, s:i}", "format", KS_JSON_FORMAT,
+                                       "qid", qid, "hits", 0, "error", msg, "status", (int)e)
+                           : json_pack("{s:i, s:s, s:i}", "format", KS_JSON_FORMAT, "qid", qid,
+                                       "hits", 0);
+        if (o) {
+            json_dumpf(o, a->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            fputc('\n', a->out);
+            json_decref(o);
+        }
+        break;
+    }
+    case KS_OUT_TSV:
+        /* QID 0 (no hits), or QID error MESSAGE: the columns of a hit. */
+        ki_put_safe(a->out, qid, strlen(qid), KI_SAFE_SPACES);
+        fputs(failed ? "\terror\t" : "\t0\t", a->out);
+        ki_put_safe(a->out, msg, strlen(msg), KI_SAFE_SPACES);
+        fputs("\t\n", a->out);
+        break;
+    case KS_OUT_TEXT:
+        fputc('[', a->out);
+        ki_put_safe(a->out, qid, strlen(qid), KI_SAFE_SPACES);
+        fputs(failed ? "] error: " : "] no hits", a->out);
+        ki_put_safe(a->out, msg, strlen(msg), KI_SAFE_SPACES);
+        fputc('\n', a->out);
+        break;
+    }
+}
+
 ki_exit_t ks_run_batch(ks_run_t *a, const char *path)
 {
     char *buf = NULL;
@@ -177,43 +267,77 @@ ki_exit_t ks_run_batch(ks_run_t *a, const char *path)
         ki_error("%s: cannot read: %s", path, strerror(errno));
         return KI_EXIT_USAGE;
     }
+    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
     ki_exit_t ex = KI_EXIT_NO_RESULTS;
     int first = 1;
-    unsigned lineno = 0;
-    char *save = NULL;
-    for (char *p = buf; p && p < buf + len; p = save) {
-        char *nl = memchr(p, '\n', (size_t)(buf + len - p));
-        save = nl ? nl + 1 : NULL;
-        if (nl)
-            *nl = '\0';
+    unsigned lineno = 0, queries = 0;
+    a->reopened = 0;
+    size_t at = 0;
+    /* A UTF-8 byte order mark (as Windows editors write) is not part of the
+     * first query id. */
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        at = 3;
+    while (at < len) {
+        char *p = buf + at;
+        char *nl = memchr(p, '\n', len - at);
+        size_t l = nl ? (size_t)(nl - p) : len - at;
+        at += l + 1;
         lineno++;
-        size_t l = strlen(p);
         if (l && p[l - 1] == '\r')
-            p[--l] = '\0';
-        if (l == 0)
+            l--;
+        p[l] = '\0';
+        char where[64 + 4096];
+        snprintf(where, sizeof where, "%s:%u: ", name, lineno);
+        /* Blank lines and "#" comments are not queries. */
+        size_t k = 0;
+        while (k < l && (p[k] == ' ' || p[k] == '\t'))
+            k++;
+        if (k == l || p[k] == '#')
             continue;
+        const char *z = memchr(p, '\0', l);   /* a NUL inside the line */
         char idbuf[32];
         const char *qid = idbuf, *text = p;
-        char *tab = strchr(p, '\t');
-        if (tab) {
+        char *tab = memchr(p, '\t', l);
+        if (z && tab > z)
+            tab = NULL;   /* the id is not read past the NUL */
+        if (tab && tab > p) {
             *tab = '\0';
             qid = p;
             text = tab + 1;
         } else {
             snprintf(idbuf, sizeof idbuf, "%u", lineno);
+            if (tab)
+                text = tab + 1;
         }
-        char where[64 + 4096];
-        snprintf(where, sizeof where, "%s:%u: ", strcmp(path, "-") == 0 ? "<stdin>" : path, lineno);
         a->qid = qid;
-        double t0 = a->timing ? ks_run_now() : 0;
-        ki_exit_t e = ks_run_query(a, text, where);
-        if (a->timing)
-            record_latency(a, ks_run_now() - t0);
+        queries++;
+        ki_exit_t e;
+        if (z) {
+            /* Said, not silently cut. */
+            size_t col = 1;
+            for (const char *c = tab ? tab + 1 : p; c < z; c++)
+                col += ((unsigned char)*c & 0xC0) != 0x80;
+            a->error[0] = '\0';
+            query_error(a, where, "a NUL byte at character %zu of the query; the line is not searched",
+                        col);
+            a->n_hits = 0;
+            e = KI_EXIT_USAGE;
+        } else {
+            double t0 = a->timing ? ks_run_now() : 0;
+            e = ks_run_query(a, text, where);
+            if (a->timing)
+                record_latency(a, ks_run_now() - t0);
+        }
+        batch_record(a, qid, e);
         ex = ks_run_merge_exit(ex, e, first);
         first = 0;
-        if (e == KI_EXIT_INDEX || (e == KI_EXIT_FAILURE && a->failed))
+        if (e == KI_EXIT_FAILURE && a->failed)
             break;
     }
+    if (a->reopened)
+        ki_note("%s: the index changed during the batch: reopened %u times, every query answered "
+                "from its latest revision", name, a->reopened);
+    (void)queries;
     free(buf);
     return ex;
 }

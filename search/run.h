@@ -45,14 +45,26 @@ typedef struct ks_run {
     int             timing;     /* per-query latencies for the summary on stderr */
     double         *lat;        /* seconds per query, with timing */
     size_t          n_lat, cap_lat;
+    char            error[512];  /* the last query's error message, for batch records */
+    unsigned        n_hits;      /* hits the last query printed */
+    unsigned        reopened;    /* times a batch reopened the index (a writer committed) */
     const char *const *db_names; /* the -d paths, to name each hit's index ... */
     size_t          n_db_names;  /* ... when there are several (else 0 or 1) */
 } ks_run_t;
 
+/* How many times one query is retried after the index changed under it. */
+#define KS_MODIFIED_RETRIES 5
+
 /* Run one query; where prefixes every message ("" or "FILE:LINE: "). */
 ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where);
 /* Run every line of the batch file at path ("-": stdin): "QUERY" or
- * "ID<TAB>QUERY"; blank lines are skipped. */
+ * "ID<TAB>QUERY" (the id is the line number without one); blank lines and
+ * lines starting with "#" are skipped, a UTF-8 byte order mark is dropped.
+ * Every query gets a record: its hits, or one saying it had none, or one
+ * with its error (a line with a NUL byte is an error, not cut). A query the
+ * index changed under (a writer committed) is retried after reopening.
+ * Returns the worst failure (2 malformed line, 3 index, 4 other), else 0 if
+ * any query had hits, else 1; the queries after a failing one still run. */
 ki_exit_t ks_run_batch(ks_run_t *a, const char *path);
 /* Load the glossary stored in the index into a->glossary (none: NULL). */
 ki_exit_t ks_run_load_glossary(ks_run_t *a);

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kavosh_xapian.h"
@@ -294,6 +296,12 @@ static void test_batch_equals_single(void **state)
             assert_true(w > 0 && (size_t)w < sizeof expected - used);
             used += (size_t)w;
             line = nl ? nl + 1 : NULL;
+        }
+        /* A query without hits has its zero-hit record in the batch. */
+        if (one.out_len == 0) {
+            int w = snprintf(expected + used, sizeof expected - used, "%s\t0\t\t\n", qid);
+            assert_true(w > 0 && (size_t)w < sizeof expected - used);
+            used += (size_t)w;
         }
         run_result_free(&one);
     }
@@ -1161,6 +1169,169 @@ static void test_exact_above_stem(void **state)
     }
 }
 
+/* Every batch query gets a record in every format: its hits, a zero-hit
+ * record, or an error record with the message. A BOM, "#" comments and
+ * blank lines are not queries; a NUL inside a line is an error, not a cut;
+ * a trailing AND is a word. The exit status is the worst failure. */
+static void test_batch_records(void **state)
+{
+    (void)state;
+    char path[4300];
+    snprintf(path, sizeof path, "%s/batch.txt", tmp);
+    static const char input[] = "\xEF\xBB\xBFq1\tماناس\n# a comment\n\n   \nq2\txqzvwkjh\n"
+                                "q3\tyear:abc\nq4\tروابط فرهنگی AND\nq5\tab\0cd\r\nq6\t\"جاده ابریشم\n";
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(input, 1, sizeof input - 1, f), sizeof input - 1);
+    fclose(f);
+    static const char *const ids[] = { "q1", "q2", "q3", "q4", "q5", "q6" };
+
+    run_result_t r;
+    const char *const tsv[] = { "--tsv", "-n", "2", "--batch", path, NULL };
+    assert_int_equal(run_search(&r, NULL, tsv), 0);
+    assert_int_equal(r.status, 2);   /* q3 and q5 are malformed; the rest ran */
+    assert_true(strncmp(r.out, "q1\t1\t", 5) == 0);   /* no BOM in the id */
+    assert_non_null(strstr(r.out, "\nq2\t0\t\t\n"));
+    assert_non_null(strstr(r.out, "\nq3\terror\tmalformed query: year:"));
+    assert_non_null(strstr(r.out, "\nq4\t1\t"));
+    assert_non_null(strstr(r.out, "\nq5\terror\ta NUL byte at character 3"));
+    assert_non_null(strstr(r.out, "\nq6\t1\t"));
+    assert_null(strstr(r.out, "comment"));
+    assert_non_null(strstr(r.err, "batch.txt:7: AND needs something"));
+    assert_non_null(strstr(r.err, "batch.txt:8: a NUL byte"));
+    /* Lines: 2 + 1 + 1 + 2 + 1 + 2 records, every one with four columns. */
+    int lines = 0;
+    for (const char *p = r.out; (p = strchr(p, '\n')) != NULL; p++)
+        lines++;
+    assert_int_equal(lines, 9);
+    run_result_free(&r);
+
+    const char *const json[] = { "--json", "-n", "2", "--batch", path, NULL };
+    assert_int_equal(run_search(&r, NULL, json), 0);
+    assert_int_equal(r.status, 2);
+    int seen[6] = { 0 };
+    for (const char *line = r.out; *line;) {
+        const char *nl = strchr(line, '\n');
+        json_error_t e;
+        json_t *o = json_loadb(line, (size_t)(nl - line), 0, &e);
+        assert_non_null(o);
+        const char *qid = json_string_value(json_object_get(o, "qid"));
+        assert_non_null(qid);
+        for (int k = 0; k < 6; k++)
+            if (strcmp(qid, ids[k]) == 0) {
+                seen[k]++;
+                int zero = json_integer_value(json_object_get(o, "hits")) == 0 &&
+                           json_object_get(o, "hits") != NULL;
+                const char *err = json_string_value(json_object_get(o, "error"));
+                if (k == 1)
+                    assert_true(zero && !err);
+                else if (k == 2 || k == 4)
+                    assert_true(zero && err && json_integer_value(json_object_get(o, "status")) == 2);
+                else
+                    assert_non_null(json_object_get(o, "passage"));
+            }
+        json_decref(o);
+        line = nl + 1;
+    }
+    for (int k = 0; k < 6; k++)
+        assert_true(seen[k] >= 1);
+    run_result_free(&r);
+
+    const char *const text[] = { "-n", "1", "--batch", path, NULL };
+    assert_int_equal(run_search(&r, NULL, text), 0);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.out, "[q2] no hits\n"));
+    assert_non_null(strstr(r.out, "[q3] error: malformed query"));
+    assert_non_null(strstr(r.out, "[q5] error: a NUL byte"));
+    run_result_free(&r);
+
+    /* Without a malformed line: 0 when some query had hits, 1 when none did. */
+    const char *const stdin_args[] = { "--tsv", "--batch", "-", NULL };
+    assert_int_equal(run_search(&r, "q1\tماناس\nq2\txqzvwkjh\n", stdin_args), 0);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    assert_int_equal(run_search(&r, "xqzvwkjh\n# ماناس\n", stdin_args), 0);
+    assert_int_equal(r.status, 1);
+    assert_string_equal(r.out, "1\t0\t\t\n");
+    run_result_free(&r);
+}
+
+/* A batch while kavosh-index commits again and again on the same index:
+ * Xapian throws DatabaseModifiedError at the reader whose revision was
+ * overwritten, and kavosh-search reopens and retries: every query answered. */
+static void test_batch_while_indexing(void **state)
+{
+    (void)state;
+    fixture_t fx;
+    fixture_new(&fx, "busy");
+    char src[4400];
+    snprintf(src, sizeof src, "%s/article.fa.md", KAVOSH_CORPUS_DIR);
+    FILE *in = fopen(src, "rb");
+    assert_non_null(in);
+    char copy[4400];
+    snprintf(copy, sizeof copy, "%s/article.fa.md", fx.dir);
+    FILE *out = fopen(copy, "wb");
+    assert_non_null(out);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    fclose(out);
+    fixture_index(&fx);
+
+    enum { QUERIES = 3000 };
+    static const char *const qs[] = { "ماناس", "قرقیزستان", "شانگهای", "ایران روسیه", "Garbuzarova" };
+    size_t cap = QUERIES * 64, used = 0;
+    char *batch = malloc(cap);
+    assert_non_null(batch);
+    for (int k = 0; k < QUERIES; k++)
+        used += (size_t)snprintf(batch + used, cap - used, "q%d\t%s\n", k, qs[k % 5]);
+
+    /* The writer: kavosh-index on a changing file, in a loop, in its own
+     * process group. */
+    char loop[16384];
+    snprintf(loop, sizeof loop,
+             "i=0; while :; do i=$((i+1)); echo \"note $i ماناس\" > '%s/n.md'; "
+             "'%s' -q -d '%s' '%s' || exit 1; done", fx.dir, KAVOSH_INDEX_BIN, fx.db, fx.dir);
+    pid_t w = fork();
+    assert_true(w >= 0);
+    if (w == 0) {
+        setpgid(0, 0);
+        execl("/bin/sh", "sh", "-c", loop, (char *)NULL);
+        _exit(127);
+    }
+    setpgid(w, w);
+    usleep(200000);
+    run_result_t r;
+    const char *argv[] = { KAVOSH_SEARCH_BIN, "-d", fx.db, "--tsv", "-n", "2", "--batch", "-", NULL };
+    assert_int_equal(run_program(argv, batch, NULL, &r), 0);
+    kill(-w, SIGTERM);
+    int ws;
+    waitpid(w, &ws, 0);
+    free(batch);
+    if (r.status != 0)
+        fail_msg("batch exit %d: %s", r.status, r.err);
+    /* Every query answered once: its ids appear, in order, each with rank 1. */
+    int next = 0;
+    for (const char *line = r.out; *line;) {
+        const char *nl = strchr(line, '\n');
+        assert_non_null(nl);
+        int id = -1, rank = -1;
+        assert_int_equal(sscanf(line, "q%d\t%d", &id, &rank), 2);
+        if (rank == 1) {
+            assert_int_equal(id, next);
+            next++;
+        }
+        line = nl + 1;
+    }
+    assert_int_equal(next, QUERIES);
+    const char *note = strstr(r.err, "reopened ");
+    fprintf(stderr, "batch of %d queries while indexing: %s\n", QUERIES,
+            note ? note : "the index did not change under a query\n");
+    run_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1172,6 +1343,8 @@ int main(void)
         cmocka_unit_test(test_malformed_queries_exit_2),
         cmocka_unit_test(test_operator_fallback),
         cmocka_unit_test(test_batch_equals_single),
+        cmocka_unit_test(test_batch_records),
+        cmocka_unit_test(test_batch_while_indexing),
         cmocka_unit_test(test_lang_filter),
         cmocka_unit_test(test_spans_point_at_words),
         cmocka_unit_test(test_filters_restrict),
