@@ -47,7 +47,8 @@ static void usage(FILE *out)
 "Query syntax:\n"
 "  words              ranked: passages with more of the words, and rarer ones, first\n"
 "  \"a phrase\"         the words adjacent and in this order\n"
-"  +word  -word       the word is required / excluded\n"
+"  +word  -word       the word is required / excluded; a QUERY may start with\n"
+"                     -word ('-روسیه شانگهای'); -- ends the options anyway\n"
 "  a AND b, a OR b, a NOT b, (...)   boolean operators, upper case\n"
 "  prefix*            any word starting with prefix\n"
 "  lang:fa|ru|en      only passages in that language\n"
@@ -106,6 +107,100 @@ static void usage(FILE *out)
 "  kavosh-search '\"بین المللی\" lang:fa'\n");
 }
 
+/* Whether arg is an option getopt should see. "-روسیه" and "-war" are
+ * query words excluding a word, not clusters of unknown short options: an
+ * argument starting with one dash is an option only when its first letter
+ * is one of ours (-d PATH, -dPATH, -n N, -nN with digits, -h alone or in a
+ * cluster of flags). Long options ("--...") always are. */
+static int looks_like_option(const char *arg)
+{
+    if (arg[0] != '-' || arg[1] == '\0')
+        return 0;
+    if (arg[1] == '-')
+        return 1;
+    switch (arg[1]) {
+    case 'd':
+        return 1;
+    case 'n':
+        for (const char *p = arg + 2; *p; p++)
+            if (*p < '0' || *p > '9')
+                return 0;
+        return 1;
+    case 'h':
+        return arg[2] == '\0';
+    default:
+        return 0;
+    }
+}
+
+/* Whether the long option arg ("--name" or an unambiguous prefix of one,
+ * without "=value") takes the next argument as its value. */
+static int long_takes_value(const struct option *opts, const char *arg)
+{
+    const char *name = arg + 2;
+    if (strchr(name, '='))
+        return 0;
+    size_t n = strlen(name);
+    int found = -1, matches = 0;
+    for (int k = 0; opts[k].name; k++) {
+        if (strncmp(opts[k].name, name, n) != 0)
+            continue;
+        if (strlen(opts[k].name) == n) {
+            found = k;
+            matches = 1;
+            break;
+        }
+        found = k;
+        matches++;
+    }
+    return matches == 1 && opts[found].has_arg == required_argument;
+}
+
+/* Put the options first, then "--", then the query words, so that getopt
+ * takes a query word starting with "-" for what it is. Returns the new
+ * argc and fills out (argc + 3 entries); -1 out of memory, -2 when an option
+ * wanting a value is last (*missing names it). */
+static int order_arguments(int argc, char **argv, const struct option *opts, char **out,
+                           const char **missing)
+{
+    int n = 0, words = 0;
+    char **w = out + argc + 1;   /* words collected at the end, copied back after */
+    out[n++] = argv[0];
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--") == 0) {
+            while (++i < argc)
+                w[-(++words)] = argv[i];
+            break;
+        }
+        if (!looks_like_option(arg)) {
+            w[-(++words)] = argv[i];
+            continue;
+        }
+        out[n++] = argv[i];
+        int value = arg[1] == '-' ? long_takes_value(opts, arg)
+                                  : (arg[1] == 'd' || arg[1] == 'n') && arg[2] == '\0';
+        if (value && i + 1 >= argc) {
+            *missing = arg;
+            return -2;
+        }
+        if (value)
+            out[n++] = argv[++i];
+    }
+    out[n++] = "--";
+    /* The words were stored backwards from the end; put them in order. */
+    char **tmp = malloc((size_t)(words ? words : 1) * sizeof *tmp);
+    if (!tmp)
+        return -1;
+    for (int k = 0; k < words; k++)
+        tmp[k] = w[-(k + 1)];
+    for (int k = 0; k < words; k++)
+        out[n++] = tmp[k];
+    free(tmp);
+    out[n] = NULL;
+    return n;
+}
+
 static int parse_uint(const char *s, unsigned *out)
 {
     char *end;
@@ -151,8 +246,27 @@ int main(int argc, char **argv)
     size_t n_dbs = 0;
     enum { MODE_SEARCH, MODE_CITES, MODE_CITATIONS, MODE_SOURCES } mode = MODE_SEARCH;
     int modes = 0, no_expand = 0;
+    /* Static, so that it stays reachable (no leak) whichever return is taken. */
+    static char **args;
+    args = malloc((size_t)(argc + 3) * sizeof *args);
+    const char *missing = NULL;
+    int nargs = args ? order_arguments(argc, argv, longopts, args, &missing) : -1;
+    if (nargs == -2) {
+        ki_error("option '%s' needs a value", missing);
+        fprintf(stderr, "Try 'kavosh-search --help' for more information.\n");
+        return KI_EXIT_USAGE;
+    }
+    if (nargs < 0) {
+        ki_error("out of memory");
+        return KI_EXIT_FAILURE;
+    }
+    argc = nargs;
+    argv = args;
+    /* getopt's own messages would print a lone byte of a UTF-8 sequence
+     * ("invalid option -- '\xD8'"): ours go through ki_error. */
+    opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "d:n:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:d:n:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
             if (n_dbs == sizeof dbs / sizeof dbs[0]) {
@@ -221,7 +335,15 @@ int main(int argc, char **argv)
         case OPT_SOURCES: mode = MODE_SOURCES; modes++; break;
         case 'h': usage(stdout); return KI_EXIT_OK;
         case OPT_VERSION: printf("kavosh-search %s\n", KAVOSH_VERSION); return KI_EXIT_OK;
+        case ':':
+            ki_error("option '%s' needs a value", argv[optind - 1]);
+            fprintf(stderr, "Try 'kavosh-search --help' for more information.\n");
+            return KI_EXIT_USAGE;
         default:
+            if (optopt && optopt != '?' && optopt < 0x80 && argv[optind - 1][1] != '-')
+                ki_error("unknown option '-%c'", optopt);
+            else
+                ki_error("unknown option '%s'", argv[optind - 1]);
             fprintf(stderr, "Try 'kavosh-search --help' for more information.\n");
             return KI_EXIT_USAGE;
         }

@@ -1332,6 +1332,75 @@ static void test_batch_while_indexing(void **state)
     run_result_free(&r);
 }
 
+/* Whether s is valid UTF-8 with no control bytes but newline and tab. */
+static int clean_utf8(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    while (*u) {
+        if (*u < 0x80) {
+            if ((*u < 0x20 && *u != '\n' && *u != '\t') || *u == 0x7F)
+                return 0;
+            u++;
+            continue;
+        }
+        int n = *u >= 0xF0 ? 3 : *u >= 0xE0 ? 2 : *u >= 0xC2 ? 1 : -1;
+        if (n < 0)
+            return 0;
+        for (int k = 1; k <= n; k++)
+            if ((u[k] & 0xC0) != 0x80)
+                return 0;
+        u += n + 1;
+    }
+    return 1;
+}
+
+/* A query word starting with "-" is a query, not an option: «-روسیه
+ * شانگهای» is the same query as «شانگهای -روسیه» and as "-- -روسیه
+ * شانگهای"; unknown options are named without a lone byte of UTF-8. */
+static void test_dash_query(void **state)
+{
+    (void)state;
+    run_result_t a, b, c;
+    const char *const first[] = { "--tsv", "-روسیه شانگهای", NULL };
+    const char *const split[] = { "--tsv", "-روسیه", "شانگهای", NULL };
+    const char *const dashes[] = { "--tsv", "--", "-روسیه", "شانگهای", NULL };
+    const char *const last[] = { "--tsv", "شانگهای -روسیه", NULL };
+    assert_int_equal(run_search(&a, NULL, first), 0);
+    assert_int_equal(a.status, 0);
+    assert_int_equal(a.err_len, 0);
+    assert_int_equal(run_search(&b, NULL, last), 0);
+    assert_string_equal(a.out, b.out);
+    run_result_free(&b);
+    assert_int_equal(run_search(&b, NULL, split), 0);
+    assert_string_equal(a.out, b.out);
+    assert_int_equal(run_search(&c, NULL, dashes), 0);
+    assert_string_equal(a.out, c.out);
+    run_result_free(&a);
+    run_result_free(&b);
+    run_result_free(&c);
+    /* Options still work around such words, and -nN / -dPATH attached. */
+    const char *const mixed[] = { "-روسیه", "-n2", "--tsv", "شانگهای", NULL };
+    assert_int_equal(run_search(&a, NULL, mixed), 0);
+    assert_int_equal(a.status, 0);
+    assert_non_null(strstr(a.out, "\t2\t"));
+    assert_null(strstr(a.out, "\t3\t"));
+    run_result_free(&a);
+    /* Unknown long options and bad values: exit 2, messages clean UTF-8. */
+    static const char *const bad[][3] = {
+        { "--no-such-option", "x", NULL }, { "--lang=\xD8", "x", NULL }, { "--limit=ق", "x", NULL },
+        { "-n", NULL, NULL }, { "--bidi=\033[31m", "x", NULL },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        const char *const args[] = { bad[k][0], bad[k][1], NULL };
+        assert_int_equal(run_search(&a, NULL, args), 0);
+        assert_int_equal(a.status, 2);
+        assert_true(a.err_len > 0);
+        if (!clean_utf8(a.err))
+            fail_msg("%s: stderr not clean: %s", bad[k][0], a.err);
+        run_result_free(&a);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1340,6 +1409,7 @@ int main(void)
         cmocka_unit_test(test_nonsense_exits_1),
         cmocka_unit_test(test_missing_index_exits_3),
         cmocka_unit_test(test_usage),
+        cmocka_unit_test(test_dash_query),
         cmocka_unit_test(test_malformed_queries_exit_2),
         cmocka_unit_test(test_operator_fallback),
         cmocka_unit_test(test_batch_equals_single),
