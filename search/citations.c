@@ -93,6 +93,9 @@ static int report(kx_db_t *db, kx_status_t st)
 {
     const char *d = kx_db_last_error(db);
     ki_error("cannot read the index: %s%s%s", kx_status_to_string(st), *d ? ": " : "", d);
+    const char *hint = ki_open_hint(st, 0, NULL, d);
+    if (hint)
+        ki_note("hint: %s", hint);
     return ki_exit_for_status(st);
 }
 

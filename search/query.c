@@ -86,6 +86,7 @@ typedef struct parser {
                                 plainer reading may get past */
     ks_query_status_t st;
     char           err[256];
+    char           unknown[320];  /* an unknown source:/cites: id, for the warning */
 } parser_t;
 
 static void fail(parser_t *p, ks_query_status_t st, size_t at, const char *fmt, ...)
@@ -803,6 +804,25 @@ static int parse_year(const char *s, size_t n, int *out)
     return 0;
 }
 
+/* A source: or cites: id the index does not know is said, once, as a
+ * warning: the query runs (and finds nothing through that filter). */
+static void unknown_id(parser_t *p, const char *prefix, const tok_t *t, const char *fmt)
+    __attribute__((format(printf, 4, 0)));
+
+static void unknown_id(parser_t *p, const char *prefix, const tok_t *t, const char *fmt)
+{
+    char term[KX_MAX_TERM_BYTES];
+    if (!p->db || p->unknown[0] || strlen(prefix) + t->len >= sizeof term)
+        return;
+    snprintf(term, sizeof term, "%s%.*s", prefix, (int)t->len, t->s);
+    if (in_index(p, term))
+        return;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    snprintf(p->unknown, sizeof p->unknown, fmt, (int)t->len, t->s);
+#pragma GCC diagnostic pop
+}
+
 static kx_query_t *field_query(parser_t *p, const tok_t *t)
 {
     kx_query_t *q = NULL;
@@ -823,9 +843,13 @@ static kx_query_t *field_query(parser_t *p, const tok_t *t)
     } else if (t->field_len == 6 && memcmp(t->field, "source", 6) == 0) {
         /* The full text of a cited work (corpus/sources/). */
         q = bool_term(p, KI_PREFIX_OF_SOURCE, t->s, t->len);
+        unknown_id(p, KI_PREFIX_OF_SOURCE, t, "no full text of '%.*s' in the index (kavosh-search "
+                   "--sources lists the entries; sources.tsv or a kavosh-source header adds a text)");
     } else if (t->field_len == 5 && memcmp(t->field, "cites", 5) == 0) {
         /* Passages citing the entry, and the entry itself. */
         q = bool_term(p, KI_PREFIX_SOURCE, t->s, t->len);
+        unknown_id(p, KI_PREFIX_SOURCE, t, "no bibliography entry '%.*s' in the index "
+                   "(kavosh-search --sources lists them)");
     } else if (t->field_len == 7 && memcmp(t->field, "section", 7) == 0) {
         collected_t c;
         if (analyse(p, t->s, t->len, &c) != 0)
@@ -1061,11 +1085,13 @@ ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text,
         if (p.st == KS_QUERY_OK && !base)
             p.st = KS_QUERY_EMPTY;
         if (p.st == KS_QUERY_OK || p.st == KS_QUERY_EMPTY) {
-            if (plain > 0 && p.st == KS_QUERY_OK) {
-                size_t n = strlen(first_err) + 64;
+            if (p.st == KS_QUERY_OK && (plain > 0 || p.unknown[0])) {
+                size_t n = strlen(first_err) + strlen(p.unknown) + 64;
                 q->warning = malloc(n);
                 if (q->warning)
-                    snprintf(q->warning, n, "%s; searched as plain words", first_err);
+                    snprintf(q->warning, n, "%s%s%s%s", plain > 0 ? first_err : "",
+                             plain > 0 ? "; searched as plain words" : "",
+                             plain > 0 && p.unknown[0] ? "; " : "", p.unknown);
             }
             if (p.st == KS_QUERY_EMPTY && plain > 0) {
                 /* Nothing left of it but operators: the first error says why. */

@@ -61,7 +61,9 @@ ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text,
                                  const ks_query_options_t *opt, ks_query_t **out,
                                  char **error_out);
 
-/* Why the query was read as plain words, or NULL: a query that fails only
+/* What to warn about, or NULL: a source: or cites: id the index does not
+ * know (when ks_query_options_t.db is given), and why the query was read as
+ * plain words: a query that fails only
  * on an operator (a trailing AND, an unbalanced quote or parenthesis) is
  * parsed again with the operators taken as words, and ks_query_parse
  * succeeds; this says what was wrong ("unbalanced quote at character 7;

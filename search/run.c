@@ -153,6 +153,11 @@ ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
     if (st != KX_OK) {
         const char *d = kx_db_last_error(a->db);
         query_error(a, where, "search failed: %s%s%s", kx_status_to_string(st), *d ? ": " : "", d);
+        const char *hint = ki_open_hint(st, 0, NULL, d);
+        if (hint && !a->hinted) {
+            ki_note("hint: %s", hint);
+            a->hinted = 1;
+        }
         return ki_exit_for_status(st);
     }
     if (a->failed) {

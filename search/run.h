@@ -48,6 +48,7 @@ typedef struct ks_run {
     char            error[512];  /* the last query's error message, for batch records */
     unsigned        n_hits;      /* hits the last query printed */
     unsigned        reopened;    /* times a batch reopened the index (a writer committed) */
+    int             hinted;      /* the hint for a failing index was given */
     const char *const *db_names; /* the -d paths, to name each hit's index ... */
     size_t          n_db_names;  /* ... when there are several (else 0 or 1) */
 } ks_run_t;

@@ -146,10 +146,17 @@ kx_status_t guarded(std::string *detail, Body &&body) noexcept
     } catch (const Xapian::InvalidArgumentError &e) {
         note_xapian(detail, e);
         return KX_INVALID_ARGUMENT;
+    } catch (const Xapian::DatabaseCreateError &e) {
+        note_xapian(detail, e);
+        return KX_XAPIAN_ERROR;
+    } catch (const Xapian::DatabaseError &e) {
+        /* The plain DatabaseError glass throws when a table file is short
+         * or its blocks unreadable ("EOF reading block 2"): damage, as
+         * DatabaseCorruptError is. */
+        note_xapian(detail, e);
+        return KX_CORRUPT;
     } catch (const Xapian::Error &e) {
-        /* Includes the plain DatabaseError glass throws when a table file is
-         * short or unreadable ("EOF reading block 0"), as well as
-         * NetworkError, DatabaseCreateError and the rest. */
+        /* NetworkError and the rest. */
         note_xapian(detail, e);
         return KX_XAPIAN_ERROR;
     } catch (const std::bad_alloc &) {

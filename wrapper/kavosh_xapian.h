@@ -41,7 +41,8 @@ typedef enum kx_status {
     KX_OK = 0,
     KX_NOT_FOUND,        /* no database at the path (DatabaseNotFoundError, DatabaseOpeningError) */
     KX_LOCKED,           /* another writer holds the lock (DatabaseLockError) */
-    KX_CORRUPT,          /* the database is damaged (DatabaseCorruptError) */
+    KX_CORRUPT,          /* the database is damaged (DatabaseCorruptError, or the plain
+                            DatabaseError of a short or unreadable table file) */
     KX_MODIFIED,         /* a writer changed the database under a reader: kx_db_reopen and retry */
     KX_SCHEMA_MISMATCH,  /* the stored schema version differs from the expected one */
     KX_INVALID_ARGUMENT, /* a NULL or malformed argument, a term too long, a bad query */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "schema.h"
 
@@ -212,21 +213,61 @@ const char *ki_db_path(const char *option)
     return KI_DEFAULT_DB;
 }
 
-/* A hint for the user, by what went wrong; NULL where none helps. */
-static const char *hint_for(kx_status_t st, int writable)
+/* Whether the message, or the errno of access(path), says permission. */
+static int says(const char *detail, const char *what)
 {
+    return detail && strstr(detail, what) != NULL;
+}
+
+const char *ki_open_hint(kx_status_t st, int writable, const char *path, const char *detail)
+{
+    int remote = path && strncmp(path, "tcp:", 4) == 0;
+    int denied = says(detail, "Permission denied") || says(detail, "EACCES");
+    int rofs = says(detail, "Read-only file system") || says(detail, "EROFS");
+    if (!remote && path && !denied && !rofs) {
+        struct stat sb;
+        if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            if (access(path, writable ? W_OK | X_OK : R_OK | X_OK) != 0) {
+                denied = errno == EACCES || errno == EPERM;
+                rofs = errno == EROFS;
+            }
+        }
+    }
+    if (rofs && writable)
+        return "the index is on a read-only file system: it can be searched, not updated; "
+               "index into a writable place with -d";
+    if (denied)
+        return writable ? "you may not write to the index (permissions): index into a folder of "
+                          "yours with -d, or ask for write access"
+                        : "you may not read the index (permissions): check them with ls -l, or "
+                          "name another index with -d";
     switch (st) {
     case KX_NOT_FOUND:
-        return writable ? NULL : "run kavosh-index first, or name the index with -d or $KAVOSH_DB";
+        if (writable)
+            return NULL;
+        if (!remote && path) {
+            struct stat sb;
+            if (stat(path, &sb) == 0)
+                return "it exists but is not a Kavosh index: run kavosh-index -d PATH FOLDER to "
+                       "make one there, or name the index with -d or $KAVOSH_DB";
+        }
+        return "run kavosh-index first, or name the index with -d or $KAVOSH_DB";
     case KX_LOCKED:
         return "is another kavosh-index running on it?";
     case KX_CORRUPT:
-        return "rebuild it with kavosh-index --rebuild";
+        return "the index is damaged: rebuild it with kavosh-index --rebuild";
     case KX_SCHEMA_MISMATCH:
         return "it was made by another version of Kavosh; rebuild it with kavosh-index --rebuild";
+    case KX_MODIFIED:
+        return "it changed while being read; run the search again";
     default:
         return NULL;
     }
+}
+
+static const char *hint_for(kx_status_t st, int writable)
+{
+    return ki_open_hint(st, writable, NULL, NULL);
 }
 
 ki_exit_t ki_open_index(const char *path, int writable, kx_db_t **db_out)
@@ -258,7 +299,7 @@ ki_exit_t ki_open_index(const char *path, int writable, kx_db_t **db_out)
         }
     }
     if (st != KX_OK) {
-        const char *hint = hint_for(st, writable);
+        const char *hint = ki_open_hint(st, writable, path, detail);
         const char *d = detail && *detail ? detail : NULL;
         if (st == KX_NOT_FOUND && !writable)
             ki_error("no index at %s%s%s%s", path, d ? " (" : "", d ? d : "", d ? ")" : "");

@@ -72,6 +72,13 @@ ki_exit_t ki_exit_for_status(kx_status_t st);
  * non-empty, else KI_DEFAULT_DB. Static or borrowed storage. */
 const char *ki_db_path(const char *option);
 
+/* The hint to print after failing to open the index at path (may be NULL)
+ * with status st and Xapian's detail (may be NULL), by the cause: permission
+ * denied, a read-only file system, a folder that is not an index, a missing
+ * index, another writer's lock, damage, another schema. NULL when none
+ * helps. Static storage. */
+const char *ki_open_hint(kx_status_t st, int writable, const char *path, const char *detail);
+
 /* Open the index at path for reading (writable = 0) or writing, check its
  * schema version, and report any failure as an error with a hint. Returns
  * KI_EXIT_OK and sets *db_out, or the exit code to leave with. */

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "kavosh_xapian.h"
 #include "run.h"
 
@@ -1401,6 +1402,127 @@ static void test_dash_query(void **state)
     }
 }
 
+/* Copy the file src to dst (for damaging a copy of the index). */
+static void copy_file(const char *src, const char *dst)
+{
+    FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    fclose(out);
+}
+
+/* Exit 3 with a hint that fits the cause: damaged, not an index, missing;
+ * permission and read-only file system by their messages (the tests may
+ * run as root, whom permissions do not stop). */
+static void test_index_hints(void **state)
+{
+    (void)state;
+    char bad[4300];
+    snprintf(bad, sizeof bad, "%s/damaged.db", tmp);
+    assert_int_equal(mkdir(bad, 0700), 0);
+    static const char *const files[] = { "docdata.glass", "iamglass", "postlist.glass",
+                                         "position.glass", "termlist.glass", "flintlock" };
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        char from[4400], to[4400];
+        snprintf(from, sizeof from, "%s/%s", db, files[k]);
+        snprintf(to, sizeof to, "%s/%s", bad, files[k]);
+        struct stat sb;
+        if (stat(from, &sb) == 0)
+            copy_file(from, to);
+    }
+    char victim[4400];
+    snprintf(victim, sizeof victim, "%s/docdata.glass", bad);
+    assert_int_equal(truncate(victim, 5), 0);
+    const char *argv[] = { KAVOSH_SEARCH_BIN, "-d", bad, "ایران", NULL };
+    run_result_t r;
+    assert_int_equal(run_program(argv, NULL, NULL, &r), 0);
+    if (r.status != 3 || !strstr(r.err, "damaged") || !strstr(r.err, "--rebuild"))
+        fail_msg("damaged index: exit %d, %s", r.status, r.err);
+    run_result_free(&r);
+
+    char folder[4300];
+    snprintf(folder, sizeof folder, "%s/just-a-folder", tmp);
+    assert_int_equal(mkdir(folder, 0700), 0);
+    const char *argv2[] = { KAVOSH_SEARCH_BIN, "-d", folder, "ایران", NULL };
+    assert_int_equal(run_program(argv2, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 3);
+    assert_non_null(strstr(r.err, "not a Kavosh index"));
+    assert_null(strstr(r.err, "run kavosh-index first"));
+    run_result_free(&r);
+
+    assert_non_null(strstr(ki_open_hint(KX_NOT_FOUND, 0, "/x",
+                                        "DatabaseOpeningError: Couldn't open /x/iamglass (Permission denied)"),
+                           "may not read"));
+    assert_non_null(strstr(ki_open_hint(KX_LOCKED, 1, "/x",
+                                        "DatabaseLockError: Unable to get write lock on /x: (Permission denied)"),
+                           "may not write"));
+    assert_non_null(strstr(ki_open_hint(KX_LOCKED, 1, "/x",
+                                        "DatabaseLockError: Unable to get write lock on /x: (Read-only file system)"),
+                           "read-only file system"));
+    assert_non_null(strstr(ki_open_hint(KX_LOCKED, 1, "/x",
+                                        "DatabaseLockError: Unable to get write lock on /x: already locked"),
+                           "another kavosh-index"));
+    assert_non_null(strstr(ki_open_hint(KX_CORRUPT, 0, NULL, NULL), "--rebuild"));
+
+    /* Not root: a real unreadable index, and a real read-only one. */
+    if (geteuid() != 0) {
+        char locked[4300];
+        snprintf(locked, sizeof locked, "%s/unreadable.db", tmp);
+        const char *iargv[] = { KAVOSH_INDEX_BIN, "-q", "-d", locked, KAVOSH_CORPUS_DIR, NULL };
+        assert_int_equal(run_program(iargv, NULL, NULL, &r), 0);
+        run_result_free(&r);
+        assert_int_equal(chmod(locked, 0500), 0);
+        assert_int_equal(run_program(iargv, NULL, NULL, &r), 0);
+        assert_int_equal(r.status, 3);
+        assert_non_null(strstr(r.err, "may not write"));
+        run_result_free(&r);
+        assert_int_equal(chmod(locked, 0), 0);
+        const char *sargv[] = { KAVOSH_SEARCH_BIN, "-d", locked, "ایران", NULL };
+        assert_int_equal(run_program(sargv, NULL, NULL, &r), 0);
+        assert_int_equal(r.status, 3);
+        assert_non_null(strstr(r.err, "may not read"));
+        run_result_free(&r);
+        chmod(locked, 0700);
+    }
+}
+
+/* Unknown source:/cites: ids are said (a warning; the query finds nothing
+ * through them); known ones are not. */
+static void test_unknown_ids(void **state)
+{
+    (void)state;
+    run_result_t r;
+    const char *const src[] = { "--sources", "--json", NULL };
+    assert_int_equal(run_search(&r, NULL, src), 0);
+    json_t *first = first_json(r.out);
+    assert_non_null(first);
+    char known[512], unknown[600];
+    snprintf(known, sizeof known, "cites:%s", json_string_value(json_object_get(first, "source")));
+    snprintf(unknown, sizeof unknown, "%s999", known);
+    json_decref(first);
+    run_result_free(&r);
+    const char *const good[] = { "--tsv", known, NULL };
+    assert_int_equal(run_search(&r, NULL, good), 0);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(r.err_len, 0);
+    run_result_free(&r);
+    const char *const bad[] = { "--tsv", unknown, NULL };
+    assert_int_equal(run_search(&r, NULL, bad), 0);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "warning: no bibliography entry"));
+    run_result_free(&r);
+    const char *const nosrc[] = { "--tsv", "--source=no-such-work", "ایران", NULL };
+    assert_int_equal(run_search(&r, NULL, nosrc), 0);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "warning: no full text of 'no-such-work'"));
+    run_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1420,6 +1542,8 @@ int main(void)
         cmocka_unit_test(test_filters_restrict),
         cmocka_unit_test(test_paging),
         cmocka_unit_test(test_locked_and_schema),
+        cmocka_unit_test(test_index_hints),
+        cmocka_unit_test(test_unknown_ids),
         cmocka_unit_test(test_typed_words_rank_first),
         cmocka_unit_test(test_harvested_glosses),
         cmocka_unit_test(test_hostile_files),
