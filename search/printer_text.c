@@ -275,6 +275,11 @@ void ks_print_text(FILE *out, const ks_hit_t *hit, const char *qid, const ks_tex
     const char *path = json_string_value(json_object_get(hit->data, "path"));
     json_t *page = json_object_get(hit->data, "page");
     json_t *lineno = json_object_get(hit->data, "line");
+    /* Without a path of its own the record's doc is the file; it is worth a
+     * mention when a page or line goes with it (editors open file:line). */
+    if ((!path || !*path) && (json_is_integer(page) || json_is_string(page) ||
+                              json_is_integer(lineno)))
+        path = *hit->doc ? hit->doc : NULL;
     if (path && *path) {
         char where[32] = "";
         if (json_is_integer(page))

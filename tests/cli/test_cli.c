@@ -1523,6 +1523,40 @@ static void test_unknown_ids(void **state)
     run_result_free(&r);
 }
 
+/* A hit's text header names its file and line (page for paged files) as
+ * the record gives them: path:line, as editors open it. */
+static void test_hit_location(void **state)
+{
+    (void)state;
+    run_result_t j, t;
+    const char *const json[] = { "--json", "-n", "1", "--no-expand", "ماناس", NULL };
+    const char *const text[] = { "-n", "1", "--no-expand", "ماناس", NULL };
+    assert_int_equal(run_search(&j, NULL, json), 0);
+    assert_int_equal(run_search(&t, NULL, text), 0);
+    json_t *o = first_json(j.out);
+    assert_non_null(o);
+    json_t *line = json_object_get(o, "line");
+    if (!json_is_integer(line)) {
+        fprintf(stderr, "records carry no line: location part skipped\n");
+    } else {
+        const char *path = json_string_value(json_object_get(o, "path"));
+        if (!path)
+            path = json_string_value(json_object_get(o, "doc"));
+        char want[4400];
+        json_t *page = json_object_get(o, "page");
+        snprintf(want, sizeof want, "%s:%lld", path,
+                 (long long)json_integer_value(json_is_integer(page) ? page : line));
+        const char *nl = strchr(t.out, '\n');
+        assert_non_null(nl);
+        const char *at = strstr(t.out, want);
+        if (!at || at > nl)
+            fail_msg("no %s in the header: %s", want, t.out);
+    }
+    json_decref(o);
+    run_result_free(&j);
+    run_result_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1544,6 +1578,7 @@ int main(void)
         cmocka_unit_test(test_locked_and_schema),
         cmocka_unit_test(test_index_hints),
         cmocka_unit_test(test_unknown_ids),
+        cmocka_unit_test(test_hit_location),
         cmocka_unit_test(test_typed_words_rank_first),
         cmocka_unit_test(test_harvested_glosses),
         cmocka_unit_test(test_hostile_files),
