@@ -1557,6 +1557,41 @@ static void test_hit_location(void **state)
     run_result_free(&t);
 }
 
+/* Nothing from a document or a file name reaches the output raw: a file
+ * named with an escape sequence and a passage with a bidi override are
+ * shown escaped in text and TSV (JSON escapes them itself). */
+static void test_no_raw_control_bytes(void **state)
+{
+    (void)state;
+    fixture_t fx;
+    fixture_new(&fx, "escapes");
+    write_file(fx.dir, "a\033[31mred.md", "Manas report \xE2\x80\xAE reversed text here.\n");
+    fixture_index(&fx);
+    for (size_t k = 0; k < 2; k++) {
+        const char *argv[] = { KAVOSH_SEARCH_BIN, "-d", fx.db, k ? "--tsv" : "--color=never",
+                               "Manas", NULL };
+        run_result_t r;
+        assert_int_equal(run_program(argv, NULL, NULL, &r), 0);
+        assert_int_equal(r.status, 0);
+        assert_null(memchr(r.out, '\033', r.out_len));
+        assert_null(strstr(r.out, "\xE2\x80\xAE"));
+        assert_non_null(strstr(r.out, "a\\x1B[31mred.md#1"));
+        if (k == 0)
+            assert_non_null(strstr(r.out, "\\u202E"));
+        assert_true(clean_utf8(r.err));
+        run_result_free(&r);
+    }
+    const char *jargv[] = { KAVOSH_SEARCH_BIN, "-d", fx.db, "--json", "Manas", NULL };
+    run_result_t r;
+    assert_int_equal(run_program(jargv, NULL, NULL, &r), 0);
+    assert_null(memchr(r.out, '\033', r.out_len));
+    json_t *o = first_json(r.out);
+    assert_non_null(o);
+    assert_non_null(strchr(json_string_value(json_object_get(o, "passage")), '\033'));
+    json_decref(o);
+    run_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1579,6 +1614,7 @@ int main(void)
         cmocka_unit_test(test_index_hints),
         cmocka_unit_test(test_unknown_ids),
         cmocka_unit_test(test_hit_location),
+        cmocka_unit_test(test_no_raw_control_bytes),
         cmocka_unit_test(test_typed_words_rank_first),
         cmocka_unit_test(test_harvested_glosses),
         cmocka_unit_test(test_hostile_files),
