@@ -1592,6 +1592,39 @@ static void test_no_raw_control_bytes(void **state)
     run_result_free(&r);
 }
 
+static void check_snippet_edges(json_t *o, void *ctx)
+{
+    int *n = ctx;
+    const char *text = json_string_value(json_object_get(o, "text"));
+    json_t *range = json_object_get(o, "snippet_range");
+    size_t ws = (size_t)json_integer_value(json_array_get(range, 0));
+    size_t we = (size_t)json_integer_value(json_array_get(range, 1));
+    size_t len = strlen(text);
+    assert_true(ws <= we && we <= len);
+    if (ws > 0 && !isspace((unsigned char)text[ws - 1]))
+        fail_msg("a snippet starting inside a word: …%.*s", 40, text + ws);
+    if (we < len && !isspace((unsigned char)text[we]) && !ispunct((unsigned char)text[we]))
+        fail_msg("a snippet ending inside a word: %.*s…", (int)(we > 40 ? 40 : we), text + we - (we > 40 ? 40 : we));
+    (*n)++;
+}
+
+/* Snippets begin and end at word boundaries, in every language. */
+static void test_snippet_edges(void **state)
+{
+    (void)state;
+    static const char *const queries[] = { "قرقیزستان", "ایران", "Russia", "Кыргызстан", "شانگهای",
+                                           "soft power" };
+    int n = 0;
+    for (size_t k = 0; k < sizeof queries / sizeof queries[0]; k++) {
+        run_result_t r;
+        const char *const args[] = { "--json", "-n", "20", queries[k], NULL };
+        assert_int_equal(run_search(&r, NULL, args), 0);
+        each_json(r.out, check_snippet_edges, &n);
+        run_result_free(&r);
+    }
+    assert_true(n > 40);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1615,6 +1648,7 @@ int main(void)
         cmocka_unit_test(test_unknown_ids),
         cmocka_unit_test(test_hit_location),
         cmocka_unit_test(test_no_raw_control_bytes),
+        cmocka_unit_test(test_snippet_edges),
         cmocka_unit_test(test_typed_words_rank_first),
         cmocka_unit_test(test_harvested_glosses),
         cmocka_unit_test(test_hostile_files),
