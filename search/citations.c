@@ -39,6 +39,19 @@ static void put_str(FILE *out, const ks_cite_options_t *opt, const char *s)
     put_text(out, opt, s, strlen(s));
 }
 
+/* Document text on lines of its own, indented: wrapped and laid out as the
+ * hits are with a style, else one line (isolated on a terminal). */
+static void block(FILE *out, const ks_cite_options_t *opt, const char *s, size_t len)
+{
+    if (opt->style) {
+        ks_print_text_block(out, opt->style, 3, s, len);
+        return;
+    }
+    fputs("   ", out);
+    put_text(out, opt, s, len);
+    fputc('\n', out);
+}
+
 /* A TSV field: tabs and newlines in it become spaces. */
 static void put_field(FILE *out, const char *s, size_t len, int last)
 {
@@ -331,9 +344,8 @@ static int list_source(void *ctx, unsigned docid, json_t *rec)
         put_fieldz(s->out, str(rec, "text"), 1);
     } else {
         ki_put_safe(s->out, id, strlen(id), KI_SAFE_SPACES);
-        fprintf(s->out, "  cited %u×%s\n   ", c.count, c.count ? "" : "  [never cited]");
-        put_str(s->out, s->opt, str(rec, "text"));
-        fputc('\n', s->out);
+        fprintf(s->out, "  cited %u×%s\n", c.count, c.count ? "" : "  [never cited]");
+        block(s->out, s->opt, str(rec, "text"), strlen(str(rec, "text")));
         if (c.count) {
             fputs("   in:", s->out);
             size_t i;
@@ -459,9 +471,8 @@ static int print_citing(void *ctx, unsigned docid, json_t *rec)
             ki_put_safe(c->out, str(rec, "id"), strlen(str(rec, "id")), KI_SAFE_SPACES);
             fputs("  ", c->out);
             put_str(c->out, c->opt, str(rec, "section"));
-            fputs("\n   ", c->out);
-            put_text(c->out, c->opt, text + cs, ce - cs);
             fputc('\n', c->out);
+            block(c->out, c->opt, text + cs, ce - cs);
         }
     }
     return 0;

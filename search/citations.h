@@ -20,6 +20,8 @@ typedef struct ks_cite_options {
     int      json;          /* JSON Lines instead of text */
     int      tsv;           /* tab-separated lines instead of text */
     int      isolates;      /* text: Unicode isolates around right-to-left text (a terminal) */
+    const struct ks_text_style *style;  /* text: how entry texts and contexts are laid
+                                           out (wrapping, --bidi); NULL: plain lines */
     unsigned limit;         /* --cites: at most this many citing passages */
     const ks_glossary_t *glossary;  /* --cites: expand the query (NULL: no) */
     ka_translit_t       *translit;  /* --cites: transliteration terms (NULL: no) */

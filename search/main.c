@@ -429,7 +429,7 @@ int main(int argc, char **argv)
         }
     }
     ks_cite_options_t copt = { .json = a.format == KS_OUT_JSON, .tsv = a.format == KS_OUT_TSV,
-                               .isolates = a.style.isolates, .limit = a.limit, .glossary = a.glossary,
+                               .isolates = a.style.isolates, .style = &a.style, .limit = a.limit, .glossary = a.glossary,
                               .translit = a.translit };
     switch (mode) {
     case MODE_CITES: ex = ks_print_cites(a.db, a.an, query, stdout, &copt); break;

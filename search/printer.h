@@ -28,5 +28,9 @@ void ks_print_text(FILE *out, const ks_hit_t *hit, const char *qid, const ks_tex
 /* One JSON object on one line. Returns 0, or -1 if it could not be built. */
 int ks_print_json(FILE *out, const ks_hit_t *hit, const char *qid);
 void ks_print_tsv(FILE *out, const ks_hit_t *hit, const char *qid);
+/* Document text text[0, len) as lines of their own, indented, wrapped and
+ * laid out as the hits' snippets are (style NULL: one plain line). */
+void ks_print_text_block(FILE *out, const ks_text_style_t *style, unsigned indent,
+                         const char *text, size_t len);
 
 #endif /* KAVOSH_PRINTER_H */

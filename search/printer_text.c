@@ -352,6 +352,18 @@ void ks_print_text(FILE *out, const ks_hit_t *hit, const char *qid, const ks_tex
     free(l.hl);
 }
 
+void ks_print_text_block(FILE *out, const ks_text_style_t *style, unsigned indent,
+                         const char *text, size_t len)
+{
+    static const ks_text_style_t plain = { 0 };
+    line_t l = { .out = out, .style = style ? style : &plain, .rtl_text = 1 };
+    line_indent(&l, indent);
+    put_text(&l, text, 0, len, NULL, indent);
+    line_flush(&l);
+    free(l.cp);
+    free(l.hl);
+}
+
 void ks_print_tsv(FILE *out, const ks_hit_t *hit, const char *qid)
 {
     ki_put_safe(out, qid ? qid : "1", strlen(qid ? qid : "1"), KI_SAFE_SPACES);
