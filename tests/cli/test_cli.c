@@ -1081,6 +1081,22 @@ static void test_citation_views_formats(void **state)
     assert_int_equal(run_program(tty, NULL, env, &r), 0);
     assert_non_null(strstr(r.out, "\xE2\x81\xA8(Alice Rasizad, 2002:48)\xE2\x81\xA9"));
     run_result_free(&r);
+    /* The citing sentences of --cites are wrapped to the terminal too. */
+    run_on_terminal(&r, 50, "--cites", "Huasheng", env);
+    int wrapped = 0;
+    for (const char *line = r.out; *line;) {
+        const char *nl = strchr(line, '\n');
+        const char *end = nl ? nl : line + strlen(line);
+        if (strncmp(line, "   ", 3) == 0) {
+            unsigned cols = line_columns(line, end);
+            if (cols > 50)
+                fail_msg("--cites: a line of %u columns: %.*s", cols, (int)(end - line), line);
+            wrapped++;
+        }
+        line = nl ? nl + 1 : end;
+    }
+    assert_true(wrapped >= 3);
+    run_result_free(&r);
 }
 
 /* Several indexes searched as one (shards), and an index served by
