@@ -301,7 +301,10 @@ ki_exit_t ki_open_index(const char *path, int writable, kx_db_t **db_out)
     if (st != KX_OK) {
         const char *hint = ki_open_hint(st, writable, path, detail);
         const char *d = detail && *detail ? detail : NULL;
-        if (st == KX_NOT_FOUND && !writable)
+        if (hint && strncmp(hint, "you may not", 11) == 0)
+            ki_error("cannot open index %s: permission denied%s%s%s", path, d ? " (" : "",
+                     d ? d : "", d ? ")" : "");
+        else if (st == KX_NOT_FOUND && !writable)
             ki_error("no index at %s%s%s%s", path, d ? " (" : "", d ? d : "", d ? ")" : "");
         else if (st == KX_NOT_FOUND)
             ki_error("cannot create or open an index at %s%s%s%s", path, d ? " (" : "",
