@@ -26,6 +26,8 @@
 #include <utility>
 #include <vector>
 
+#include <sys/stat.h>
+
 /* ------------------------------------------------------------------------ */
 /* Opaque handles                                                            */
 
@@ -376,6 +378,30 @@ extern "C" kx_status_t kx_db_open_multi(const char *const *paths, size_t n_paths
     }
     *db_out = db.release();
     return KX_OK;
+}
+
+extern "C" kx_status_t kx_db_compact(const char *src, const char *dst,
+                                     char **detail_out) KX_NOEXCEPT
+{
+    std::string detail;
+    if (detail_out)
+        *detail_out = nullptr;
+    kx_status_t st = guarded(&detail, [&]() -> kx_status_t {
+        if (!src || !*src || !dst || !*dst)
+            return reject(&detail, "a database path is NULL or empty");
+        if (std::strncmp(src, kTcpPrefix, sizeof kTcpPrefix - 1) == 0 ||
+            std::strncmp(dst, kTcpPrefix, sizeof kTcpPrefix - 1) == 0)
+            return reject(&detail, "remote databases cannot be compacted here");
+        struct stat sb;
+        if (::stat(dst, &sb) == 0)
+            return reject(&detail, "the destination exists already");
+        Xapian::Database db = open_reader(src);
+        db.compact(dst);
+        return KX_OK;
+    });
+    if (st != KX_OK)
+        give_detail(detail.c_str(), detail_out);
+    return st;
 }
 
 extern "C" void kx_db_close(kx_db_t *db) KX_NOEXCEPT

@@ -94,6 +94,14 @@ kx_status_t kx_db_open(const char *path, kx_open_mode_t mode,
 kx_status_t kx_db_open_multi(const char *const *paths, size_t n_paths,
                              kx_db_t **db_out, char **detail_out) KX_NOEXCEPT;
 
+/* Write a compacted copy of the local database at src to dst, a directory
+ * that must not exist yet (KX_INVALID_ARGUMENT if it does): Xapian's
+ * Database::compact, so every table of the copy is full and the copy is as
+ * small as the data allows. src may be open elsewhere (a writer's committed
+ * state is copied). Detail as for kx_db_open; KX_NOT_FOUND when src is no
+ * database. */
+kx_status_t kx_db_compact(const char *src, const char *dst, char **detail_out) KX_NOEXCEPT;
+
 /* The number of databases db searches as one (1 for kx_db_open, n_paths for
  * kx_db_open_multi; 0 for NULL). Xapian interleaves their document ids: a
  * docid d of the combined database lives in database (d - 1) % count, in

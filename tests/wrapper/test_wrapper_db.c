@@ -487,6 +487,58 @@ static void test_remote_paths(void **state)
     kx_free(detail);
 }
 
+/* kx_db_compact: a copy with the same documents, terms and metadata, in a
+ * new directory; never over an existing one, never from nothing. */
+static void test_compact(void **state)
+{
+    char *src = kxt_join(*state, "src"), *dst = kxt_join(*state, "dst");
+    kx_db_t *db = kxt_open(src, KX_OPEN_WRITE);
+    char name[32];
+    for (int i = 0; i < 200; i++) {
+        snprintf(name, sizeof name, "p%d", i);
+        kxt_add_words(db, name, i % 2 ? "alpha beta" : "gamma");
+    }
+    /* Deleted documents leave room that the copy does not keep. */
+    for (int i = 0; i < 200; i += 4) {
+        snprintf(name, sizeof name, "Qp%d", i);
+        assert_int_equal(kx_db_delete_by_term(db, name), KX_OK);
+    }
+    assert_int_equal(kx_db_set_metadata(db, "k", "v"), KX_OK);
+    assert_int_equal(kx_db_commit(db), KX_OK);
+    /* Compacted while the writer holds it open: its committed state. */
+    char *detail = NULL;
+    assert_int_equal(kx_db_compact(src, dst, &detail), KX_OK);
+    assert_null(detail);
+    kx_db_close(db);
+    kx_db_t *a = kxt_open(src, KX_OPEN_READ), *b = kxt_open(dst, KX_OPEN_READ);
+    assert_int_equal(doc_count(a), 150);
+    assert_int_equal(doc_count(b), 150);
+    assert_int_equal(term_freq(b, "alpha"), term_freq(a, "alpha"));
+    assert_int_equal(term_freq(b, "gamma"), term_freq(a, "gamma"));
+    assert_int_equal(term_freq(b, "Qp0"), 0);
+    char *v = NULL;
+    assert_int_equal(kx_db_get_metadata(b, "k", &v), KX_OK);
+    assert_string_equal(v, "v");
+    kx_free(v);
+    kx_db_close(a);
+    kx_db_close(b);
+
+    /* Not over a directory that exists, not from a missing database. */
+    assert_int_equal(kx_db_compact(src, dst, &detail), KX_INVALID_ARGUMENT);
+    assert_non_null(detail);
+    kx_free(detail);
+    char *none = kxt_join(*state, "none"), *dst2 = kxt_join(*state, "dst2");
+    assert_int_equal(kx_db_compact(none, dst2, &detail), KX_NOT_FOUND);
+    assert_non_null(detail);
+    kx_free(detail);
+    assert_int_equal(kx_db_compact(NULL, dst2, NULL), KX_INVALID_ARGUMENT);
+    assert_int_equal(kx_db_compact("tcp:localhost:1", dst2, NULL), KX_INVALID_ARGUMENT);
+    free(none);
+    free(dst2);
+    free(src);
+    free(dst);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_dir, teardown_dir)
@@ -494,7 +546,7 @@ int main(void)
         T(test_missing_database),  T(test_second_writer_locked), T(test_replace_is_idempotent),
         T(test_data_and_values),   T(test_metadata_and_schema),  T(test_synonyms),
         T(test_transactions),      T(test_multi_database),       T(test_stats_terms_reopen),
-        T(test_corrupt_database),  T(test_remote_paths),
+        T(test_corrupt_database),  T(test_remote_paths),         T(test_compact),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
