@@ -536,14 +536,14 @@ ki_exit_t ki_collect(ki_target_t *targets, size_t n_targets, const char *db_path
     for (size_t i = 0; i < n_targets; i++) {
         struct stat sb;
         if (targets[i].is_dir && !targets[i].gone && stat(targets[i].path, &sb) == 0 &&
-            S_ISDIR(sb.st_mode) && enter_dir(&w, &sb) == 0)
+            S_ISDIR(sb.st_mode) && enter_dir(&w, &sb) == 0 && !targets[i].skip_only)
             targets[i].gone = -1;   /* the same folder as an earlier target */
     }
     for (size_t i = 0; i < n_targets; i++) {
         ki_target_t *t = &targets[i];
         const char *path = t->path;
         struct stat sb;
-        if (t->gone)
+        if (t->gone || t->skip_only)
             continue;
         if (stat(path, &sb) != 0) {
             ki_error("%s: %s", path, strerror(errno));

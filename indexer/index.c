@@ -515,7 +515,7 @@ static void remove_gone_files(run_t *r, const ki_targets_t *t)
 {
     for (size_t i = 0; i < t->n; i++) {
         const ki_target_t *x = &t->v[i];
-        if (x->gone <= 0 || x->is_dir || !x->from_index)
+        if (x->gone <= 0 || x->is_dir || !x->from_index || x->skip_only)
             continue;
         char key[4096];
         char *rec = NULL;
@@ -526,55 +526,6 @@ static void remove_gone_files(run_t *r, const ki_targets_t *t)
         if (st != KX_OK)
             report_kx(r, x->path, st);
     }
-}
-
-/* ---------------------------------------------------------------------- */
-/* --rebuild                                                               */
-
-static int collect_term(void *ctx, const char *term, size_t len, unsigned freq)
-{
-    (void)len;
-    (void)freq;
-    strlist_add(ctx, term);
-    return ((strlist_t *)ctx)->oom;
-}
-
-static int collect_key(void *ctx, const char *key)
-{
-    /* The schema version stays: it describes the layout this run writes. */
-    if (strcmp(key, KI_SCHEMA_KEY) != 0)
-        strlist_add(ctx, key);
-    return ((strlist_t *)ctx)->oom;
-}
-
-/* Start over: delete every passage (by its file term, then any left by its
- * id term) and every metadata record but the schema version, in one
- * transaction, before anything is indexed. */
-static kx_status_t wipe(kx_db_t *db)
-{
-    strlist_t terms = { 0 }, keys = { 0 };
-    kx_status_t st = kx_db_all_terms(db, KI_PREFIX_FILE, collect_term, &terms);
-    if (st == KX_OK)
-        st = kx_db_all_terms(db, KI_PREFIX_ID, collect_term, &terms);
-    if (st == KX_OK)
-        st = kx_db_metadata_keys(db, "", collect_key, &keys);
-    if (st == KX_OK && (terms.oom || keys.oom))
-        st = KX_NO_MEMORY;
-    if (st == KX_OK)
-        st = kx_db_begin_transaction(db);
-    if (st == KX_OK) {
-        for (size_t i = 0; st == KX_OK && i < terms.n; i++)
-            st = kx_db_delete_by_term(db, terms.v[i]);
-        for (size_t i = 0; st == KX_OK && i < keys.n; i++)
-            st = kx_db_set_metadata(db, keys.v[i], "");
-        if (st == KX_OK)
-            st = kx_db_commit_transaction(db);
-        else
-            kx_db_cancel_transaction(db);
-    }
-    strlist_free(&terms);
-    strlist_free(&keys);
-    return st;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -627,25 +578,24 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
 
     ki_targets_t targets;
     ki_filelist_t list;
+    file_state_t *fs = NULL;
     memset(&list, 0, sizeof list);
-    note_failure(&r, ki_targets_make(db, paths, n_paths, r.opt, &targets));
+    ki_exit_t tex = ki_targets_make(db, paths, n_paths, r.opt, &targets);
+    note_failure(&r, tex);
+    if (tex != KI_EXIT_OK && r.opt->rebuild) {
+        /* A new index without one of the folders would lose its files. */
+        sum->aborted = 1;
+        goto done;
+    }
     note_failure(&r, ki_collect(targets.v, targets.n, r.opt->db_path, r.opt->quiet,
                                    r.opt->verbose, &list));
     sum->files_skipped = list.skipped;
     skip_summary(&list, sum->skipped_kinds, sizeof sum->skipped_kinds);
-    file_state_t *fs = calloc(list.n ? list.n : 1, sizeof *fs);
+    fs = calloc(list.n ? list.n : 1, sizeof *fs);
     if (!fs) {
         ki_error("out of memory");
         note_failure(&r, KI_EXIT_FAILURE);
         goto done;
-    }
-
-    if (r.opt->rebuild) {
-        kx_status_t wst = wipe(db);
-        if (wst != KX_OK) {
-            report_kx(&r, "--rebuild", wst);
-            goto done;
-        }
     }
 
     ki_progress_start(&r.progress, r.opt->progress && !r.opt->quiet, (unsigned)list.n, list.bytes);

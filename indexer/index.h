@@ -18,7 +18,7 @@
 #include "translit.h"
 
 typedef struct ki_options {
-    int                rebuild;    /* start over: delete every document and record first */
+    int                rebuild;    /* db is a new index being built to replace roots_from (rebuild.c) */
     int                verbose;    /* a line per file on stderr */
     int                quiet;      /* no summary, no warnings about input (errors still) */
     int                progress;   /* redraw a progress line on stderr (the caller checks it is a terminal) */
@@ -31,6 +31,7 @@ typedef struct ki_options {
     size_t             n_include;
     const char        *bundled;    /* with no PATH: the bundled corpus, indexed as the folder "" */
     const char        *db_path;    /* the index's folder, never walked (or NULL) */
+    kx_db_t           *roots_from; /* with no PATH, the index whose roots are indexed (NULL: db) */
 } ki_options_t;
 
 typedef struct ki_summary {
@@ -47,6 +48,8 @@ typedef struct ki_summary {
     size_t   glossary_entries;/* their entries (concept lines) */
     size_t   glossary_bytes;  /* size of the index's whole glossary text (KI_META_GLOSSARY) */
     double seconds;           /* the whole run, final commit included */
+    int      aborted;         /* stopped before indexing anything (--rebuild: keep the old index) */
+    unsigned long long bytes_before, bytes_after; /* --rebuild: the index on disk before, and compacted */
 } ki_summary_t;
 
 /* Index each path (a file, or a directory walked recursively for .md,

@@ -33,6 +33,8 @@ typedef struct ki_target {
     int    from_index; /* named by a root record of the index (a run with no PATH) */
     int    gone;       /* from_index, and no longer there */
     int    globs_given;/* exclude/include came from the command line (else the record) */
+    int    skip_only;  /* a root folder of the index not part of this run: never walked
+                          from another folder (its files keep their names), not walked itself */
     char **exclude;    /* --exclude globs (owned) */
     size_t n_exclude;
     char **include;    /* --include globs (owned) */

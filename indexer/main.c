@@ -12,6 +12,7 @@
 #include "analyzer.h"
 #include "cli.h"
 #include "index.h"
+#include "rebuild.h"
 
 #ifndef KAVOSH_VERSION
 #define KAVOSH_VERSION "unknown"
@@ -50,7 +51,10 @@ static void usage(FILE *out)
 "kavosh-search --source ENTRY then searches it alone.\n"
 "\n"
 "  -d, --db=PATH       the index (default: $KAVOSH_DB, else ./" KI_DEFAULT_DB ")\n"
-"      --rebuild       start over: delete everything in the index, then index\n"
+"      --rebuild       start over: build a new index beside the old one (from\n"
+"                      the PATHs, or with none from the same folders, files\n"
+"                      and --dict glossaries), compact it and swap it in at\n"
+"                      the end; until then the old index stays whole\n"
 "      --exclude=GLOB  leave out files and folders matching GLOB (a base name,\n"
 "                      or a path below the PATH if it has a '/'; a trailing '/'\n"
 "                      matches folders only); repeatable, kept with the folder\n"
@@ -284,7 +288,11 @@ int main(int argc, char **argv)
     const char *db_path = ki_db_path(db_opt);
     opt.db_path = db_path;
     kx_db_t *db = NULL;
-    ki_exit_t ex = ki_open_index(db_path, 1, &db);
+    /* --rebuild builds a new index beside this one (rebuild.c): it takes any
+     * schema version, since it only reads what it can and replaces the rest. */
+    int schema_ok = 1;
+    ki_exit_t ex = opt.rebuild ? ki_rebuild_open(db_path, &db, &schema_ok)
+                               : ki_open_index(db_path, 1, &db);
     if (ex != KI_EXIT_OK) {
         free_args(dicts, excl, incl);
         return ex;
@@ -293,7 +301,7 @@ int main(int argc, char **argv)
      * built from. Only a new index with nothing else named (no --dict) gets
      * the bundled corpus, so that a first run shows something. */
     if (n_paths == 0) {
-        long roots = ki_count_roots(db);
+        long roots = schema_ok ? ki_count_roots(db) : 0;
         kx_db_stats_t ds = { 0 };
         int empty = roots == 0 && kx_db_stats(db, &ds) == KX_OK && ds.doc_count == 0;
         if (roots < 0) {
@@ -335,7 +343,11 @@ int main(int argc, char **argv)
         return KI_EXIT_FAILURE;
     }
     ki_summary_t sum;
-    ex = ki_index_paths(db, an, paths, n_paths, &opt, &sum);
+    if (opt.rebuild) {
+        ex = ki_rebuild(db_path, db, schema_ok, an, paths, n_paths, &opt, &sum);
+        db = NULL;   /* closed there */
+    } else
+        ex = ki_index_paths(db, an, paths, n_paths, &opt, &sum);
     ka_analyzer_free(an);
     kx_db_close(db);
     free_args(dicts, excl, incl);

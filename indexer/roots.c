@@ -356,9 +356,10 @@ ki_exit_t ki_targets_make(kx_db_t *db, const char *const *paths, size_t n_paths,
 {
     memset(out, 0, sizeof *out);
     rootrecs_t rs;
-    kx_status_t st = load_roots(db, &rs);
+    kx_db_t *rdb = n_paths == 0 && opt->roots_from ? opt->roots_from : db;
+    kx_status_t st = load_roots(rdb, &rs);
     if (st != KX_OK) {
-        const char *d = kx_db_last_error(db);
+        const char *d = kx_db_last_error(rdb);
         ki_error("cannot read the index: %s%s%s", kx_status_to_string(st), *d ? ": " : "", d);
         free_roots(&rs);
         return ki_exit_for_status(st);
@@ -366,10 +367,17 @@ ki_exit_t ki_targets_make(kx_db_t *db, const char *const *paths, size_t n_paths,
     ki_exit_t ex = KI_EXIT_OK;
     if (n_paths == 0 && !opt->bundled) {
         for (size_t i = 0; i < rs.n; i++)
-            if (target_of_record(out, &rs.v[i], opt->quiet) != 0)
+            if (target_of_record(out, &rs.v[i], opt->quiet || opt->rebuild) != 0)
                 goto oom;
         free_roots(&rs);
-        return KI_EXIT_OK;
+        /* Starting over without a folder would lose its files. */
+        for (size_t i = 0; opt->rebuild && i < out->n; i++)
+            if (out->v[i].gone && out->v[i].is_dir) {
+                ki_error("%s (%s): folder not found; not starting over (--rebuild)",
+                         *out->v[i].name ? out->v[i].name : ".", out->v[i].abspath);
+                ex = KI_EXIT_FAILURE;
+            }
+        return ex;
     }
     const char *bundled[1] = { opt->bundled };
     if (n_paths == 0) {
@@ -466,8 +474,12 @@ ki_exit_t ki_targets_make(kx_db_t *db, const char *const *paths, size_t n_paths,
                        strcmp(out->v[i].name, rs.v[k].name) == 0;
             below |= out->v[i].is_dir && inside(rs.v[k].abspath, out->v[i].abspath) != NULL;
         }
-        if (below && !covered && target_of_record(out, &rs.v[k], opt->quiet) != 0)
+        if (!covered && target_of_record(out, &rs.v[k], opt->quiet || !below) != 0)
             goto oom;
+        /* Not inside a folder of this run: only kept out of their walks
+         * (say through a link), so that its files keep their names. */
+        if (!covered && !below)
+            out->v[out->n - 1].skip_only = 1;
     }
     free_roots(&rs);
     return ex;
@@ -510,6 +522,8 @@ kx_status_t ki_targets_store(kx_db_t *db, const ki_targets_t *t, const ki_fileli
     kx_status_t st = KX_OK;
     for (size_t i = 0; st == KX_OK && i < t->n; i++) {
         const ki_target_t *x = &t->v[i];
+        if (x->skip_only)
+            continue;
         if (x->gone > 0 && x->from_index && !x->is_dir) {
             char *key = join3(KI_META_ROOT, "", x->name);
             st = key ? kx_db_set_metadata(db, key, "") : KX_NO_MEMORY;

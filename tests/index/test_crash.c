@@ -3,8 +3,10 @@
  * run that replaces every file: the index must always open and be
  * consistent (each file record's passage count equals the passages indexed
  * under that file, and no passage lacks a record), and a rerun must finish
- * the work. The moments vary with the machine's speed; the invariant holds
- * whenever the kill lands, so the test cannot fail by timing alone.
+ * the work; and --rebuild killed or interrupted at several moments leaves
+ * the old index whole until the new one is swapped in. The moments vary
+ * with the machine's speed; the invariants hold whenever the kill lands, so
+ * the test cannot fail by timing alone.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -131,20 +133,29 @@ static int run_index(void)
     return status;
 }
 
-/* Start kavosh-index, kill it with SIGKILL after ms milliseconds. */
-static void run_and_kill(long ms)
+/* Start kavosh-index (with --rebuild and no PATH if rebuild), send it sig
+ * after ms milliseconds. */
+static void run_and_signal(long ms, int rebuild, int sig)
 {
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
         freopen("/dev/null", "w", stderr);
-        execl(KAVOSH_INDEX_BIN, KAVOSH_INDEX_BIN, "-q", "-d", db, dir, (char *)NULL);
+        if (rebuild)
+            execl(KAVOSH_INDEX_BIN, KAVOSH_INDEX_BIN, "-q", "--rebuild", "-d", db, (char *)NULL);
+        else
+            execl(KAVOSH_INDEX_BIN, KAVOSH_INDEX_BIN, "-q", "-d", db, dir, (char *)NULL);
         _exit(127);
     }
     struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
     nanosleep(&t, NULL);
-    kill(pid, SIGKILL);
+    kill(pid, sig);
     waitpid(pid, NULL, 0);
+}
+
+static void run_and_kill(long ms)
+{
+    run_and_signal(ms, 0, SIGKILL);
 }
 
 static void test_kill_anywhere(void **state)
@@ -189,6 +200,102 @@ static void test_kill_anywhere(void **state)
     run_result_free(&r);
 }
 
+/* kavosh-index -d path --list, malloc'd. */
+static char *list_of(const char *path)
+{
+    const char *argv[] = { KAVOSH_INDEX_BIN, "-d", path, "--list", NULL };
+    run_result_t r;
+    assert_int_equal(run_program(argv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    char *out = r.out;
+    r.out = NULL;
+    run_result_free(&r);
+    return out;
+}
+
+/* Bytes of the files of a database directory. */
+static long long db_bytes(const char *path)
+{
+    static const char *const tables[] = { "docdata.glass", "position.glass", "postlist.glass",
+                                          "termlist.glass", "iamglass" };
+    long long total = 0;
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        char *p = join(path, tables[i]);
+        struct stat sb;
+        if (stat(p, &sb) == 0)
+            total += (long long)sb.st_size;
+        free(p);
+    }
+    return total;
+}
+
+static int exists(const char *suffix)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s%s", db, suffix);
+    struct stat sb;
+    return lstat(p, &sb) == 0;
+}
+
+/* --rebuild builds the new index beside the old one and swaps it in at the
+ * end: killed (or interrupted) at any moment, the index at db is the old
+ * one, whole, or the new one, whole; never a mixture, never empty. */
+static void test_rebuild_killed(void **state)
+{
+    (void)state;
+    /* The index as test_kill_anywhere left it: every file in version 2. */
+    char *old_list = list_of(db);
+    assert_int_equal(check_index(NULL), COPIES);
+    /* Version 3: same passages, other content hashes. What a complete
+     * rebuild gives, built apart: */
+    write_corpus(3);
+    char *ref = join(tmp, "ref.db");
+    const char *argv[] = { KAVOSH_INDEX_BIN, "-q", "-d", ref, dir, NULL };
+    run_result_t r;
+    assert_int_equal(run_program(argv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    char *new_list = list_of(ref);
+    assert_string_not_equal(old_list, new_list);
+
+    static const struct { long ms; int sig; } moments[] = {
+        { 50, SIGKILL }, { 400, SIGKILL }, { 1200, SIGINT }, { 2500, SIGKILL },
+        { 4500, SIGTERM }, { 8000, SIGKILL },
+    };
+    for (size_t k = 0; k < sizeof moments / sizeof moments[0]; k++) {
+        run_and_signal(moments[k].ms, 1, moments[k].sig);
+        assert_int_equal(check_index(NULL), COPIES);
+        char *now = list_of(db);
+        int is_old = strcmp(now, old_list) == 0, is_new = strcmp(now, new_list) == 0;
+        if (!is_old && !is_new)
+            fail_msg("after signal %d at %ld ms the index is neither the old nor the new one:\n%s",
+                     moments[k].sig, moments[k].ms, now);
+        printf("--rebuild signalled (%d) after %ld ms: the %s index, whole%s\n", moments[k].sig,
+               moments[k].ms, is_old ? "old" : "new",
+               exists(".rebuild") || exists(".compact") ? " (leftovers beside it)" : "");
+        free(now);
+    }
+    /* A rerun finishes: the new index, compacted, nothing left beside it. */
+    const char *rargv[] = { KAVOSH_INDEX_BIN, "-q", "--rebuild", "-d", db, NULL };
+    assert_int_equal(run_program(rargv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    char *now = list_of(db);
+    assert_string_equal(now, new_list);
+    assert_int_equal(check_index(NULL), COPIES);
+    assert_false(exists(".rebuild"));
+    assert_false(exists(".compact"));
+    assert_false(exists(".aside"));
+    long long built = db_bytes(ref), compacted = db_bytes(db);
+    printf("--rebuild: %lld bytes compacted, %lld bytes as built incrementally\n", compacted,
+           built);
+    assert_true(compacted < built);
+    free(now);
+    free(old_list);
+    free(new_list);
+    free(ref);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -214,6 +321,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kill_anywhere),
+        cmocka_unit_test(test_rebuild_killed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
