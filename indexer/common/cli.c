@@ -2,6 +2,7 @@
  * cli.c - diagnostics, exit codes and index opening shared by both programs.
  */
 #include "cli.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -49,43 +50,13 @@ static void vmessage(const char *kind, const char *fmt, va_list ap)
         free(msg);
 }
 
-/* Length of the valid UTF-8 sequence at s[i] (1..4), or 0 if none starts there. */
-static size_t utf8_valid_len(const unsigned char *s, size_t len, size_t i, long *cp)
-{
-    unsigned char c = s[i];
-    size_t n;
-    long v, min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-        n = 2, v = c & 0x1F, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3, v = c & 0x0F, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4, v = c & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (i + n > len)
-        return 0;
-    for (size_t k = 1; k < n; k++) {
-        if ((s[i + k] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i + k] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    *cp = v;
-    return n;
-}
-
 long ki_safe_next(const char *s, size_t len, size_t *i, int flags, char esc[12])
 {
     const unsigned char *u = (const unsigned char *)s;
-    long cp = 0;
-    size_t n = utf8_valid_len(u, len, *i, &cp);
-    if (n == 0) {
+    uint32_t c = 0;
+    size_t n = kd_utf8_decode(s + *i, len - *i, &c);
+    long cp = (long)c;
+    if (n == 1 && u[*i] >= 0x80) {   /* not valid UTF-8 here */
         snprintf(esc, 12, "\\x%02X", u[*i]);
         (*i)++;
         return -1;

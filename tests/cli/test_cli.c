@@ -25,6 +25,7 @@
 
 static char *tmp;      /* the test's temporary directory */
 static int each_json(const char *out, void (*fn)(json_t *o, void *ctx), void *ctx);
+static void copy_file(const char *src, const char *dst);
 static char db[4096];  /* the index built from the bundled corpus */
 
 static int run_index(run_result_t *r, const char *const *extra)
@@ -1281,20 +1282,10 @@ static void test_batch_while_indexing(void **state)
     (void)state;
     fixture_t fx;
     fixture_new(&fx, "busy");
-    char src[4400];
+    char src[4400], copy[4400];
     snprintf(src, sizeof src, "%s/article.fa.md", KAVOSH_CORPUS_DIR);
-    FILE *in = fopen(src, "rb");
-    assert_non_null(in);
-    char copy[4400];
     snprintf(copy, sizeof copy, "%s/article.fa.md", fx.dir);
-    FILE *out = fopen(copy, "wb");
-    assert_non_null(out);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-        assert_int_equal(fwrite(buf, 1, n, out), n);
-    fclose(in);
-    fclose(out);
+    copy_file(src, copy);
     fixture_index(&fx);
 
     enum { QUERIES = 3000 };
