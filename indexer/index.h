@@ -52,15 +52,17 @@ typedef struct ki_summary {
     unsigned long long bytes_before, bytes_after; /* --rebuild: the index on disk before, and compacted */
 } ki_summary_t;
 
-/* Index each path (a file, or a directory walked recursively for .md,
- * .markdown, .txt, .html and .htm files; hidden entries and README files are
- * skipped). The files are collected first, then indexed in order. A file is
- * named in the index by its path relative to the directory argument it was
- * found under, or by its path as given. Files under a directory argument that
- * were indexed before and are gone now are deleted (unless part of the
- * directory could not be read). A directory argument's top-level
- * glossary.tsv and every opt->dicts file are stored in the index as its
- * glossary (see glossary_store.c).
+/* Index each path (a file, or a folder walked recursively for .md,
+ * .markdown, .txt, .html and .htm files: see ki_collect), or with no path
+ * every folder and file db was built from (its root records, roots.c), or
+ * opt->bundled. The files are collected first, then indexed in order. A
+ * file is named in the index by its path as given (relative to the current
+ * folder, or absolute), or by the name it already has when the path lies in
+ * a folder db was built from. Files under a folder that were indexed before
+ * and are gone (or excluded) now are deleted, unless part of the folder
+ * could not be read; with no path, so are files once named by themselves
+ * and gone. A folder's top-level glossary.tsv and every opt->dicts file are
+ * stored in the index as its glossary (see glossary_store.c).
  *
  * Full texts of cited works: a file named by a line "FILE<TAB>ENTRY" of a
  * sources.tsv (FILE relative to the manifest's directory: any directory

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 
 #include "schema.h"
+#include "strbuf.h"
 
 typedef struct rootrec {
     char  *name;
@@ -80,21 +81,16 @@ char *ki_clean_name(const char *path)
 
 /* A root record is line-based: its path is stored with a backslash as \\
  * and a newline as \n, and read back by unescape. */
-static char *escape_path(const char *s)
+static void add_escaped_path(kd_buf_t *b, const char *s)
 {
-    size_t n = strlen(s), o = 0;
-    char *out = malloc(2 * n + 1);
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\\' || s[i] == '\n') {
-            out[o++] = '\\';
-            out[o++] = s[i] == '\n' ? 'n' : '\\';
-        } else
-            out[o++] = s[i];
+    for (; *s; s++) {
+        if (*s == '\\')
+            kd_buf_adds(b, "\\\\");
+        else if (*s == '\n')
+            kd_buf_adds(b, "\\n");
+        else
+            kd_buf_addc(b, *s);
     }
-    out[o] = '\0';
-    return out;
 }
 
 static char *unescape(const char *s, size_t n)
@@ -491,28 +487,27 @@ oom:
 
 static kx_status_t set_root(kx_db_t *db, const ki_target_t *x)
 {
-    char *key = join3(KI_META_ROOT, "", x->name);
-    char *path = escape_path(x->abspath);
-    size_t cap = strlen(path ? path : "") + 16;
+    kd_buf_t k = { 0 }, v = { 0 };
+    kd_buf_adds(&k, KI_META_ROOT);
+    kd_buf_adds(&k, x->name);
+    kd_buf_adds(&v, x->is_dir ? "dir " : "file ");
+    add_escaped_path(&v, x->abspath);
+    /* A glob with a newline could not be read back; there is none from a
+     * command line in practice, and it is left out. */
     for (size_t i = 0; i < x->n_exclude; i++)
-        cap += strlen(x->exclude[i]) + 10;
+        if (!strchr(x->exclude[i], '\n')) {
+            kd_buf_adds(&v, "\nexclude ");
+            kd_buf_adds(&v, x->exclude[i]);
+        }
     for (size_t i = 0; i < x->n_include; i++)
-        cap += strlen(x->include[i]) + 10;
-    char *v = malloc(cap);
-    kx_status_t st = KX_NO_MEMORY;
-    if (key && path && v) {
-        size_t o = (size_t)snprintf(v, cap, "%s %s", x->is_dir ? "dir" : "file", path);
-        for (size_t i = 0; i < x->n_exclude; i++)
-            if (!strchr(x->exclude[i], '\n'))
-                o += (size_t)snprintf(v + o, cap - o, "\nexclude %s", x->exclude[i]);
-        for (size_t i = 0; i < x->n_include; i++)
-            if (!strchr(x->include[i], '\n'))
-                o += (size_t)snprintf(v + o, cap - o, "\ninclude %s", x->include[i]);
-        st = kx_db_set_metadata(db, key, v);
-    }
-    free(key);
-    free(path);
-    free(v);
+        if (!strchr(x->include[i], '\n')) {
+            kd_buf_adds(&v, "\ninclude ");
+            kd_buf_adds(&v, x->include[i]);
+        }
+    kx_status_t st = k.oom || v.oom || !k.p || !v.p ? KX_NO_MEMORY
+                                                    : kx_db_set_metadata(db, k.p, v.p);
+    kd_buf_free(&k);
+    kd_buf_free(&v);
     return st;
 }
 

@@ -364,6 +364,34 @@ static void test_update_no_path(void **state)
     leave_work(work);
 }
 
+/* A folder whose name has a backslash, a newline and a TAB is remembered
+ * as it is: the update with no PATH finds it again. */
+static void test_odd_folder_name(void **state)
+{
+    (void)state;
+    char *work = enter_work("odd");
+    static const char odd[] = "we\\ird\nfol\tder";
+    assert_int_equal(mkdir(odd, 0700), 0);
+    char *f = path_join(odd, "a.md");
+    write_file(f, "A text in an oddly named folder, about Talas.\n");
+    run_result_t r;
+    run_index(&r, "-d", "db", odd, NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    write_file(f, "A text in an oddly named folder, changed, about Talas and Naryn.\n");
+    assert_int_equal(chdir("/"), 0);
+    char *db = path_join(work, "db");
+    run_index(&r, "-d", db, NULL);
+    assert_int_equal(r.status, 0);
+    assert_null(strstr(r.err, "not found"));
+    assert_non_null(strstr(r.err, "1 file: 1 indexed, 0 unchanged, 0 removed"));
+    run_result_free(&r);
+    assert_int_equal(docids(db, f).n, 1);
+    free(db);
+    free(f);
+    leave_work(work);
+}
+
 /* The bundled article goes only into a new index when nothing is named. */
 static void test_bundled_only_new(void **state)
 {
@@ -639,6 +667,7 @@ int main(void)
         cmocka_unit_test(test_two_notes),
         cmocka_unit_test(test_list_escapes),
         cmocka_unit_test(test_update_no_path),
+        cmocka_unit_test(test_odd_folder_name),
         cmocka_unit_test(test_bundled_only_new),
         cmocka_unit_test(test_walk_loops_and_specials),
         cmocka_unit_test(test_globs),
