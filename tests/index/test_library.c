@@ -392,6 +392,43 @@ static void test_odd_folder_name(void **state)
     leave_work(work);
 }
 
+/* --rebuild replaces an index of another schema version (a plain update
+ * refuses it); with no PATH it cannot know the folders, and says so. */
+static void test_rebuild_other_schema(void **state)
+{
+    (void)state;
+    char *work = enter_work("schema");
+    assert_int_equal(mkdir("p", 0700), 0);
+    write_file("p/a.md", "A text about Osh.\n");
+    run_result_t r;
+    run_index(&r, "-d", "db", "p", NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    kx_db_t *x = NULL;
+    assert_int_equal(kx_db_open("db", KX_OPEN_WRITE, &x, NULL), KX_OK);
+    assert_int_equal(kx_db_set_metadata(x, KI_SCHEMA_KEY, "1"), KX_OK);
+    assert_int_equal(kx_db_commit(x), KX_OK);
+    kx_db_close(x);
+    run_index(&r, "-d", "db", "p", NULL);
+    assert_int_equal(r.status, 3);
+    run_result_free(&r);
+    run_index(&r, "-d", "db", "--rebuild", NULL);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "another schema version"));
+    run_result_free(&r);
+    run_index(&r, "-d", "db", "--rebuild", "p", NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    char names[256];
+    listed_names("db", names, sizeof names);
+    assert_string_equal(names, "p/a.md");
+    run_index(&r, "-d", "db", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "1 file: 0 indexed, 1 unchanged"));
+    run_result_free(&r);
+    leave_work(work);
+}
+
 /* The bundled article goes only into a new index when nothing is named. */
 static void test_bundled_only_new(void **state)
 {
@@ -668,6 +705,7 @@ int main(void)
         cmocka_unit_test(test_list_escapes),
         cmocka_unit_test(test_update_no_path),
         cmocka_unit_test(test_odd_folder_name),
+        cmocka_unit_test(test_rebuild_other_schema),
         cmocka_unit_test(test_bundled_only_new),
         cmocka_unit_test(test_walk_loops_and_specials),
         cmocka_unit_test(test_globs),
