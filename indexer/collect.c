@@ -127,16 +127,6 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void trim(const char **s, size_t *n)
-{
-    while (*n && (**s == ' ' || **s == '\t')) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
-        (*n)--;
-}
-
 /* ---------------------------------------------------------------------- */
 /* The walk                                                                */
 
@@ -270,7 +260,7 @@ static int push_ignore(walker_t *w, const char *dir, const char *sub)
         i = end + 1;
         if (n && l[n - 1] == '\r')
             n--;
-        trim(&l, &n);
+        ki_trim_blanks(&l, &n);
         if (!n || l[0] == '#')
             continue;
         if (ig.n == cap) {

@@ -98,6 +98,9 @@ static inline char *ki_join(const char *a, const char *sep, const char *b)
     return s;
 }
 
+/* Drop the spaces and TABs around s[0..*n) (sources.c). */
+void ki_trim_blanks(const char **s, size_t *n);
+
 /* Read the manifest at path (see sources.c); takes ownership of path. */
 void ki_manifest_read(walker_t *w, char *path, const char *dir, const char *rel,
                       const char *root, int partial);

@@ -314,6 +314,19 @@ static void index_file(run_t *r, const ki_entry_t *e, file_state_t *fs, claim_mo
     free(buf);
 }
 
+/* A file indexed again is counted once: undo what the first pass counted. */
+static void uncount(run_t *r, const file_state_t *fs)
+{
+    r->sum->files_seen--;
+    if (fs->outcome == FILE_UNCHANGED)
+        r->sum->files_unchanged--;
+    else {
+        r->sum->files_indexed--;
+        r->sum->passages -= fs->passages;
+        r->sum->bytes -= fs->bytes;
+    }
+}
+
 /* A file names an entry that must be in the index once every file of the
  * run is in (the article citing it may be indexed in the same run). A
  * bibliography entry's id is on its own passage and on every passage citing
@@ -347,14 +360,7 @@ static void check_sources(run_t *r, const ki_filelist_t *list, file_state_t *fs)
             free(fs[i].entry);
             fs[i].entry = found;
             fs[i].resolved = 1;
-            r->sum->files_seen--;
-            if (fs[i].outcome == FILE_UNCHANGED)
-                r->sum->files_unchanged--;
-            else {
-                r->sum->files_indexed--;
-                r->sum->passages -= fs[i].passages;
-                r->sum->bytes -= fs[i].bytes;
-            }
+            uncount(r, &fs[i]);
             index_file(r, e, &fs[i], CLAIM_SOURCE);
             continue;
         }
@@ -369,15 +375,7 @@ static void check_sources(run_t *r, const ki_filelist_t *list, file_state_t *fs)
                         "--sources); %s indexed as an ordinary text", e->source_at, fs[i].entry,
                         e->path);
         }
-        /* Counted once: undo what the first pass counted for this file. */
-        r->sum->files_seen--;
-        if (fs[i].outcome == FILE_UNCHANGED)
-            r->sum->files_unchanged--;
-        else {
-            r->sum->files_indexed--;
-            r->sum->passages -= fs[i].passages;
-            r->sum->bytes -= fs[i].bytes;
-        }
+        uncount(r, &fs[i]);
         index_file(r, e, &fs[i], CLAIM_NONE);
     }
 }

@@ -54,7 +54,7 @@ static int has_control(const char *s, size_t n)
     return 0;
 }
 
-static void trim(const char **s, size_t *n)
+void ki_trim_blanks(const char **s, size_t *n)
 {
     while (*n && (**s == ' ' || **s == '\t')) {
         (*s)++;
@@ -148,7 +148,7 @@ static void manifest_line(walker_t *w, size_t m, size_t lineno, const char *s, s
     }
     const char *t = s;
     size_t tn = n;
-    trim(&t, &tn);
+    ki_trim_blanks(&t, &tn);
     if (!tn || t[0] == '#')
         return;
     const char *tab = memchr(s, '\t', n);
@@ -162,8 +162,8 @@ static void manifest_line(walker_t *w, size_t m, size_t lineno, const char *s, s
         manifest_warn(w, m, lineno, "expected FILE<TAB>ENTRY, found more than two fields; line ignored");
         return;
     }
-    trim(&file, &fn);
-    trim(&entry, &en);
+    ki_trim_blanks(&file, &fn);
+    ki_trim_blanks(&entry, &en);
     if (!fn || !en) {
         manifest_warn(w, m, lineno, "expected FILE<TAB>ENTRY, found an empty field; line ignored");
         return;
