@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "schema.h"
+#include "utf8.h"
 
 
 typedef struct term_sink {
@@ -81,9 +82,22 @@ static kx_status_t add_bool(kx_doc_t *doc, const char *prefix, const char *value
     return kx_doc_add_boolean_term(doc, term);
 }
 
+/* s as a JSON string, or null for NULL. Document text is valid UTF-8 by
+ * now, but file names (and the ids made of them) are stored as they are:
+ * one that is not UTF-8 ("bad\xff.md", a KOI8-R name) is shown with
+ * U+FFFD for the bytes JSON cannot hold, rather than not at all. */
 static json_t *str_or_null(const char *s)
 {
-    return s ? json_string(s) : json_null();
+    if (!s)
+        return json_null();
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    size_t n = 0;
+    char *clean = kd_utf8_sanitize(s, strlen(s), &n);
+    j = clean ? json_stringn(clean, n) : NULL;
+    free(clean);
+    return j ? j : json_string("");
 }
 
 /* The stored data of a passage: everything the search shows, as JSON.
@@ -93,15 +107,15 @@ static char *passage_json(const kd_document_t *doc, const kd_passage_t *p, const
     json_t *o = json_object();
     if (!o)
         return NULL;
-    json_object_set_new(o, "id", json_string(p->id));
-    json_object_set_new(o, "doc", json_string(doc->name));
+    json_object_set_new(o, "id", str_or_null(p->id));
+    json_object_set_new(o, "doc", str_or_null(doc->name));
     json_object_set_new(o, "section", json_string(p->section ? p->section : ""));
     json_object_set_new(o, "lang", json_string(p->lang ? p->lang : "und"));
     json_object_set_new(o, "kind", json_string(p->kind == KD_KIND_BIBLIO ? "biblio" : "body"));
     json_object_set_new(o, "line", json_integer(p->line));
     json_object_set_new(o, "text", json_string(p->text ? p->text : ""));
     if (of_source)
-        json_object_set_new(o, "of_source", json_string(of_source));
+        json_object_set_new(o, "of_source", str_or_null(of_source));
 
     json_t *gl = json_array();
     for (size_t g = 0; g < p->n_glosses; g++) {
@@ -135,8 +149,8 @@ static char *passage_json(const kd_document_t *doc, const kd_passage_t *p, const
         json_t *authors = json_array();
         for (size_t a = 0; a < s->n_authors; a++)
             json_array_append_new(authors, json_string(s->authors[a]));
-        json_object_set_new(o, "source", json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-                                                   "id", s->id,
+        json_object_set_new(o, "source", json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+                                                   "id", str_or_null(s->id),
                                                    "authors", authors,
                                                    "year", str_or_null(s->year),
                                                    "title", str_or_null(s->title),

@@ -275,6 +275,31 @@ static void test_list_escapes(void **state)
     leave_work(work);
 }
 
+/* A file name that is not UTF-8 (an old KOI8-R name, say): stored as it
+ * is, escaped in --list, and shown with U+FFFD in the results, never lost. */
+static void test_name_not_utf8(void **state)
+{
+    (void)state;
+    char *work = enter_work("notutf8");
+    assert_int_equal(mkdir("d", 0700), 0);
+    write_file("d/bad\xff.md", "A file whose name is not UTF-8, about Uzgen.\n");
+    run_result_t r;
+    run_index(&r, "-d", "db", "-v", "d", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "d/bad\\xFF.md: 1 passages (new)"));
+    run_result_free(&r);
+    run_index(&r, "-d", "db", "--list", NULL);
+    assert_non_null(strstr(r.out, "d/bad\\xFF.md\t1\t"));
+    run_result_free(&r);
+    assert_int_equal(docids("db", "d/bad\xff.md").n, 1);
+    run_search(&r, "-d", "db", "--json", "Uzgen", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "\"passage\":\"d/bad\xef\xbf\xbd.md#1\""));
+    assert_non_null(strstr(r.out, "\"doc\":\"d/bad\xef\xbf\xbd.md\""));
+    run_result_free(&r);
+    leave_work(work);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Updating with no PATH                                                   */
 
@@ -703,6 +728,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_notes),
         cmocka_unit_test(test_list_escapes),
+        cmocka_unit_test(test_name_not_utf8),
         cmocka_unit_test(test_update_no_path),
         cmocka_unit_test(test_odd_folder_name),
         cmocka_unit_test(test_rebuild_other_schema),
