@@ -139,6 +139,13 @@ static int dict_langs(const char *stem, const char *given, int *src, int *dst)
 static int read_all(const char *path, char **out, size_t *len_out, ki_exit_t *ex)
 {
     *out = NULL;
+    /* A FIFO or a device named by --dict must not hang the run. */
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        ki_error("%s: cannot read: not a regular file", path);
+        *ex = KI_EXIT_FAILURE;
+        return -1;
+    }
 #ifdef KAVOSH_HAVE_ZLIB
     gzFile f = gzopen(path, "rb");
     if (!f) {
@@ -201,7 +208,7 @@ static int read_all(const char *path, char **out, size_t *len_out, ki_exit_t *ex
         *ex = KI_EXIT_FAILURE;
         return -1;
     }
-    if (ki_read_file(path, out, len_out) != 0) {
+    if (ki_read_regular(path, out, len_out) != 0) {
         ki_error("%s: cannot read: %s", path, strerror(errno));
         *ex = KI_EXIT_FAILURE;
         return -1;

@@ -65,8 +65,9 @@ int ki_tsv_glossary_read(const char *path, char **text_out, size_t *len_out,
     *entries_out = 0;
     char *buf = NULL;
     size_t len = 0;
-    if (ki_read_file(path, &buf, &len) != 0) {
-        ki_error("%s: cannot read: %s", path, strerror(errno));
+    if (ki_read_regular(path, &buf, &len) != 0) {
+        ki_error("%s: cannot read: %s", path,
+                 errno == EINVAL ? "not a regular file" : strerror(errno));
         *exit_out = KI_EXIT_FAILURE;
         return -1;
     }

@@ -561,6 +561,16 @@ static void test_walk_loops_and_specials(void **state)
     assert_non_null(strstr(r.err, "skipped 4: 3 .xyz, 1 fifo (-v names them)\n"));
     run_result_free(&r);
 
+    /* Nor one named as a glossary. */
+    assert_int_equal(mkfifo("terms.tsv", 0600), 0);
+    assert_int_equal(mkfifo("freedict-eng-rus.index", 0600), 0);
+    run_index(&r, "-d", "db", "--dict", "terms.tsv", "--dict", "freedict-eng-rus.index",
+              "lib/top", NULL);
+    assert_int_equal(r.status, 4);
+    assert_non_null(strstr(r.err, "terms.tsv: cannot read: not a regular file"));
+    assert_non_null(strstr(r.err, "error: freedict-eng-rus.index: "));
+    run_result_free(&r);
+
     /* A FIFO named directly is not opened either. */
     run_index(&r, "-d", "db", "lib/top/x.md", NULL);
     assert_int_equal(r.status, 0);
