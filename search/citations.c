@@ -11,6 +11,7 @@
 #include "printer.h"
 #include "query.h"
 #include "schema.h"
+#include "utf8.h"
 
 /* --cites keeps the sources scoring at least this share of the best one:
  * a query naming one author should not drag in every entry sharing a year. */
@@ -142,10 +143,7 @@ static void emit(FILE *out, json_t *o)
 
 static int is_terminator(const char *t, size_t i)
 {
-    return t[i] == '.' || t[i] == '!' || t[i] == '?' ||
-           /* U+061F ARABIC QUESTION MARK, U+06D4 ARABIC FULL STOP */
-           (i > 0 && (unsigned char)t[i - 1] == 0xD8 && (unsigned char)t[i] == 0x9F) ||
-           (i > 0 && (unsigned char)t[i - 1] == 0xDB && (unsigned char)t[i] == 0x94);
+    return t[i] == '.' || t[i] == '!' || t[i] == '?' || kd_ar_stop_before(t, i + 1) != 0;
 }
 
 static int is_space(char c)

@@ -26,4 +26,41 @@ size_t ki_utf8_seq(const unsigned char *s, size_t n);
  * NUL), or n if there is none. */
 size_t ki_utf8_check(const char *s, size_t n);
 
+/* Arabic-script punctuation that Persian text uses where Latin text has ','
+ * and ';': U+060C ARABIC COMMA and U+061B ARABIC SEMICOLON, two bytes each
+ * in UTF-8. kd_ar_punct_at() says which one starts s[0..n) (0 if neither);
+ * kd_ar_punct_before() which one ends s[0..end). */
+#define KD_CP_AR_COMMA     0x060Cu
+#define KD_CP_AR_SEMICOLON 0x061Bu
+#define KD_AR_PUNCT_LEN    2u
+static inline uint32_t kd_ar_punct_at(const char *s, size_t n)
+{
+    if (n < 2 || (unsigned char)s[0] != 0xD8)
+        return 0;
+    if ((unsigned char)s[1] == 0x8C)
+        return KD_CP_AR_COMMA;
+    if ((unsigned char)s[1] == 0x9B)
+        return KD_CP_AR_SEMICOLON;
+    return 0;
+}
+static inline uint32_t kd_ar_punct_before(const char *s, size_t end)
+{
+    return end >= 2 ? kd_ar_punct_at(s + end - 2, 2) : 0;
+}
+/* Which Arabic-script sentence end, U+061F ARABIC QUESTION MARK or U+06D4
+ * ARABIC FULL STOP (two bytes each), ends s[0..end); 0 if neither. */
+#define KD_CP_AR_QUESTION  0x061Fu
+#define KD_CP_AR_FULL_STOP 0x06D4u
+static inline uint32_t kd_ar_stop_before(const char *s, size_t end)
+{
+    if (end < 2)
+        return 0;
+    unsigned char a = (unsigned char)s[end - 2], b = (unsigned char)s[end - 1];
+    if (a == 0xD8 && b == 0x9F)
+        return KD_CP_AR_QUESTION;
+    if (a == 0xDB && b == 0x94)
+        return KD_CP_AR_FULL_STOP;
+    return 0;
+}
+
 #endif /* KAVOSH_UTF8_H */

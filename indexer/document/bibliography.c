@@ -385,17 +385,15 @@ trimmed_dup(const char *s, size_t n, const char *strip)
             continue;
         }
         /* Arabic comma and semicolon (2 bytes each). */
-        if (n >= 2 && (unsigned char)s[n - 2] == 0xD8 &&
-            ((unsigned char)s[n - 1] == 0x8C || (unsigned char)s[n - 1] == 0x9B)) {
-            n -= 2;
+        if (kd_ar_punct_before(s, n)) {
+            n -= KD_AR_PUNCT_LEN;
             continue;
         }
         break;
     }
-    while (n >= 2 && (unsigned char)s[0] == 0xD8 &&
-           ((unsigned char)s[1] == 0x8C || (unsigned char)s[1] == 0x9B)) {
-        s += 2;
-        n -= 2;
+    while (kd_ar_punct_at(s, n)) {
+        s += KD_AR_PUNCT_LEN;
+        n -= KD_AR_PUNCT_LEN;
         while (n > 0 && *s == ' ') {
             s++;
             n--;
@@ -413,8 +411,8 @@ next_comma(const char *s, size_t n, size_t i, size_t *sep_len)
             *sep_len = 1;
             return i;
         }
-        if (i + 1 < n && (unsigned char)s[i] == 0xD8 && (unsigned char)s[i + 1] == 0x8C) {
-            *sep_len = 2;
+        if (kd_ar_punct_at(s + i, n - i) == KD_CP_AR_COMMA) {
+            *sep_len = KD_AR_PUNCT_LEN;
             return i;
         }
         i++;
@@ -522,9 +520,8 @@ skip_separators(const char *s, size_t n, size_t *i)
     for (;;) {
         while (*i < n && strchr(" ,.:;)(", s[*i]) && s[*i] != '\0')
             (*i)++;
-        if (*i + 1 < n && (unsigned char)s[*i] == 0xD8 &&
-            ((unsigned char)s[*i + 1] == 0x8C || (unsigned char)s[*i + 1] == 0x9B)) {
-            *i += 2;
+        if (*i < n && kd_ar_punct_at(s + *i, n - *i)) {
+            *i += KD_AR_PUNCT_LEN;
             continue;
         }
         break;
@@ -627,8 +624,7 @@ parse_names(kd_source_t *src, const char *s, size_t n, const kd_num_t *year)
         /* Step back over "(" or "(November " before the year. */
         size_t k = head_end;
         while (k > 0 && head_end - k < 24 && s[k - 1] != '(' && s[k - 1] != ')' &&
-               s[k - 1] != ',' && !(k >= 2 && (unsigned char)s[k - 2] == 0xD8 &&
-                                   (unsigned char)s[k - 1] == 0x8C))
+               s[k - 1] != ',' && kd_ar_punct_before(s, k) != KD_CP_AR_COMMA)
             k--;
         if (k > 0 && s[k - 1] == '(')
             head_end = k - 1;

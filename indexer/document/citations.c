@@ -321,8 +321,7 @@ detect_in(kd_passage_t *p)
         size_t parts[8][2], np = 0, ps = open + 1;
         for (size_t k = open + 1; k <= content_end && np < 8; k++) {
             int semi = k < content_end && (s[k] == ';' ||
-                       (k + 1 < content_end && (unsigned char)s[k] == 0xD8 &&
-                        (unsigned char)s[k + 1] == 0x9B));
+                       kd_ar_punct_at(s + k, content_end - k) == KD_CP_AR_SEMICOLON);
             if (k == content_end || semi) {
                 parts[np][0] = ps;
                 parts[np][1] = k;

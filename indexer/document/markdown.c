@@ -61,9 +61,9 @@ md_runin(md_state_t *st)
     size_t n = st->runin.len;
     while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == ':'))
         n--;
-    /* An Arabic colon or a full-width one ends some run-ins too. */
-    if (n >= 2 && (unsigned char)s[n - 2] == 0xD8 && (unsigned char)s[n - 1] == 0x9B)
-        n -= 2;
+    /* An Arabic semicolon ends some run-ins too. */
+    if (kd_ar_punct_before(s, n) == KD_CP_AR_SEMICOLON)
+        n -= KD_AR_PUNCT_LEN;
     while (n > 0 && s[n - 1] == ' ')
         n--;
     if (n == 0 || n > KD_RUNIN_MAX)
@@ -308,8 +308,7 @@ kd_read_markdown(const char *buf, size_t len, kd_blocks_t *out)
                 while (rn > 0 && r[rn - 1] == ' ')
                     rn--;
                 int colon = (rn > 0 && r[rn - 1] == ':') ||
-                            (rn >= 2 && (unsigned char)r[rn - 2] == 0xD8 &&
-                             (unsigned char)r[rn - 1] == 0x9B);
+                            kd_ar_punct_before(r, rn) == KD_CP_AR_SEMICOLON;
                 cmark_node *next = cmark_node_next(node);
                 if (!colon && next && cmark_node_get_type(next) == CMARK_NODE_TEXT) {
                     const char *nl = cmark_node_get_literal(next);

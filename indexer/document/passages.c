@@ -87,8 +87,8 @@ heading_title(const kd_block_t *blk)
     const char *t = blk->text;
     while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == ':' || t[n - 1] == '\n'))
         n--;
-    if (n >= 2 && (unsigned char)t[n - 2] == 0xD8 && (unsigned char)t[n - 1] == 0x9B)
-        n -= 2;
+    if (kd_ar_punct_before(t, n) == KD_CP_AR_SEMICOLON)
+        n -= KD_AR_PUNCT_LEN;
     char *s = kd_strndup(t, n);
     if (s)
         for (char *p = s; *p; p++)
