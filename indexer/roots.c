@@ -175,17 +175,13 @@ static int load_one(void *ctx, const char *key)
         kx_free(v);
         return 0;
     }
-    if (rs->n == rs->cap) {
-        size_t cap = rs->cap ? rs->cap * 2 : 8;
-        rootrec_t *nv = realloc(rs->v, cap * sizeof *nv);
-        if (!nv) {
-            kx_free(v);
-            rs->oom = 1;
-            return 1;
-        }
-        rs->v = nv;
-        rs->cap = cap;
+    rootrec_t *nv = kd_vec_grow(rs->v, &rs->cap, rs->n + 1, sizeof *nv, 8);
+    if (!nv) {
+        kx_free(v);
+        rs->oom = 1;
+        return 1;
     }
+    rs->v = nv;
     rootrec_t r = { 0 };
     r.name = strdup(key + strlen(KI_META_ROOT));
     if (!r.name || parse_rec(&r, v) != 0) {
@@ -276,14 +272,10 @@ static int names_meet(const char *name, const char *other)
 
 static int targets_add(ki_targets_t *t, ki_target_t *x)
 {
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 8;
-        ki_target_t *v = realloc(t->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        t->v = v;
-        t->cap = cap;
-    }
+    ki_target_t *v = kd_vec_grow(t->v, &t->cap, t->n + 1, sizeof *v, 8);
+    if (!v)
+        return -1;
+    t->v = v;
     t->v[t->n++] = *x;
     return 0;
 }

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "schema.h"
+#include "strbuf.h"
 
 /* ---------------------------------------------------------------------- */
 /* sources.tsv                                                             */
@@ -105,14 +106,10 @@ static char *clean_relative(const char *s, size_t n, const char **why)
 
 static int add_claim(walker_t *w, claim_t *c)
 {
-    if (w->n_claims == w->cap_claims) {
-        size_t cap = w->cap_claims ? w->cap_claims * 2 : 16;
-        claim_t *nc = realloc(w->claims, cap * sizeof *nc);
-        if (!nc)
-            return -1;
-        w->claims = nc;
-        w->cap_claims = cap;
-    }
+    claim_t *nc = kd_vec_grow(w->claims, &w->cap_claims, w->n_claims + 1, sizeof *nc, 16);
+    if (!nc)
+        return -1;
+    w->claims = nc;
     w->claims[w->n_claims++] = *c;
     return 0;
 }
@@ -207,18 +204,15 @@ static void manifest_line(walker_t *w, size_t m, size_t lineno, const char *s, s
 void ki_manifest_read(walker_t *w, char *path, const char *dir, const char *rel,
                           const char *root, int partial)
 {
-    if (w->n_manifests == w->cap_manifests) {
-        size_t cap = w->cap_manifests ? w->cap_manifests * 2 : 8;
-        manifest_t *nm = realloc(w->manifests, cap * sizeof *nm);
-        if (!nm) {
-            ki_error("%s: out of memory", path);
-            ki_walk_fail(w, KI_EXIT_FAILURE);
-            free(path);
-            return;
-        }
-        w->manifests = nm;
-        w->cap_manifests = cap;
+    manifest_t *nm = kd_vec_grow(w->manifests, &w->cap_manifests, w->n_manifests + 1,
+                                 sizeof *nm, 8);
+    if (!nm) {
+        ki_error("%s: out of memory", path);
+        ki_walk_fail(w, KI_EXIT_FAILURE);
+        free(path);
+        return;
     }
+    w->manifests = nm;
     size_t m = w->n_manifests++;
     w->manifests[m] = (manifest_t){ .path = path, .root = root, .partial = partial };
 

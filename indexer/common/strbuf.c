@@ -34,6 +34,26 @@ buf_reserve(kd_buf_t *b, size_t need)
     return 0;
 }
 
+void *
+kd_vec_grow(void *v, size_t *cap, size_t need, size_t elem, size_t first)
+{
+    if (need <= *cap && v)
+        return v;
+    size_t c = *cap ? *cap : (first ? first : 1);
+    while (c < need) {
+        if (c > SIZE_MAX / 2)
+            return NULL;
+        c *= 2;
+    }
+    if (elem && c > SIZE_MAX / elem)
+        return NULL;
+    void *nv = realloc(v, c * elem);
+    if (!nv)
+        return NULL;
+    *cap = c;
+    return nv;
+}
+
 void
 kd_buf_add(kd_buf_t *b, const char *s, size_t n)
 {

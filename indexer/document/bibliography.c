@@ -310,16 +310,12 @@ typedef struct entries {
 static void
 entries_add(entries_t *e, size_t start, size_t end, unsigned line)
 {
-    if (e->n == e->cap) {
-        size_t cap = e->cap ? e->cap * 2 : 16;
-        span_t *v = realloc(e->v, cap * sizeof *v);
-        if (!v) {
-            e->oom = 1;
-            return;
-        }
-        e->v = v;
-        e->cap = cap;
+    span_t *v = kd_vec_grow(e->v, &e->cap, e->n + 1, sizeof *v, 16);
+    if (!v) {
+        e->oom = 1;
+        return;
     }
+    e->v = v;
     e->v[e->n].start = start;
     e->v[e->n].end = end;
     e->v[e->n].line = line;
@@ -794,14 +790,10 @@ add_entry(kd_builder_t *b, const char *s, size_t n, unsigned line, const char *s
     if (n == 0)
         return 0;
     kd_document_t *doc = b->doc;
-    if (doc->n_sources == b->cap_sources) {
-        size_t cap = b->cap_sources ? b->cap_sources * 2 : 32;
-        kd_source_t *v = realloc(doc->sources, cap * sizeof *v);
-        if (!v)
-            return -1;
-        doc->sources = v;
-        b->cap_sources = cap;
-    }
+    kd_source_t *v = kd_vec_grow(doc->sources, &b->cap_sources, doc->n_sources + 1, sizeof *v, 32);
+    if (!v)
+        return -1;
+    doc->sources = v;
     kd_passage_t *p = kd_passage_new(b);
     if (!p)
         return -1;

@@ -63,16 +63,12 @@ kd_tb_space(kd_text_builder_t *tb)
 void
 kd_tb_marker(kd_text_builder_t *tb, const char *marker, size_t n)
 {
-    if (tb->n_marks == tb->cap_marks) {
-        size_t cap = tb->cap_marks ? tb->cap_marks * 2 : 4;
-        kd_mark_t *m = realloc(tb->marks, cap * sizeof *m);
-        if (!m) {
-            tb->oom = 1;
-            return;
-        }
-        tb->marks = m;
-        tb->cap_marks = cap;
+    kd_mark_t *m = kd_vec_grow(tb->marks, &tb->cap_marks, tb->n_marks + 1, sizeof *m, 4);
+    if (!m) {
+        tb->oom = 1;
+        return;
     }
+    tb->marks = m;
     char *s = kd_strndup(marker, n);
     if (!s) {
         tb->oom = 1;
@@ -113,17 +109,13 @@ kd_blocks_push(kd_blocks_t *bl, kd_block_type_t type, kd_text_builder_t *tb,
         kd_tb_reset(tb);
         return 0;
     }
-    if (bl->n == bl->cap) {
-        size_t cap = bl->cap ? bl->cap * 2 : 32;
-        kd_block_t *v = realloc(bl->v, cap * sizeof *v);
-        if (!v) {
-            kd_tb_reset(tb);
-            bl->oom = 1;
-            return -1;
-        }
-        bl->v = v;
-        bl->cap = cap;
+    kd_block_t *v = kd_vec_grow(bl->v, &bl->cap, bl->n + 1, sizeof *v, 32);
+    if (!v) {
+        kd_tb_reset(tb);
+        bl->oom = 1;
+        return -1;
     }
+    bl->v = v;
     kd_block_t *b = &bl->v[bl->n];
     memset(b, 0, sizeof *b);
     b->type = type;

@@ -21,16 +21,12 @@ kd_diag(kd_builder_t *b, unsigned line, unsigned column, const char *fmt, ...)
     kd_document_t *doc = b->doc;
     if (doc->n_diags >= KD_DIAG_MAX)
         return;
-    if (doc->n_diags == b->cap_diags) {
-        size_t cap = b->cap_diags ? b->cap_diags * 2 : 8;
-        kd_diag_t *d = realloc(doc->diags, cap * sizeof *d);
-        if (!d) {
-            b->oom = 1;
-            return;
-        }
-        doc->diags = d;
-        b->cap_diags = cap;
+    kd_diag_t *dv = kd_vec_grow(doc->diags, &b->cap_diags, doc->n_diags + 1, sizeof *dv, 8);
+    if (!dv) {
+        b->oom = 1;
+        return;
     }
+    doc->diags = dv;
     char msg[256];
     va_list ap;
     va_start(ap, fmt);
@@ -51,16 +47,13 @@ kd_passage_t *
 kd_passage_new(kd_builder_t *b)
 {
     kd_document_t *doc = b->doc;
-    if (doc->n_passages == b->cap_passages) {
-        size_t cap = b->cap_passages ? b->cap_passages * 2 : 64;
-        kd_passage_t *v = realloc(doc->passages, cap * sizeof *v);
-        if (!v) {
-            b->oom = 1;
-            return NULL;
-        }
-        doc->passages = v;
-        b->cap_passages = cap;
+    kd_passage_t *v = kd_vec_grow(doc->passages, &b->cap_passages, doc->n_passages + 1,
+                                  sizeof *v, 64);
+    if (!v) {
+        b->oom = 1;
+        return NULL;
     }
+    doc->passages = v;
     kd_passage_t *p = &doc->passages[doc->n_passages];
     memset(p, 0, sizeof *p);
     p->ordinal = (unsigned)doc->n_passages + 1;

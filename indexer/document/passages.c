@@ -151,14 +151,10 @@ pending_add(state_t *st, size_t passage, size_t gloss, long value)
         memmove(&st->pend[0], &st->pend[1], (st->n_pend - 1) * sizeof *st->pend);
         st->n_pend--;
     }
-    if (st->n_pend == st->cap_pend) {
-        size_t cap = st->cap_pend ? st->cap_pend * 2 : 16;
-        pending_t *p = realloc(st->pend, cap * sizeof *p);
-        if (!p)
-            return -1;
-        st->pend = p;
-        st->cap_pend = cap;
-    }
+    pending_t *pv = kd_vec_grow(st->pend, &st->cap_pend, st->n_pend + 1, sizeof *pv, 16);
+    if (!pv)
+        return -1;
+    st->pend = pv;
     st->pend[st->n_pend].passage = passage;
     st->pend[st->n_pend].gloss = gloss;
     st->pend[st->n_pend].value = value;

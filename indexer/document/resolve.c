@@ -112,16 +112,12 @@ add_words(ka_analyzer_t *an, words_t *out, const char *text, size_t n, int autho
             continue;
         if (out->n >= KD_SOURCE_WORDS_MAX)
             return;
-        if (out->n == out->cap) {
-            size_t cap = out->cap ? out->cap * 2 : 16;
-            word_t *v = realloc(out->v, cap * sizeof *v);
-            if (!v) {
-                out->oom = 1;
-                return;
-            }
-            out->v = v;
-            out->cap = cap;
+        word_t *v = kd_vec_grow(out->v, &out->cap, out->n + 1, sizeof *v, 16);
+        if (!v) {
+            out->oom = 1;
+            return;
         }
+        out->v = v;
         word_t *w = &out->v[out->n];
         w->s = kd_strndup(f + st, wl);
         if (!w->s) {
