@@ -1054,6 +1054,19 @@ static kx_query_t *parse_or(parser_t *p)
     return q;
 }
 
+const char *ks_query_status_to_string(ks_query_status_t st)
+{
+    switch (st) {
+    case KS_QUERY_OK:          return "success";
+    case KS_QUERY_EMPTY:       return "no words to search for";
+    case KS_QUERY_SYNTAX:      return "malformed query";
+    case KS_QUERY_NOMEM:       return "out of memory";
+    case KS_QUERY_FAILED:      return "the analyzer or the index library failed";
+    case KS_QUERY_STATUS_LAST: break;
+    }
+    return "unknown query status";
+}
+
 ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text,
                                  const ks_query_options_t *opt, ks_query_t **out,
                                  char **error_out)

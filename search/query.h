@@ -51,8 +51,12 @@ typedef enum ks_query_status {
     KS_QUERY_EMPTY,        /* nothing searchable in the query */
     KS_QUERY_SYNTAX,       /* malformed: *error_out says where and why */
     KS_QUERY_NOMEM,
-    KS_QUERY_FAILED        /* the analyzer or the wrapper failed */
+    KS_QUERY_FAILED,       /* the analyzer or the wrapper failed */
+    KS_QUERY_STATUS_LAST
 } ks_query_status_t;
+
+/* A short English description of st ("malformed query"). */
+const char *ks_query_status_to_string(ks_query_status_t st);
 
 /* Parse text. opt may be NULL (no expansion). On KS_QUERY_SYNTAX,
  * *error_out (if not NULL) receives a malloc'd message naming the character

@@ -99,6 +99,7 @@ const char *ka_status_to_string(ka_status_t st)
     case KA_ERR_STEMMER: return "a Snowball stemmer could not be created";
     case KA_ERR_ARG:     return "invalid argument";
     case KA_STOPPED:     return "stopped by the callback";
+    case KA_STATUS_LAST: break;
     }
     return "unknown status";
 }

@@ -33,7 +33,8 @@ typedef enum ka_status {
     KA_ERR_ICU,        /* ICU could not be initialised (missing data) */
     KA_ERR_STEMMER,    /* a Snowball stemmer could not be created */
     KA_ERR_ARG,        /* NULL or invalid argument */
-    KA_STOPPED         /* the callback returned non-zero; not an error of the analyzer */
+    KA_STOPPED,        /* the callback returned non-zero; not an error of the analyzer */
+    KA_STATUS_LAST
 } ka_status_t;
 
 typedef enum ka_mode {

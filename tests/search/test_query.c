@@ -114,6 +114,20 @@ static void test_operator_fallback(void **state)
     ks_query_free(q);
 }
 
+/* Every query status has its own description; _LAST is "unknown". */
+static void test_status_strings(void **state)
+{
+    (void)state;
+    const char *unknown = ks_query_status_to_string(KS_QUERY_STATUS_LAST);
+    for (int s = KS_QUERY_OK; s < KS_QUERY_STATUS_LAST; s++) {
+        const char *d = ks_query_status_to_string((ks_query_status_t)s);
+        assert_true(d && *d);
+        assert_string_not_equal(d, unknown);
+        for (int r = KS_QUERY_OK; r < s; r++)
+            assert_string_not_equal(d, ks_query_status_to_string((ks_query_status_t)r));
+    }
+}
+
 static void test_cases(void **state)
 {
     (void)state;
@@ -203,6 +217,7 @@ static void test_random(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_status_strings),
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_operator_fallback),
         cmocka_unit_test(test_deep_nesting),
