@@ -16,6 +16,7 @@
  */
 #include "index.h"
 #include "index_internal.h"
+#include "glossary.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -42,16 +43,13 @@
 
 enum { COL_FA, COL_RU, COL_EN, N_COLS };
 
+/* The columns are the glossary's languages, in its order. */
+_Static_assert((int)COL_FA == (int)KS_LANG_FA && (int)COL_RU == (int)KS_LANG_RU &&
+               (int)COL_EN == (int)KS_LANG_EN, "dictd columns follow ks_glossary_lang_t");
+
 static int lang_col(const char *s, size_t n)
 {
-    static const struct { const char *code; int col; } codes[] = {
-        { "fa", COL_FA }, { "fas", COL_FA }, { "per", COL_FA }, { "pes", COL_FA },
-        { "ru", COL_RU }, { "rus", COL_RU }, { "en", COL_EN }, { "eng", COL_EN },
-    };
-    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-        if (strlen(codes[i].code) == n && strncasecmp(s, codes[i].code, n) == 0)
-            return codes[i].col;
-    return -1;
+    return ks_glossary_lang_from_code(s, n);
 }
 
 static int ends_with(const char *s, const char *suffix)

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "glossary.h"
 #include "schema.h"
 
 /* The search side skips longer lines (KS_GLOSSARY_MAX_LINE in common/glossary.h). */
@@ -27,17 +28,13 @@
 
 static int is_lang_code(const char *s, size_t n, unsigned *which)
 {
-    static const struct { const char *code; unsigned lang; } codes[] = {
-        { "fa", 0 }, { "fas", 0 }, { "per", 0 }, { "ru", 1 }, { "rus", 1 }, { "en", 2 }, { "eng", 2 },
-    };
     while (n && (*s == ' ' || *s == '\r')) { s++; n--; }
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\r')) n--;
-    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-        if (strlen(codes[i].code) == n && strncasecmp(s, codes[i].code, n) == 0) {
-            *which = codes[i].lang;
-            return 1;
-        }
-    return 0;
+    int lang = ks_glossary_lang_from_code(s, n);
+    if (lang < 0)
+        return 0;
+    *which = (unsigned)lang;
+    return 1;
 }
 
 /* A header names each column's language, each at most once. */

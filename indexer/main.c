@@ -11,6 +11,7 @@
 
 #include "analyzer.h"
 #include "cli.h"
+#include "glossary.h"
 #include "index.h"
 #include "rebuild.h"
 
@@ -122,18 +123,11 @@ static const char *bundled_corpus(void)
 /* "en,ru": two different languages of the glossary. */
 static int valid_dict_langs(const char *s)
 {
-    static const char *const codes[] = { "fa", "ru", "en", "fas", "per", "pes", "rus", "eng" };
-    static const int lang[] = { 0, 1, 2, 0, 0, 0, 1, 2 };
     const char *comma = strchr(s, ',');
     if (!comma)
         return 0;
-    int a = -1, b = -1;
-    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
-        if (strlen(codes[i]) == (size_t)(comma - s) && strncmp(s, codes[i], (size_t)(comma - s)) == 0)
-            a = lang[i];
-        if (strcmp(comma + 1, codes[i]) == 0)
-            b = lang[i];
-    }
+    int a = ks_glossary_lang_from_code(s, (size_t)(comma - s));
+    int b = ks_glossary_lang_from_code(comma + 1, strlen(comma + 1));
     return a >= 0 && b >= 0 && a != b;
 }
 

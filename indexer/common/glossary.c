@@ -95,10 +95,11 @@ static int ascii_ieq(const char *a, size_t alen, const char *b)
 
 int ks_glossary_lang_from_code(const char *code, size_t len)
 {
-    /* The two-letter codes of our TSV header and the three-letter ISO 639-2
-     * codes FreeDict uses in its file names (eng-rus, fas-eng). */
+    /* The one table of language codes: the two-letter codes of our TSV
+     * header, the three-letter ISO 639-2 codes FreeDict uses in its file
+     * names (eng-rus, fas-eng) and ISO 639-3 "pes" (Iranian Persian). */
     static const struct { const char *code; ks_glossary_lang_t lang; } names[] = {
-        { "fa", KS_LANG_FA }, { "fas", KS_LANG_FA }, { "per", KS_LANG_FA },
+        { "fa", KS_LANG_FA }, { "fas", KS_LANG_FA }, { "per", KS_LANG_FA }, { "pes", KS_LANG_FA },
         { "ru", KS_LANG_RU }, { "rus", KS_LANG_RU },
         { "en", KS_LANG_EN }, { "eng", KS_LANG_EN },
     };

@@ -181,7 +181,8 @@ ks_glossary_status_t ks_glossary_to_tsv(const ks_glossary_t *g, char **out, size
 /* "fa", "ru", "en"; NULL if out of range. */
 const char *ks_glossary_lang_code(ks_glossary_lang_t lang);
 /* The language named by code[0..len) (case-insensitive "fa"/"ru"/"en", also
- * "per"/"fas"/"rus"/"eng" as FreeDict names them); -1 if unknown. */
+ * "per"/"fas"/"pes"/"rus"/"eng" as FreeDict and ISO 639-3 name them); -1 if
+ * unknown. The one table of language codes: every reader asks it. */
 int ks_glossary_lang_from_code(const char *code, size_t len);
 
 const char *ks_glossary_status_to_string(ks_glossary_status_t st);

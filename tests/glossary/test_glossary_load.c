@@ -158,6 +158,10 @@ static void test_arguments(void **state)
     assert_string_equal(ks_glossary_lang_code(KS_LANG_RU), "ru");
     assert_int_equal(ks_glossary_lang_from_code("ENG", 3), KS_LANG_EN);
     assert_int_equal(ks_glossary_lang_from_code("per", 3), KS_LANG_FA);
+    assert_int_equal(ks_glossary_lang_from_code("pes", 3), KS_LANG_FA);
+    assert_int_equal(ks_glossary_lang_from_code("fas", 3), KS_LANG_FA);
+    assert_int_equal(ks_glossary_lang_from_code("rus", 3), KS_LANG_RU);
+    assert_int_equal(ks_glossary_lang_from_code("pe", 2), -1);
     assert_int_equal(ks_glossary_lang_from_code("de", 2), -1);
     assert_string_equal(ks_glossary_status_to_string(KS_GLOSSARY_OK), "success");
     assert_non_null(ks_glossary_status_to_string(KS_GLOSSARY_STATUS_LAST));
