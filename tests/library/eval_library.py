@@ -16,7 +16,7 @@ def main():
         i = args.index('--floors'); floors = args[i + 1]; del args[i:i + 2]
     if '--keep' in args:
         i = args.index('--keep'); keep = args[i + 1]; del args[i:i + 2]
-    build = args[0]
+    build = os.path.abspath(args[0])
     here = os.path.dirname(os.path.abspath(__file__))
     lib = args[1] if len(args) > 1 else os.path.normpath(
         os.path.join(here, '..', '..', '..', 'shared', 'corpus', 'library'))
