@@ -674,19 +674,39 @@ static kx_query_t *adjacent_pair(parser_t *p, const collected_t *c, size_t k)
     return q;
 }
 
-/* The transliteration term of token k, the same function as the index's. */
+/* The transliteration term of token k, the same function as the index's;
+ * a query word counts as capitalised (a name), however it was typed. With
+ * an index, the word's key is matched against the index's keys: the near
+ * ones (ka_translit_near: one class apart in a long key) are OR'ed with it
+ * as one synonym group, so the weight stays that of one term. */
 static kx_query_t *translit_query(parser_t *p, const collected_t *c, size_t k)
 {
     const struct ctok *t = &c->v[k];
     ka_token_t tok = { .term = t->term, .term_len = strlen(t->term), .stem = t->stem,
                        .stem_len = t->stem ? strlen(t->stem) : 0, .pos = t->pos,
-                       .script = t->script, .flags = t->flags };
+                       .script = t->script, .flags = t->flags | KA_TOK_CAPITAL };
     char term[KA_TRANSLIT_TERM_CAP];
     size_t n = 0;
     if (ka_translit_token_term(p->translit, &tok, term, sizeof term, &n) != KA_OK || n == 0 ||
         n >= KX_MAX_TERM_BYTES)
         return NULL;
-    return term_query(p, term, t->pos, KS_WEIGHT_TRANSLIT);
+    ka_translit_near_set_t near;
+    if (!p->db || ka_translit_near_init(&near, term, n) != KA_OK ||
+        kx_db_all_terms(p->db, ka_translit_near_prefix(&near), ka_translit_near_offer,
+                        &near) != KX_OK)
+        return term_query(p, term, t->pos, KS_WEIGHT_TRANSLIT);
+    if (near.n == 0)
+        return NULL;   /* no key of the index is near: nothing can match */
+    if (near.n == 1)
+        return term_query(p, near.term[0], t->pos, KS_WEIGHT_TRANSLIT);
+    qlist_t alts = { 0 };
+    for (size_t i = 0; i < near.n; i++)
+        ql_push(p, &alts, term_query(p, near.term[i], t->pos, 1.0));
+    kx_query_t *syn = ql_combine(p, &alts, KX_OP_SYNONYM, 0), *out = NULL;
+    if (syn && kx_query_scale(syn, KS_WEIGHT_TRANSLIT, &out) != KX_OK)
+        fail(p, KS_QUERY_FAILED, p->tok.at, "cannot build the query");
+    kx_query_free(syn);
+    return out;
 }
 
 /* A run of plain words: the OR of its words, of the joined forms of adjacent
