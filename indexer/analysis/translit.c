@@ -962,8 +962,25 @@ ka_status_t ka_translit_token_term(ka_translit_t *t, const ka_token_t *tok, char
 /* ------------------------------------------------------------------------ */
 /* Near keys                                                                 */
 
-/* Is the edit distance between a and b (lengths differing by at most 1) at
- * most 1? */
+/* Classes that spellings of one name exchange, where no rule can decide:
+ * ج and چ (Нахичевань ~ نخجوان, Белуджистан ~ بلوچستان), ج and ز or ژ,
+ * English soft g (Kissinger ~ کیسینجر), Polish rz (Brzezinski ~ برژینسکی),
+ * ch and sh, s and z, t and d. Any other change of a class is another
+ * name (Gorbachev ~ Khrushchev). */
+static int confusable(char x, char y)
+{
+    static const char pairs[][2] = {
+        { 'j', 'c' }, { 'j', 'z' }, { 'j', 'k' }, { 'j', 'r' }, { 'j', 'w' },
+        { 'c', 'w' }, { 's', 'z' }, { 't', 'd' },
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if ((pairs[i][0] == x && pairs[i][1] == y) || (pairs[i][0] == y && pairs[i][1] == x))
+            return 1;
+    return 0;
+}
+
+/* Is b at most one edit from a (lengths differing by at most 1): one class
+ * added or dropped anywhere, or one changed for a confusable one? */
 static int within_one_edit(const char *a, size_t alen, const char *b, size_t blen)
 {
     if (alen > blen)
@@ -976,7 +993,7 @@ static int within_one_edit(const char *a, size_t alen, const char *b, size_t ble
     if (i == alen)
         return 1;   /* equal, or b has one class more at the end */
     if (alen == blen)   /* one substitution at i */
-        return memcmp(a + i + 1, b + i + 1, alen - i - 1) == 0;
+        return confusable(a[i], b[i]) && memcmp(a + i + 1, b + i + 1, alen - i - 1) == 0;
     return memcmp(a + i, b + i + 1, alen - i) == 0;   /* b has one more at i */
 }
 

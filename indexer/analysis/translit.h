@@ -98,11 +98,12 @@ ka_status_t ka_translit_token_term(ka_translit_t *t, const ka_token_t *tok, char
 /* Near keys                                                                 */
 
 /* Two spellings of one name often differ by one class even after the rules
- * (a dropped or added consonant: Mirziyoyev ~ میرضیایف, a Persian ق for a
- * Russian к), so a query key also matches the index's keys that are
- * near it: same first class, and for keys of KA_TRANSLIT_NEAR_MIN classes
- * or more an edit distance of at most 1 (one class added, dropped or
- * changed). Shorter keys match only themselves: one edit in a key of four
+ * (a consonant Persian writes and Russian does not: استروشن ~ Истаравшан;
+ * ج for ч: نخجوان ~ Нахичевань), so a query key also matches the index's
+ * keys that are near it: same first class, and for keys of
+ * KA_TRANSLIT_NEAR_MIN classes or more one edit (one class added or
+ * dropped, or changed for one that spellings confuse: j c z k r w, c w,
+ * s z, t d). Shorter keys match only themselves: one edit in a key of four
  * classes or fewer reaches hundreds of unrelated words. */
 #define KA_TRANSLIT_NEAR_MIN 5
 
