@@ -96,14 +96,19 @@ static int remove_database_dir(const char *dir)
         errno = EEXIST;
         return -1;
     }
+    /* "iamglass" goes last: a run killed while removing leaves a directory
+     * that is still recognisably a database, which the next run removes. */
     rewinddir(d);
     int rc = 0;
     while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            strcmp(e->d_name, "iamglass") == 0)
             continue;
         if (unlinkat(dirfd(d), e->d_name, 0) != 0)
             rc = -1;
     }
+    if (rc == 0 && unlinkat(dirfd(d), "iamglass", 0) != 0)
+        rc = -1;
     closedir(d);
     if (rc == 0 && rmdir(dir) != 0)
         rc = -1;

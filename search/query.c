@@ -674,19 +674,62 @@ static kx_query_t *adjacent_pair(parser_t *p, const collected_t *c, size_t k)
     return q;
 }
 
-/* The transliteration term of token k, the same function as the index's. */
+/* The transliteration term of token k, the same function as the index's;
+ * a query word counts as capitalised (a name), however it was typed. With
+ * an index, the word's key is matched against the index's keys: the near
+ * ones (ka_translit_near: one class apart in a long key) are OR'ed with it
+ * as one synonym group, so the weight stays that of one term. The key of
+ * the word's stem is tried too, when it differs (Tajiks ~ تاجیک, Рахмона ~
+ * رحمان): an inflection can add a consonant to a name. */
 static kx_query_t *translit_query(parser_t *p, const collected_t *c, size_t k)
 {
     const struct ctok *t = &c->v[k];
     ka_token_t tok = { .term = t->term, .term_len = strlen(t->term), .stem = t->stem,
                        .stem_len = t->stem ? strlen(t->stem) : 0, .pos = t->pos,
-                       .script = t->script, .flags = t->flags };
-    char term[KA_TRANSLIT_TERM_CAP];
-    size_t n = 0;
+                       .script = t->script, .flags = t->flags | KA_TOK_CAPITAL };
+    char term[KA_TRANSLIT_TERM_CAP], sterm[KA_TRANSLIT_TERM_CAP];
+    size_t n = 0, sn = 0;
     if (ka_translit_token_term(p->translit, &tok, term, sizeof term, &n) != KA_OK || n == 0 ||
         n >= KX_MAX_TERM_BYTES)
         return NULL;
-    return term_query(p, term, t->pos, KS_WEIGHT_TRANSLIT);
+    if (tok.stem && tok.stem_len > 1) {
+        ka_token_t st = tok;
+        st.term = tok.stem + 1;
+        st.term_len = tok.stem_len - 1;
+        if (ka_translit_token_term(p->translit, &st, sterm, sizeof sterm, &sn) != KA_OK ||
+            sn >= KX_MAX_TERM_BYTES || (sn == n && memcmp(sterm, term, n) == 0))
+            sn = 0;
+    }
+    ka_translit_near_set_t near[2];
+    size_t sets = 0;
+    for (int i = 0; i < 2; i++) {
+        const char *key = i == 0 ? term : sterm;
+        size_t klen = i == 0 ? n : sn;
+        if (klen == 0)
+            continue;
+        if (!p->db || ka_translit_near_init(&near[sets], key, klen) != KA_OK ||
+            kx_db_all_terms(p->db, ka_translit_near_prefix(&near[sets]), ka_translit_near_offer,
+                            &near[sets]) != KX_OK)
+            return term_query(p, term, t->pos, KS_WEIGHT_TRANSLIT);
+        sets++;
+    }
+    qlist_t alts = { 0 };
+    for (size_t s = 0; s < sets; s++)
+        for (size_t i = 0; i < near[s].n; i++) {
+            int dup = 0;
+            for (size_t r = 0; r < s && !dup; r++)
+                for (size_t j = 0; j < near[r].n && !dup; j++)
+                    dup = strcmp(near[r].term[j], near[s].term[i]) == 0;
+            if (!dup)
+                ql_push(p, &alts, term_query(p, near[s].term[i], t->pos, 1.0));
+        }
+    if (alts.n == 0)
+        return NULL;   /* no key of the index is near: nothing can match */
+    kx_query_t *syn = ql_combine(p, &alts, KX_OP_SYNONYM, 0), *out = NULL;
+    if (syn && kx_query_scale(syn, KS_WEIGHT_TRANSLIT, &out) != KX_OK)
+        fail(p, KS_QUERY_FAILED, p->tok.at, "cannot build the query");
+    kx_query_free(syn);
+    return out;
 }
 
 /* A run of plain words: the OR of its words, of the joined forms of adjacent

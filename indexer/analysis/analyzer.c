@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
 #include "kavosh_xapian.h"
 #include "normalize.h"
 #include "stem_fa.h"
@@ -73,6 +76,7 @@ struct ka_analyzer {
     /* State of the current ka_analyze call. */
     size_t       base;              /* offset of the chunk in the whole input */
     size_t       chunk_len;
+    const char  *chunk;             /* the chunk's original text */
     ka_token_cb  cb;
     void        *cb_ctx;
     unsigned     pos;               /* position of the last word */
@@ -329,7 +333,18 @@ static int on_run(void *ctx, int32_t s, int32_t e, ka_script_t sc)
             return 1;
     }
 
-    if (deliver(a, a->term, len, sc, start, a->base + end, pos, 0))
+    /* A Latin or Cyrillic word written with a capital: a name, perhaps
+     * (translit.c gives short name keys only to those). */
+    unsigned cap = 0;
+    if (sc == KA_SCRIPT_LATIN || sc == KA_SCRIPT_CYRILLIC) {
+        UChar32 c0;
+        int32_t ii = 0, l = (int32_t)(a->chunk_len - n->out_beg[s] > 4 ? 4 :
+                                      a->chunk_len - n->out_beg[s]);
+        U8_NEXT((const uint8_t *)a->chunk + n->out_beg[s], ii, l, c0);
+        if (c0 >= 0 && u_isupper(c0))
+            cap = KA_TOK_CAPITAL;
+    }
+    if (deliver(a, a->term, len, sc, start, a->base + end, pos, cap))
         return 1;
 
     a->prev_arabic = sc == KA_SCRIPT_ARABIC;
@@ -381,6 +396,7 @@ ka_status_t ka_analyze(ka_analyzer_t *a, ka_mode_t mode, const char *text, size_
             return st;
         a->base = base;
         a->chunk_len = clen;
+        a->chunk = text + base;
         a->last_end = 0;
         st = ka_tokenize(&a->tok, a->norm.out, a->norm.out_len, on_run, a);
         if (st != KA_OK)

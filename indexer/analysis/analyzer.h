@@ -65,6 +65,9 @@ typedef enum ka_script {
                                  second word. It has a stem, and may also carry
                                  KA_TOK_STOPWORD («آن ها» -> «انها»). */
 
+#define KA_TOK_CAPITAL  0x4u  /* a Latin or Cyrillic word whose first letter is written
+                                 as a capital in the input (not for joined tokens) */
+
 /* One token. Terms are at most KX_MAX_TERM_BYTES - 2 bytes, stems (with their
  * prefix) at most KX_MAX_TERM_BYTES - 1, so both can go to Xapian as they are;
  * longer words are cut at a character boundary. */

@@ -68,8 +68,74 @@ struct ka_translit {
     size_t   fa_len;
     char     cls[CLASS_CAP];  /* consonant classes of the word so far */
     size_t   cls_len;
+    const char **common;      /* owned array: COMMON_WORDS sorted, for bsearch */
     int      overflow;        /* ICU's output did not fit: the word gets no skeleton */
+    int      seen_letter;     /* a letter of the word has been read */
+    int      onset_vowel;     /* the word's first letter is a vowel, a glide or ع */
+    int      final_vowel;     /* the word's last letter read is a vowel (of its script) */
 };
+
+/* ------------------------------------------------------------------------ */
+/* Common words                                                              */
+
+/* Frequent words of the field in each language that are not stop words but
+ * whose keys are those of names (طرح, تاریخ ~ Turkiye "trk"; human, common
+ * ~ Khamenei "kmn"; регион ~ Rouhani "rkn"): they get no key, so a name does
+ * not match them. Written as the analyzer's terms (lower case, Persian ی and
+ * ک, no ZWNJ: the test checks that each is its own fold); a token matches by
+ * its term or its stem, so one form covers a word's inflections when the
+ * stemmer gives that form. */
+static const char *const COMMON_WORDS[] = {
+    /* Persian */
+    "طرح", "طرحها", "طرحهای", "طراحی", "طریق", "طریقه", "طرق", "تاریخ", "تاریخی", "ترقی",
+    "مقام", "مقامات", "گیرد", "میگیرد", "قابل", "قبال", "قبل", "قبیل", "کنونی", "گونه",
+    "گونهای", "بهره", "مشاهده", "موسیقی", "استان", "استانهای", "پیگیری", "بیکاری", "مهندسی",
+    "فهم", "مرکز", "مرکزی", "مرکزیت", "رکن", "ارکان", "تشکیل", "تشکیلات", "مراقبت", "توقیف",
+    "ظرف", "گرد", "غارت", "گمان", "باشگاه", "دوگانه", "منصه", "کشور", "کشورها", "کشورهای",
+    "دولت", "دولتی", "دولتها", "منطقه", "منطقهای", "مناطق", "روابط", "رابطه", "سیاست",
+    "سیاسی", "سیاستهای", "اقتصاد", "اقتصادی", "امنیت", "امنیتی", "فرهنگ", "فرهنگی",
+    "توسعه", "همکاری", "همکاریهای", "همگرایی", "جمهوری", "اسلامی", "سازمان", "سازمانهای",
+    "بینالمللی", "ملی", "مردم", "جهان", "جهانی", "زبان", "تحقیق", "پژوهش", "مقاله",
+    "نتایج", "روش", "بررسی", "نظر", "نظری", "حکومت", "قدرت", "نفوذ", "منافع", "راهبرد",
+    "راهبردی", "تجارت", "تجاری", "انرژی", "مرز", "مرزی", "مرزها", "حمل", "نقل", "بازار",
+    "سرمایه", "رشد", "اینده", "گذشته", "حاضر", "حضور", "جدید", "مهم", "بزرگ", "بخش", "نقش",
+    "عامل", "عوامل", "موضوع", "مساله", "مسایل", "شرایط", "حوزه", "سطح", "دوره", "زمان",
+    "سال", "سالهای", "قرن", "شهر", "کارشناس", "کارشناسان", "هدف", "اهداف", "وزیر",
+    "وزارت", "رییس", "خارجه", "خارجی", "خارج", "داخلی", "نظامی", "جنگ", "صلح", "ثبات",
+    "بحران", "چالش", "فرصت", "محور", "داده", "دادهها", "دارای", "مانند", "میانه", "معنای",
+    "عمده", "ماده", "مواد", "علمی", "علوم", "اعلام", "جنوب", "جنوبی", "شمال", "شمالی", "شرق", "شرقی",
+    "غرب", "غربی", "هزار", "حاکم", "حاکمیت", "مرحله", "تعیین", "تعیینکننده",
+    "پروژه", "طرف", "طرفین", "اطراف", "گروه", "گروهها", "دیدگاه", "جامعه", "اجتماعی",
+    "تولید", "مصرف", "کمک", "نیاز", "امکان", "اساس", "برنامه", "کنترل", "گسترش", "حمایت",
+    /* English */
+    "human", "humans", "region", "regions", "regional", "common", "foreign", "great",
+    "growth", "association", "create", "created", "scale", "planning", "belong", "hearing",
+    "genuine", "terms", "message", "court", "written", "truck", "attempt", "covering",
+    "governing", "mankind", "merging", "export", "exports", "accelerated", "policy",
+    "policies", "relations", "cooperation", "security", "economic", "economy", "political",
+    "international", "development", "research", "analysis", "study", "state", "states",
+    "government", "power", "interests", "energy", "trade", "water", "national", "world",
+    "country", "countries", "article", "number", "data", "right", "rights", "people",
+    "social", "history", "culture", "cultural", "language", "within", "between", "during",
+    "including", "however", "through", "important", "central", "strategic", "strategy",
+    "influence", "issue", "issues", "process", "system", "framework", "approach",
+    "results", "findings", "method", "methods", "market", "project", "corridor", "made",
+    /* Russian */
+    "регион", "регионе", "региона", "регионы", "регионов", "региональный", "состояние",
+    "состояния", "состоянии", "благосостояния", "круглый", "экспорт", "экспорта", "эксперт",
+    "эксперты", "экспертов", "признаку", "торг", "трех", "политика", "политики",
+    "политический", "сотрудничество", "сотрудничества", "безопасность", "безопасности",
+    "экономика", "экономики", "экономический", "государство", "государства", "страна",
+    "страны", "стран", "отношения", "отношений", "развитие", "развития", "право", "права",
+    "человек", "человека", "международный", "международных", "время", "года", "годы",
+    "работа", "вопрос", "вопросы", "проект", "проекта", "граница", "границы", "коридор",
+    "коридора",
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
 /* ------------------------------------------------------------------------ */
 /* Creation                                                                  */
@@ -95,6 +161,13 @@ ka_translit_t *ka_translit_new(void)
         return NULL;
     }
     cache_clear(t);
+    t->common = malloc(sizeof COMMON_WORDS);
+    if (t->common == NULL) {
+        ka_translit_free(t);
+        return NULL;
+    }
+    memcpy(t->common, COMMON_WORDS, sizeof COMMON_WORDS);
+    qsort(t->common, sizeof COMMON_WORDS / sizeof COMMON_WORDS[0], sizeof t->common[0], cmp_str);
 
     UChar id[sizeof TRANSLIT_ID];
     for (size_t i = 0; i < sizeof TRANSLIT_ID; i++)
@@ -116,6 +189,7 @@ void ka_translit_free(ka_translit_t *t)
         utrans_close(t->trans);
     free(t->slots);
     free(t->arena);
+    free(t->common);
     free(t);
 }
 
@@ -221,6 +295,18 @@ static void latin_rules(ka_translit_t *t, const char *s, size_t n, int native)
         char n1 = i + 1 < n ? s[i + 1] : 0;
         char n2 = i + 2 < n ? s[i + 2] : 0;
         char p1 = i > 0 ? s[i - 1] : 0;
+        int first = 0;
+        if (c >= 'a' && c <= 'z') {
+            /* The onset: a word that starts with a vowel or the glide y
+             * (Akayev, Yeltsin, Ельцин by BGN) keeps one vowel mark, as its
+             * Persian spelling starts with ا, آ, ی or ع (آقایف, یلتسین). */
+            if (!t->seen_letter) {
+                t->seen_letter = 1;
+                t->onset_vowel = lat_vowel(c);
+                first = 1;
+            }
+            t->final_vowel = lat_vowel(c);
+        }
         switch (c) {
         case 'a': case 'e': case 'i': case 'o': case 'y':
             break;
@@ -229,8 +315,11 @@ static void latin_rules(ka_translit_t *t, const char *s, size_t n, int native)
              * before ا is read as a consonant (Huasheng ~ هواشنگ, Suarez ~
              * سوارز); not after q or g, where it only marks the hard
              * consonant (Quetta, Guantanamo). */
-            if ((n1 == 'a' || n1 == 'o') && p1 != 'q' && p1 != 'g')
+            if ((n1 == 'a' || n1 == 'o') && p1 != 'q' && p1 != 'g') {
                 emit(t, 'v');
+                if (first)
+                    t->onset_vowel = 0;   /* a consonant start: Уолтц ~ Waltz */
+            }
             break;
         case 'c':
             /* ch is one sound, چ; ck and cq are k; c before e, i, y is s
@@ -249,15 +338,16 @@ static void latin_rules(ka_translit_t *t, const char *s, size_t n, int native)
             break;
         case 'd':
             /* dzh (Russian дж by BGN: Tadzhikistan), dj (French and older
-             * English spellings: Djakarta) and dg before a front vowel
-             * (Cambridge, Routledge) are the one sound ج. */
+             * English spellings: Djakarta) and, in English, dg before a
+             * front vowel (Cambridge, Routledge; not Russian Бадгис) are
+             * the one sound ج. */
             if (n1 == 'z' && n2 == 'h') {
                 emit(t, 'j');
                 i += 2;
             } else if (n1 == 'j') {
                 emit(t, 'j');
                 i++;
-            } else if (n1 == 'g' && (n2 == 'e' || n2 == 'i' || n2 == 'y')) {
+            } else if (native && n1 == 'g' && (n2 == 'e' || n2 == 'i' || n2 == 'y')) {
                 emit(t, 'j');
                 i++;
             } else {
@@ -338,8 +428,12 @@ static void latin_rules(ka_translit_t *t, const char *s, size_t n, int native)
                 emit(t, 'v');
             break;
         case 'x':
+            /* x is ks (Oxford ~ آکسفورد, Alexander), but a word that starts
+             * with x is in Uzbek or Chinese spelling, where x is kh or sh
+             * (Xorazm ~ خوارزم, Xiva ~ خیوه): the velar alone. */
             emit(t, 'k');
-            emit(t, 's');
+            if (!(first && native))
+                emit(t, 's');
             break;
         case 'z':
             /* zh (Russian ж by BGN) is ژ, which Persian also writes ج in
@@ -363,8 +457,13 @@ static void latin_rules(ka_translit_t *t, const char *s, size_t n, int native)
              * Тегеран, Herat ~ Герат, Huntington ~ Хантингтон), and Latin
              * spellings waver between h and kh for ح and خ. A final eh is
              * the usual romanization of the silent final ه (Naghibzadeh ~
-             * نقیب‌زاده), so that h is not a sound; a final ah is (Shah ~ شاه). */
-            if (!(native && i + 1 == n && p1 == 'e'))
+             * نقیب‌زاده), so that h is not a sound; so is the h of a final
+             * llah, the Arabic «الله» whose ه is silent in Persian
+             * (Abdullah ~ عبدالله, Hezbollah ~ حزب‌الله); another final ah
+             * is a sound (Shah ~ شاه). */
+            if (!(native && i + 1 == n && p1 == 'e') &&
+                !(native && i + 1 == n && p1 == 'a' && i >= 3 && s[i - 2] == 'l' &&
+                  s[i - 3] == 'l'))
                 emit(t, 'k');
             break;
         case 'b': case 'j': case 'l': case 'm': case 'n': case 'r':
@@ -422,6 +521,47 @@ static UChar cyr_premap(uint32_t u)
     }
 }
 
+static UChar cyr_lower(UChar u)
+{
+    if (u >= 0x0410 && u <= 0x042F)
+        return (UChar)(u + 0x20);
+    if (u >= 0x0400 && u <= 0x040F)
+        return (UChar)(u + 0x50);
+    return u;
+}
+
+/* Russian declines names, and a case ending that is more than a vowel would
+ * give the name another key: the instrumental -ым/-ом/-ем (Путиным, Рахмоном,
+ * Медведевым) ends in m, the adjectival -ого/-ому/-ским (Бжезинского,
+ * Бжезинскому, Бжезинским) in a velar or m. These endings are cut from a
+ * Cyrillic run long enough that what is left is still a name (Ислом, Бахром
+ * and Карим keep their m). The vowel endings (-а, -у, -е, -ой, -ей) need
+ * nothing: vowels are not part of the key. Returns the new length. */
+static int32_t cyr_strip_case(const UChar *u, int32_t n)
+{
+    if (n < 5)
+        return n;
+    UChar a = cyr_lower(u[n - 3]), b = cyr_lower(u[n - 2]), c = cyr_lower(u[n - 1]);
+    UChar z = n >= 4 ? cyr_lower(u[n - 4]) : 0;
+    /* -ому -ему -ого -его (len >= 7) */
+    if (n >= 7 && (a == 0x043E || a == 0x0435) &&
+        ((b == 0x043C && c == 0x0443) || (b == 0x0433 && c == 0x043E)))
+        return n - 3;
+    /* -ым (len >= 6): only an instrumental ends so (Касым keeps it) */
+    if (n >= 6 && b == 0x044B && c == 0x043C)
+        return n - 2;
+    /* -ским -цким (len >= 6) */
+    if (n >= 6 && b == 0x0438 && c == 0x043C && a == 0x043A && (z == 0x0441 || z == 0x0446))
+        return n - 2;
+    /* -ом -ем -ём (len >= 7) after н or д, the ends of most names that
+     * take it (Рахмоном, Эрдоганом, Казахстаном, Ашхабадом); not after
+     * other letters, where -ом is as often part of a name (Газпром, Росатом). */
+    if (n >= 7 && c == 0x043C && (b == 0x043E || b == 0x0435 || b == 0x0451) &&
+        (a == 0x043D || a == 0x0434))
+        return n - 2;
+    return n;
+}
+
 /* Send the collected run through ICU and append its ASCII letters to the
  * Latin run; anything else ICU writes (ʹ for ь, the BGN middle dot that
  * separates letters which are not a digraph, as in z·h) is a barrier. */
@@ -429,6 +569,7 @@ static ka_status_t flush_icu(ka_translit_t *t)
 {
     if (t->icu_len == 0)
         return KA_OK;
+    t->icu_len = cyr_strip_case(t->icu, t->icu_len);
     int32_t len = t->icu_len, limit = t->icu_len;
     UErrorCode err = U_ZERO_ERROR;
     utrans_transUChars(t->trans, t->icu, &len, ICU_CAP, 0, &limit, &err);
@@ -524,10 +665,22 @@ static int fa_letter(uint32_t u)
 /* Reduce the Persian run p[0..m) of letters to classes. */
 static void fa_rules(ka_translit_t *t, const uint32_t *p, size_t m)
 {
+    int vav_vowel = 0;   /* the letter is و read as a vowel */
     for (size_t j = 0; j < m; j++) {
         uint32_t u = p[j];
+        int prev_vav_vowel = vav_vowel;
+        vav_vowel = 0;
         uint32_t prev = j > 0 ? p[j - 1] : 0, next = j + 1 < m ? p[j + 1] : 0;
         char c = fa_class(u);
+        if (!t->seen_letter) {
+            /* The onset (see latin_rules): ا آ ی ع ء start a word with a
+             * vowel or the glide y; و at the start is v. */
+            t->seen_letter = 1;
+            t->onset_vowel = fa_alef(u) || fa_ye(u) || u == 0x0639 || u == 0x0621;
+        }
+        /* The last letter is a vowel: ا, ی, and و or ه read as vowels
+         * (set again below when they are). */
+        t->final_vowel = fa_alef(u) || fa_ye(u);
         /* The Arabic article in a medial «الدین» is not spoken: the l is
          * assimilated (نصرالدیناف ~ Nasriddinov, شمس‌الدین ~ Shamsiddin). */
         if (u == 0x0644 && j >= 2 && fa_alef(prev) && !fa_alef(p[j - 2]) &&
@@ -536,6 +689,13 @@ static void fa_rules(ka_translit_t *t, const uint32_t *p, size_t m)
             continue;
         if (c != 0) {
             emit(t, c);
+        } else if (fa_vav(u) && j > 0 && prev == 0x062E && fa_alef(next)) {
+            /* خوا: the و is written, not spoken (خوارزم ~ Khorezm, خواجه ~
+             * Khoja). */
+        } else if (fa_vav(u) && prev_vav_vowel) {
+            /* Of two و the second is v when the first was the vowel
+             * (نووسیبیرسک ~ Novosibirsk). */
+            emit(t, 'v');
         } else if (fa_vav(u)) {
             /* و is v at the start (وارتانیان ~ Vartanyan), before ا
              * (ایوانف ~ Ivanov, هواشنگ ~ Huasheng), after a non-initial ا
@@ -546,16 +706,23 @@ static void fa_rules(ka_translit_t *t, const uint32_t *p, size_t m)
             if (j == 0 || fa_alef(next) || (fa_alef(prev) && j >= 2) ||
                 (j + 1 == m && fa_ye(prev)))
                 emit(t, 'v');
+            else
+                t->final_vowel = vav_vowel = 1;
         } else if (fa_heh(u)) {
             /* A final ه after a consonant or ی is the vowel e/a
              * (دوشنبه ~ Dushanbe, آستانه ~ Astana, ترکیه ~ Turkiye), and so
-             * it is before the adjective ending ای (خامنه‌ای ~ Khamenei);
-             * elsewhere it is h (تهران ~ Tehran, شاه ~ Shah, کوه ~ Kuh). */
+             * it is before the adjective ending ای (خامنه‌ای ~ Khamenei)
+             * and before the ezafe or indefinite ی that the analyzer joins
+             * to it when the ZWNJ goes (دوشنبه‌ی ~ Dushanbe); elsewhere it is
+             * h (تهران ~ Tehran, شاه ~ Shah, کوه ~ Kuh). */
             int final = j + 1 == m ||
+                        (j + 2 == m && fa_ye(next)) ||
                         (j + 3 == m && fa_alef(next) && fa_ye(p[j + 2]));
             int vowel = final && j > 0 && !fa_alef(prev) && !fa_vav(prev);
             if (!vowel)
                 emit(t, 'k');   /* see h in latin_rules */
+            else
+                t->final_vowel = 1;
         }
         /* ا and ی are vowels (and ی the glide y, dropped in Latin too);
          * ع and ء are dropped. */
@@ -640,6 +807,26 @@ static void finish_skeleton(ka_translit_t *t)
         if (w == 0 || t->cls[w - 1] != t->cls[r])
             t->cls[w++] = t->cls[r];
     t->cls_len = w;
+    if (t->cls_len == 0)
+        return;
+    /* One vowel mark, KA_TRANSLIT_VOWEL, keeps short names apart from the
+     * mass of two-consonant words: a word that starts with a vowel or a
+     * glide gets it in front (Akayev ~ آقایف ~ Акаев "akv", Young ~ یانگ
+     * "ank", Araghi ~ عراقی "ark"), except before s and sh, where Persian
+     * writes a vowel that other languages do not (استالین ~ Stalin,
+     * اسپانیا ~ Spain; Islam ~ اسلام and Astana ~ آستانه lose it on both
+     * sides alike). */
+    if (t->onset_vowel && t->cls[0] != 's' && t->cls[0] != 'w') {
+        if (t->cls_len >= CLASS_CAP)
+            t->cls_len = CLASS_CAP - 1;
+        memmove(t->cls + 1, t->cls, t->cls_len);
+        t->cls[0] = KA_TRANSLIT_VOWEL;
+        t->cls_len++;
+    } else if (t->cls_len == 2 && t->final_vowel) {
+        /* Two consonants and a final vowel (Baku ~ باکو ~ Баку "bka",
+         * Tokyo ~ توکیو): the mark goes at the end. */
+        t->cls[t->cls_len++] = KA_TRANSLIT_VOWEL;
+    }
     if (t->cls_len < KA_TRANSLIT_MIN_SKELETON)
         t->cls_len = 0;
 }
@@ -651,6 +838,7 @@ static ka_status_t compute(ka_translit_t *t, const char *word, size_t len)
     t->cls_len = t->lat_len = t->fa_len = 0;
     t->icu_len = 0;
     t->overflow = 0;
+    t->seen_letter = t->onset_vowel = t->final_vowel = 0;
     size_t i = 0;
     while (i < len) {
         uint32_t u = next_cp(s, len, &i);
@@ -750,6 +938,16 @@ ka_status_t ka_translit_token_term(ka_translit_t *t, const ka_token_t *tok, char
     if ((tok->flags & KA_TOK_STOPWORD) || tok->script == KA_SCRIPT_DIGIT ||
         tok->script == KA_SCRIPT_OTHER)
         return KA_OK;
+    /* A Latin or Cyrillic word written in lower case is not a name: it gets
+     * no key (a query word does, however typed: the caller sets
+     * KA_TOK_CAPITAL). Persian has no capitals. */
+    if ((tok->script == KA_SCRIPT_LATIN || tok->script == KA_SCRIPT_CYRILLIC) &&
+        !(tok->flags & KA_TOK_CAPITAL))
+        return KA_OK;
+    if (ka_translit_is_common(t, tok->term, tok->term_len) ||
+        (tok->stem != NULL && tok->stem_len > 1 &&
+         ka_translit_is_common(t, tok->stem + 1, tok->stem_len - 1)))
+        return KA_OK;
     size_t plen = sizeof KA_PREFIX_TRANSLIT - 1, n = 0;
     ka_status_t st = ka_translit_skeleton(t, tok->term, tok->term_len, out + plen, cap - plen, &n);
     if (st != KA_OK || n == 0) {
@@ -759,4 +957,134 @@ ka_status_t ka_translit_token_term(ka_translit_t *t, const ka_token_t *tok, char
     memcpy(out, KA_PREFIX_TRANSLIT, plen);
     *out_len = plen + n;
     return KA_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Near keys                                                                 */
+
+/* Classes that spellings of one name exchange, where no rule can decide:
+ * ج and چ (Нахичевань ~ نخجوان, Белуджистан ~ بلوچستان), ج and ز or ژ,
+ * English soft g (Kissinger ~ کیسینجر), Polish rz (Brzezinski ~ برژینسکی),
+ * ch and sh, s and z, t and d. Any other change of a class is another
+ * name (Gorbachev ~ Khrushchev). */
+static int confusable(char x, char y)
+{
+    static const char pairs[][2] = {
+        { 'j', 'c' }, { 'j', 'z' }, { 'j', 'k' }, { 'j', 'r' }, { 'j', 'w' },
+        { 'c', 'w' }, { 's', 'z' }, { 't', 'd' },
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if ((pairs[i][0] == x && pairs[i][1] == y) || (pairs[i][0] == y && pairs[i][1] == x))
+            return 1;
+    return 0;
+}
+
+/* Is b at most one edit from a (lengths differing by at most 1): one class
+ * added or dropped anywhere, or one changed for a confusable one? */
+static int within_one_edit(const char *a, size_t alen, const char *b, size_t blen)
+{
+    if (alen > blen)
+        return within_one_edit(b, blen, a, alen);
+    if (blen - alen > 1)
+        return 0;
+    size_t i = 0;
+    while (i < alen && a[i] == b[i])
+        i++;
+    if (i == alen)
+        return 1;   /* equal, or b has one class more at the end */
+    if (alen == blen)   /* one substitution at i */
+        return confusable(a[i], b[i]) && memcmp(a + i + 1, b + i + 1, alen - i - 1) == 0;
+    return memcmp(a + i, b + i + 1, alen - i) == 0;   /* b has one more at i */
+}
+
+int ka_translit_near(const char *a, size_t alen, const char *b, size_t blen)
+{
+    if (a == NULL || b == NULL || alen == 0 || blen == 0 || a[0] != b[0])
+        return 0;
+    if (alen == blen && memcmp(a, b, alen) == 0)
+        return 1;
+    if (alen < KA_TRANSLIT_NEAR_MIN || blen < KA_TRANSLIT_NEAR_MIN)
+        return 0;
+    return within_one_edit(a, alen, b, blen);
+}
+
+ka_status_t ka_translit_near_init(ka_translit_near_set_t *s, const char *term, size_t len)
+{
+    size_t plen = sizeof KA_PREFIX_TRANSLIT - 1;
+    if (s == NULL)
+        return KA_ERR_ARG;
+    memset(s, 0, sizeof *s);
+    if (term == NULL || len <= plen || len >= sizeof s->key ||
+        memcmp(term, KA_PREFIX_TRANSLIT, plen) != 0)
+        return KA_ERR_ARG;
+    memcpy(s->key, term, len);
+    s->key[len] = '\0';
+    s->key_len = len;
+    memcpy(s->prefix, term, plen + 1);
+    s->prefix[plen + 1] = '\0';
+    return KA_OK;
+}
+
+const char *ka_translit_near_prefix(const ka_translit_near_set_t *s)
+{
+    return s != NULL ? s->prefix : "";
+}
+
+/* Does match (d1, f1) rank before (d2, f2)? Nearer first, then more frequent. */
+static int near_before(unsigned d1, unsigned f1, unsigned d2, unsigned f2)
+{
+    return d1 != d2 ? d1 < d2 : f1 > f2;
+}
+
+int ka_translit_near_offer(void *ctx, const char *term, size_t len, unsigned freq)
+{
+    ka_translit_near_set_t *s = ctx;
+    size_t plen = sizeof KA_PREFIX_TRANSLIT - 1;
+    if (s == NULL || s->key_len == 0 || term == NULL || len <= plen ||
+        len >= KA_TRANSLIT_TERM_CAP || memcmp(term, KA_PREFIX_TRANSLIT, plen) != 0)
+        return 0;
+    s->offered++;
+    if (!ka_translit_near(s->key + plen, s->key_len - plen, term + plen, len - plen))
+        return 0;
+    unsigned d = len == s->key_len && memcmp(term, s->key, len) == 0 ? 0 : 1;
+    size_t at = s->n;
+    while (at > 0 && near_before(d, freq, s->dist[at - 1], s->freq[at - 1]))
+        at--;
+    if (at >= KA_TRANSLIT_NEAR_MAX)
+        return 0;
+    size_t last = s->n < KA_TRANSLIT_NEAR_MAX ? s->n : KA_TRANSLIT_NEAR_MAX - 1;
+    for (size_t k = last; k > at; k--) {
+        memcpy(s->term[k], s->term[k - 1], sizeof s->term[k]);
+        s->dist[k] = s->dist[k - 1];
+        s->freq[k] = s->freq[k - 1];
+    }
+    memcpy(s->term[at], term, len);
+    s->term[at][len] = '\0';
+    s->dist[at] = d;
+    s->freq[at] = freq;
+    if (s->n < KA_TRANSLIT_NEAR_MAX)
+        s->n++;
+    return 0;
+}
+
+int ka_translit_is_common(const ka_translit_t *t, const char *word, size_t len)
+{
+    if (t == NULL || word == NULL || len == 0 || len > KA_TRANSLIT_MAX_WORD)
+        return 0;
+    char w[KA_TRANSLIT_MAX_WORD + 1];
+    memcpy(w, word, len);
+    w[len] = '\0';
+    const char *key = w;
+    return bsearch(&key, t->common, sizeof COMMON_WORDS / sizeof COMMON_WORDS[0],
+                   sizeof t->common[0], cmp_str) != NULL;
+}
+
+size_t ka_translit_common_count(void)
+{
+    return sizeof COMMON_WORDS / sizeof COMMON_WORDS[0];
+}
+
+const char *ka_translit_common_word(size_t i)
+{
+    return i < sizeof COMMON_WORDS / sizeof COMMON_WORDS[0] ? COMMON_WORDS[i] : NULL;
 }

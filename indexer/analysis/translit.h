@@ -40,6 +40,11 @@ typedef struct ka_translit ka_translit_t;
  * words in each language, so such a match says nothing about a name. */
 #define KA_TRANSLIT_MIN_SKELETON 3
 
+/* The one vowel mark of a key (see finish_skeleton in translit.c): a word
+ * that starts with a vowel or glide has it in front, a word of two
+ * consonants and a final vowel at the end. */
+#define KA_TRANSLIT_VOWEL 'a'
+
 /* Words longer than this (in bytes of UTF-8) get no skeleton. The longest
  * names, even two words joined by the analyzer (پالگریومکمیلان), stay well
  * below it, and it keeps ICU's cost per word and the cache entries small. */
@@ -80,11 +85,73 @@ ka_status_t ka_translit_skeleton(ka_translit_t *t, const char *word, size_t len,
 
 /* The transliteration term of an analyzer token: KA_PREFIX_TRANSLIT + its
  * skeleton, written to out (cap >= KA_TRANSLIT_TERM_CAP). kavosh-index and
- * kavosh-search both call this, so the two sides agree. Stop words and
- * numbers get none, since their skeletons would match everything; *out_len
- * is 0 then. Returns as ka_translit_skeleton. */
+ * kavosh-search both call this, so the two sides agree. Stop words, numbers
+ * and the common words of ka_translit_is_common get none, since their keys
+ * would match names everywhere; nor do Latin and Cyrillic words without
+ * KA_TOK_CAPITAL (written in lower case: not names) - a query sets that flag
+ * on every word, since users type names in lower case. *out_len is 0 then.
+ * Returns as ka_translit_skeleton. */
 ka_status_t ka_translit_token_term(ka_translit_t *t, const ka_token_t *tok, char *out,
                                    size_t cap, size_t *out_len);
+
+/* ------------------------------------------------------------------------ */
+/* Near keys                                                                 */
+
+/* Two spellings of one name often differ by one class even after the rules
+ * (a consonant Persian writes and Russian does not: استروشن ~ Истаравшан;
+ * ج for ч: نخجوان ~ Нахичевань), so a query key also matches the index's
+ * keys that are near it: same first class, and for keys of
+ * KA_TRANSLIT_NEAR_MIN classes or more one edit (one class added or
+ * dropped, or changed for one that spellings confuse: j c z k r w, c w,
+ * s z, t d). Shorter keys match only themselves: one edit in a key of four
+ * classes or fewer reaches hundreds of unrelated words. */
+#define KA_TRANSLIT_NEAR_MIN 5
+
+/* At most this many keys are kept for one query key: the nearest, then the
+ * most frequent in the index. */
+#define KA_TRANSLIT_NEAR_MAX 8
+
+/* Are skeletons a[0..alen) and b[0..blen) near (see above)? Pure. Equal
+ * non-empty keys are near; an empty key is near nothing. */
+int ka_translit_near(const char *a, size_t alen, const char *b, size_t blen);
+
+/* The keys near one query key, collected from the index's keys. Fill it with
+ * ka_translit_near_init, walk the index's terms that start with
+ * ka_translit_near_prefix (KA_PREFIX_TRANSLIT and the key's first class: no
+ * other term can be near), offering each with ka_translit_near_offer, and
+ * read the matches from term[0..n), nearest first. */
+typedef struct ka_translit_near_set {
+    char     key[KA_TRANSLIT_TERM_CAP];           /* the query term (prefix + key) */
+    size_t   key_len;
+    char     prefix[4];                           /* prefix + first class, NUL-terminated */
+    size_t   n;                                   /* matches kept */
+    char     term[KA_TRANSLIT_NEAR_MAX][KA_TRANSLIT_TERM_CAP];  /* NUL-terminated */
+    unsigned dist[KA_TRANSLIT_NEAR_MAX];          /* 0 or 1 */
+    unsigned freq[KA_TRANSLIT_NEAR_MAX];          /* as offered */
+    size_t   offered;                             /* terms offered, for tests */
+} ka_translit_near_set_t;
+
+/* Start a set for the query term term[0..len) (KA_PREFIX_TRANSLIT + key, as
+ * ka_translit_token_term makes it). KA_ERR_ARG for NULL, a term without the
+ * prefix or too long for the set. */
+ka_status_t ka_translit_near_init(ka_translit_near_set_t *s, const char *term, size_t len);
+
+/* The prefix to walk: every index term that can be near starts with it. */
+const char *ka_translit_near_prefix(const ka_translit_near_set_t *s);
+
+/* Offer one index term (with its document frequency); keeps it if it is
+ * near the query key. Always returns 0 (go on), so it can be the callback
+ * of a walk over terms, ctx being the set. Terms without the prefix are
+ * ignored. */
+int ka_translit_near_offer(void *ctx, const char *term, size_t len, unsigned freq);
+
+/* Is word[0..len) (an analyzer term) one of the frequent words of the field
+ * that get no key because their keys are those of names (طرح ~ Turkiye,
+ * human ~ Khamenei)? ka_translit_token_term checks a token's term and stem. */
+int ka_translit_is_common(const ka_translit_t *t, const char *word, size_t len);
+/* The list itself, for tests: word i (NULL past the end) of count. */
+size_t ka_translit_common_count(void);
+const char *ka_translit_common_word(size_t i);
 
 /* Cache statistics since creation, for tests and benchmarks. */
 void ka_translit_stats(const ka_translit_t *t, size_t *hits, size_t *misses,

@@ -214,6 +214,74 @@ static void test_random(void **state)
     }
 }
 
+/* Name keys against an index: a query word's key is OR'ed with the index's
+ * keys near it (one class apart in a key of 5 classes or more), and with
+ * its stem's key; short keys match only themselves; a key with nothing
+ * near in the index adds nothing. Without an index, the word's own key. */
+static void test_name_keys(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/kavosh-query-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/db", dir);
+    kx_db_t *db = NULL;
+    assert_int_equal(kx_db_open(path, KX_OPEN_WRITE, &db, NULL), KX_OK);
+    static const char *const keys[] = {
+        "Tnkjvn",     /* نخجوان: near Nakhchivan's nkcvn */
+        "Tnkcvnt",    /* one more class: near */
+        "Tnkcbnkr",   /* far */
+        "Takv", "Tak", "Takvk",   /* آقایف and two short neighbours */
+        "Ttjk",       /* تاجیک: the stem of Tajiks */
+        "Tmkz",
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        kx_doc_t *doc = NULL;
+        assert_int_equal(kx_doc_new(&doc), KX_OK);
+        assert_int_equal(kx_doc_add_term(doc, keys[i], 1), KX_OK);
+        assert_int_equal(kx_db_add_document(db, doc, NULL), KX_OK);
+        kx_doc_free(doc);
+    }
+    assert_int_equal(kx_db_commit(db), KX_OK);
+    ka_translit_t *tl = ka_translit_new();
+    assert_non_null(tl);
+    ks_query_options_t opt = { .db = db, .translit = tl };
+    static const struct { const char *query, *has[3], *hasnt[3]; } nk[] = {
+        { "Nakhchivan", { "Tnkjvn", "Tnkcvnt", NULL }, { "Tnkcbnkr", "Tnkcvn@", NULL } },
+        { "akayev", { "Takv", NULL, NULL }, { "Tak@", "Takvk", NULL } },
+        { "Tajiks", { "Ttjk@", NULL, NULL }, { NULL, NULL, NULL } },
+        { "Zzzxq", { NULL, NULL, NULL }, { "0.2", NULL, NULL } },
+    };
+    for (size_t k = 0; k < sizeof nk / sizeof nk[0]; k++) {
+        ks_query_t *q = NULL;
+        assert_int_equal(ks_query_parse(an, nk[k].query, &opt, &q, NULL), KS_QUERY_OK);
+        char *d = kx_query_describe(ks_query_xapian(q));
+        assert_non_null(d);
+        for (int i = 0; i < 3; i++) {
+            if (nk[k].has[i] && !strstr(d, nk[k].has[i]))
+                fail_msg("«%s» gave %s, without %s", nk[k].query, d, nk[k].has[i]);
+            if (nk[k].hasnt[i] && strstr(d, nk[k].hasnt[i]))
+                fail_msg("«%s» gave %s, with %s", nk[k].query, d, nk[k].hasnt[i]);
+        }
+        kx_free(d);
+        ks_query_free(q);
+    }
+    /* Without an index: the word's own key. */
+    ks_query_options_t noidx = { .translit = tl };
+    ks_query_t *q = NULL;
+    assert_int_equal(ks_query_parse(an, "Nakhchivan", &noidx, &q, NULL), KS_QUERY_OK);
+    char *d = kx_query_describe(ks_query_xapian(q));
+    assert_non_null(strstr(d, "Tnkcvn@"));
+    assert_null(strstr(d, "Tnkjvn"));
+    kx_free(d);
+    ks_query_free(q);
+    ka_translit_free(tl);
+    kx_db_close(db);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +290,7 @@ int main(void)
         cmocka_unit_test(test_operator_fallback),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_random),
+        cmocka_unit_test(test_name_keys),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
