@@ -190,7 +190,7 @@ int main(int argc, char **argv)
 {
     ki_set_program("kavosh-index");
     enum { OPT_REBUILD = 256, OPT_VERSION, OPT_DICT, OPT_DICT_LANGS, OPT_LIST, OPT_STATS,
-           OPT_EXCLUDE, OPT_INCLUDE };
+           OPT_EXCLUDE, OPT_INCLUDE, OPT_ENCODING };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
         { "rebuild", no_argument, NULL, OPT_REBUILD },
@@ -199,6 +199,7 @@ int main(int argc, char **argv)
         { "list", no_argument, NULL, OPT_LIST },
         { "exclude", required_argument, NULL, OPT_EXCLUDE },
         { "include", required_argument, NULL, OPT_INCLUDE },
+        { "encoding", required_argument, NULL, OPT_ENCODING },
         { "stats", no_argument, NULL, OPT_STATS },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
@@ -239,6 +240,7 @@ int main(int argc, char **argv)
         case OPT_DICT_LANGS: opt.dict_langs = optarg; break;
         case OPT_EXCLUDE: excl[opt.n_exclude++] = optarg; break;
         case OPT_INCLUDE: incl[opt.n_include++] = optarg; break;
+        case OPT_ENCODING: opt.encoding = optarg; break;
         case OPT_LIST: list = 1; break;
         case OPT_STATS: stats = 1; break;
         case 'h': usage(stdout); free_args(dicts, excl, incl); return KI_EXIT_OK;
@@ -256,6 +258,13 @@ int main(int argc, char **argv)
         ki_exit_t ex = inspect(db_opt, list, stats, argc - optind, &opt);
         free_args(dicts, excl, incl);
         return ex;
+    }
+    if (opt.encoding && !kd_encoding_valid(opt.encoding)) {
+        ki_error("--encoding: no such encoding '%s' (try windows-1256, windows-1251, KOI8-R, "
+                 "ISO-8859-1, UTF-16LE)", opt.encoding);
+        fprintf(stderr, "Try 'kavosh-index --help' for more information.\n");
+        free_args(dicts, excl, incl);
+        return KI_EXIT_USAGE;
     }
     if (opt.dict_langs && !valid_dict_langs(opt.dict_langs)) {
         ki_error("--dict-langs wants two different languages of fa, ru, en as SRC,DST, not '%s'",

@@ -426,6 +426,7 @@ new_passage(state_t *st, const kd_block_t *blk)
         return -1;
     p->kind = KD_KIND_BODY;
     p->line = blk->line;
+    p->page = blk->page;
     p->text = flat_text(blk->text, blk->len);
     p->section = kd_strdup(st->section ? st->section : "");
     if (!p->text || !p->section)

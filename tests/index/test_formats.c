@@ -1,0 +1,353 @@
+/*
+ * test_formats.c - kavosh-index on files as a researcher has them: texts in
+ * old encodings (windows-1256 Persian, KOI8-R and windows-1251 Russian,
+ * UTF-16 with a byte order mark, UTF-8 with a damaged byte), --encoding, and
+ * PDF files (Persian, Russian, English; one with no text layer).
+ *
+ * The encoded fixtures are made here with iconv(3) from text written for
+ * this test; the PDFs are in data/formats (made by data/formats/make-pdfs.sh
+ * from the project's own text). Every check searches with kavosh-search for
+ * words as a user types them.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "run.h"
+
+static char *tmp;
+static char start_dir[4096];
+
+/* Written for this test. The Persian text as Windows editors wrote it: with
+ * the Arabic yeh (U+064A), since windows-1256 has no Persian yeh; a user
+ * still types the Persian one. */
+static const char fa_text[] =
+    "روابط ايران و روسيه در آسياي مرکزي پس از فروپاشي شوروي دگرگون شد.\n"
+    "پژوهشگران درباره سياست خارجي در قفقاز و تاجيکستان نوشته‌اند.\n"
+    "\n"
+    "گزارش تازه اقتصادي نشان مي‌دهد که بازرگاني ميان دو کشور کند است.\n";
+static const char ru_text[] =
+    "Отношения России и Ирана в Центральной Азии изменились после распада Союза.\n"
+    "Исследователи пишут о внешней политике Таджикистана и Узбекистана.\n"
+    "\n"
+    "Новый экономический доклад показывает, что торговля растёт медленно.\n";
+
+static char *path_join(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *s = malloc(n);
+    assert_non_null(s);
+    snprintf(s, n, "%s/%s", a, b);
+    return s;
+}
+
+static char *enter_work(const char *name)
+{
+    char *work = path_join(tmp, name);
+    assert_int_equal(mkdir(work, 0700), 0);
+    assert_int_equal(chdir(work), 0);
+    return work;
+}
+
+static void leave_work(char *work)
+{
+    assert_int_equal(chdir(start_dir), 0);
+    free(work);
+}
+
+static void write_bytes(const char *path, const char *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        fail_msg("%s: %s", path, strerror(errno));
+    assert_int_equal(fwrite(p, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* text converted from UTF-8 to `to` with iconv(3), after the bytes of bom. */
+static void write_encoded(const char *path, const char *to, const char *bom, size_t bom_len,
+                          const char *text)
+{
+    iconv_t cd = iconv_open(to, "UTF-8");
+    assert_true(cd != (iconv_t)-1);
+    size_t in_left = strlen(text), cap = in_left * 4 + 16, out_left = cap;
+    char *out = malloc(cap), *o = out;
+    char *in = (char *)text;
+    assert_non_null(out);
+    memcpy(o, bom, bom_len);
+    o += bom_len;
+    out_left -= bom_len;
+    if (iconv(cd, &in, &in_left, &o, &out_left) == (size_t)-1)
+        fail_msg("iconv to %s: %s", to, strerror(errno));
+    iconv_close(cd);
+    write_bytes(path, out, (size_t)(o - out));
+    free(out);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    FILE *f = fopen(from, "rb");
+    if (!f)
+        fail_msg("%s: %s", from, strerror(errno));
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&buf, &n);
+    char chunk[8192];
+    size_t r;
+    while ((r = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, r, m);
+    fclose(f);
+    fclose(m);
+    write_bytes(to, buf, n);
+    free(buf);
+}
+
+static void vrun(run_result_t *r, const char *prog, va_list ap)
+{
+    static const char *const env[] = { "NO_COLOR", "KAVOSH_DB", NULL };
+    const char *argv[40] = { prog };
+    size_t n = 1;
+    const char *a;
+    while ((a = va_arg(ap, const char *)) != NULL && n < 39)
+        argv[n++] = a;
+    argv[n] = NULL;
+    assert_int_equal(run_program(argv, NULL, env, r), 0);
+}
+
+static void run_index(run_result_t *r, ...)
+{
+    va_list ap;
+    va_start(ap, r);
+    vrun(r, KAVOSH_INDEX_BIN, ap);
+    va_end(ap);
+}
+
+static void run_search(run_result_t *r, ...)
+{
+    va_list ap;
+    va_start(ap, r);
+    vrun(r, KAVOSH_SEARCH_BIN, ap);
+    va_end(ap);
+}
+
+static size_t count_of(const char *text, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = text; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* kavosh-search -d db QUERY: its standard output (malloc'd). */
+static char *search(const char *db, const char *query, int json)
+{
+    run_result_t r;
+    if (json)
+        run_search(&r, "-d", db, "-n", "50", "--json", query, NULL);
+    else
+        run_search(&r, "-d", db, "-n", "50", query, NULL);
+    if (r.status != 0 && r.status != 1)
+        fail_msg("kavosh-search %s: exit %d: %s", query, r.status, r.err);
+    char *out = r.out;
+    r.out = NULL;
+    run_result_free(&r);
+    return out;
+}
+
+/* ---------------------------------------------------------------------- */
+
+static void test_encodings_detected(void **state)
+{
+    (void)state;
+    char *work = enter_work("enc");
+    assert_int_equal(mkdir("texts", 0700), 0);
+    write_bytes("texts/fa-utf8.txt", fa_text, strlen(fa_text));
+    write_encoded("texts/fa-1256.txt", "WINDOWS-1256", "", 0, fa_text);
+    write_encoded("texts/fa-utf16le.txt", "UTF-16LE", "\xFF\xFE", 2, fa_text);
+    write_encoded("texts/ru-koi8.txt", "KOI8-R", "", 0, ru_text);
+    write_encoded("texts/ru-1251.txt", "WINDOWS-1251", "", 0, ru_text);
+    write_encoded("texts/ru-utf16be.md", "UTF-16BE", "\xFE\xFF", 2, ru_text);
+    /* Mostly UTF-8, one damaged byte on line 3 (offset known). */
+    char mixed[1024];
+    int n = snprintf(mixed, sizeof mixed, "%s\nline three \xFF here\n", ru_text);
+    write_bytes("texts/ru-damaged.txt", mixed, (size_t)n);
+    size_t bad_at = (size_t)(strchr(mixed, '\xFF') - mixed);
+
+    run_result_t r;
+    run_index(&r, "-d", "db", "texts", NULL);
+    assert_int_equal(r.status, 0);
+    /* One warning per guessed file, naming it and the encoding. */
+    assert_non_null(strstr(r.err, "texts/fa-1256.txt: not UTF-8: read as windows-1256"));
+    assert_non_null(strstr(r.err, "texts/ru-koi8.txt: not UTF-8: read as KOI8-R"));
+    assert_non_null(strstr(r.err, "texts/ru-1251.txt: not UTF-8: read as windows-1251"));
+    assert_int_equal(count_of(r.err, "fa-1256.txt"), 1);
+    assert_int_equal(count_of(r.err, "ru-koi8.txt"), 1);
+    /* A byte order mark says it all: no warning. */
+    assert_null(strstr(r.err, "utf16"));
+    assert_null(strstr(r.err, "fa-utf8.txt"));
+    /* The damaged byte: its line, column and byte offset. */
+    char want[128];
+    snprintf(want, sizeof want, "texts/ru-damaged.txt:6:12: invalid UTF-8 at byte offset %zu",
+             bad_at);
+    if (!strstr(r.err, want))
+        fail_msg("want '%s' in: %s", want, r.err);
+    assert_non_null(strstr(r.err, "7 files: 7 indexed"));
+    run_result_free(&r);
+
+    /* Found by the words a user types (the Persian yeh, not the Arabic). */
+    char *out = search("db", "روسیه آسیای", 0);
+    assert_non_null(strstr(out, "texts/fa-utf8.txt#1"));
+    assert_non_null(strstr(out, "texts/fa-1256.txt#1"));
+    assert_non_null(strstr(out, "texts/fa-utf16le.txt#1"));
+    free(out);
+    out = search("db", "Узбекистана", 0);
+    assert_non_null(strstr(out, "texts/ru-koi8.txt#1"));
+    assert_non_null(strstr(out, "texts/ru-1251.txt#1"));
+    assert_non_null(strstr(out, "texts/ru-utf16be.md#1"));
+    assert_non_null(strstr(out, "texts/ru-damaged.txt#1"));
+    free(out);
+    /* The damaged byte became U+FFFD, the rest of its line stayed. */
+    out = search("db", "three", 1);
+    assert_non_null(strstr(out, "line three \xEF\xBF\xBD here"));
+    free(out);
+    leave_work(work);
+}
+
+static void test_encoding_forced(void **state)
+{
+    (void)state;
+    char *work = enter_work("forced");
+    write_encoded("ru.txt", "KOI8-R", "", 0, ru_text);
+
+    run_result_t r;
+    run_index(&r, "-d", "db", "--encoding=no-such-charset", "ru.txt", NULL);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--encoding: no such encoding 'no-such-charset'"));
+    run_result_free(&r);
+
+    /* Forced wrong: no guess, no warning, and the words are not found. */
+    run_index(&r, "-d", "db", "--encoding=windows-1251", "ru.txt", NULL);
+    assert_int_equal(r.status, 0);
+    assert_null(strstr(r.err, "not UTF-8"));
+    run_result_free(&r);
+    char *out = search("db", "Узбекистана", 0);
+    assert_null(strstr(out, "ru.txt#1"));
+    free(out);
+
+    /* Forced right: the same file is read again (the encoding is part of
+     * what makes it unchanged) and found. */
+    run_index(&r, "-d", "db", "--encoding=KOI8-R", "ru.txt", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "1 file: 1 indexed"));
+    run_result_free(&r);
+    out = search("db", "Узбекистана", 0);
+    assert_non_null(strstr(out, "ru.txt#1"));
+    free(out);
+    leave_work(work);
+}
+
+static void test_pdf(void **state)
+{
+    (void)state;
+    char *work = enter_work("pdf");
+    assert_int_equal(mkdir("lib", 0700), 0);
+    static const char *const names[] = { "fa.pdf", "ru.pdf", "en.pdf", "scanned.pdf" };
+    for (size_t i = 0; i < 4; i++) {
+        char *from = path_join(KI_TEST_FORMATS, names[i]);
+        char *to = path_join("lib", names[i]);
+        copy_file(from, to);
+        free(from);
+        free(to);
+    }
+    run_result_t r;
+    run_index(&r, "-d", "db", "lib", NULL);
+    /* The scanned one fails, named, the others go in. */
+    assert_int_equal(r.status, 4);
+    assert_non_null(strstr(r.err, "lib/scanned.pdf: no text: scanned?"));
+    assert_non_null(strstr(r.err, "4 files: 3 indexed, 0 unchanged, 0 removed, 1 failed"));
+    run_result_free(&r);
+
+    /* Persian typed in standard letters finds the presentation forms the
+     * PDF holds, on its page: path:page in the text output. */
+    char *out = search("db", "اسلامی", 0);
+    assert_non_null(strstr(out, "lib/fa.pdf:2"));
+    free(out);
+    out = search("db", "دلار کالا", 0);
+    assert_non_null(strstr(out, "lib/fa.pdf:1"));
+    free(out);
+    /* ... and the stored text is plain Persian: no directional marks, no
+     * presentation forms, its lines joined into one paragraph. */
+    out = search("db", "بازرگانان", 1);
+    assert_non_null(strstr(out, "\"page\":1"));
+    assert_non_null(strstr(out, "بازرگانان راه شمالی دفترهای"));
+    assert_non_null(strstr(out, "کالا را به دلار"));
+    assert_null(strstr(out, "\xE2\x80\xAB"));   /* U+202B */
+    assert_null(strstr(out, "\xE2\x80\xAC"));   /* U+202C */
+    assert_null(strstr(out, "\xEF\xBA"));       /* U+FE80.. presentation forms */
+    assert_null(strstr(out, "\xEF\xBB"));
+    free(out);
+
+    out = search("db", "railway", 1);
+    assert_non_null(strstr(out, "\"page\":2"));
+    free(out);
+    out = search("db", "caravan", 0);
+    assert_non_null(strstr(out, "lib/en.pdf:1"));
+    assert_non_null(strstr(out, "lib/en.pdf:2"));
+    free(out);
+    out = search("db", "ярмарках", 0);
+    assert_non_null(strstr(out, "lib/ru.pdf:1"));
+    free(out);
+
+    /* The scanned PDF stays failed on the next run, not silently empty. */
+    run_index(&r, "-d", "db", "lib", NULL);
+    assert_int_equal(r.status, 4);
+    assert_non_null(strstr(r.err, "3 unchanged, 0 removed, 1 failed"));
+    run_result_free(&r);
+    leave_work(work);
+}
+
+static void test_walk_finds_pdf(void **state)
+{
+    (void)state;
+    char *work = enter_work("walk");
+    assert_int_equal(mkdir("d", 0700), 0);
+    char *from = path_join(KI_TEST_FORMATS, "en.pdf");
+    copy_file(from, "d/Notes.PDF");
+    free(from);
+    write_bytes("d/other.xyz", "x", 1);
+    run_result_t r;
+    run_index(&r, "-d", "db", "d", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "1 file: 1 indexed"));
+    assert_non_null(strstr(r.err, "skipped 1: 1 .xyz"));
+    run_result_free(&r);
+    leave_work(work);
+}
+
+int main(void)
+{
+    assert_non_null(getcwd(start_dir, sizeof start_dir));
+    tmp = make_temp_dir();
+    assert_non_null(tmp);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_encodings_detected),
+        cmocka_unit_test(test_encoding_forced),
+        cmocka_unit_test(test_pdf),
+        cmocka_unit_test(test_walk_finds_pdf),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    remove_tree(tmp);
+    free(tmp);
+    return rc;
+}
