@@ -1,5 +1,5 @@
 /*
- * kavosh-index - build or update a Kavosh index from Markdown, text and HTML files.
+ * kavosh-index - build or update a Kavosh index from Markdown, text, HTML and PDF files.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,8 +23,14 @@ static void usage(FILE *out)
     fprintf(out,
 "Usage: kavosh-index [OPTION]... [PATH]...\n"
 "       kavosh-index [-d DB] --list | --stats\n"
-"Index Markdown (.md), text (.txt) and HTML (.html) files as passages for\n"
-"kavosh-search. A PATH may be a file or a folder, walked recursively: hidden\n"
+"Index Markdown (.md, .markdown), text (.txt, .text), HTML (.html, .htm,\n"
+".xhtml) and PDF (.pdf) files as passages for kavosh-search.\n"
+"Text files may be UTF-8, UTF-16 with a byte order mark, or another encoding\n"
+"(windows-1256, windows-1251, KOI8-R, ISO-8859-x...) guessed by ICU with a\n"
+"warning naming it; --encoding chooses it. A PDF's passages carry their page;\n"
+"a PDF without text (scanned) is reported and counted as failed.\n"
+"\n"
+"A PATH may be a file or a folder, walked recursively: hidden\n"
 "entries are passed over, every folder is entered once (link loops end),\n"
 "special files (FIFOs, devices, sockets) and files of other types are\n"
 "skipped without being opened and counted in a line after the summary\n"
@@ -60,6 +66,9 @@ static void usage(FILE *out)
 "                      matches folders only); repeatable, kept with the folder\n"
 "      --include=GLOB  index only the files matching GLOB; repeatable, kept\n"
 "                      with the folder likewise\n"
+"      --encoding=NAME read text files (.txt, .md, .html) in this encoding\n"
+"                      (an ICU name: windows-1256, KOI8-R, ...) instead of\n"
+"                      detecting it; for this run\n"
 "      --dict=FILE     also store this glossary: TSV with a fa/ru/en header,\n"
 "                      or a FreeDict/dictd dictionary (NAME.index with\n"
 "                      NAME.dict or NAME.dict.dz); repeatable\n"
@@ -82,7 +91,7 @@ static void usage(FILE *out)
 "\n"
 "Exit status:\n"
 "  0  success\n"
-"  2  usage error\n"
+"  2  usage error (also an unknown --encoding)\n"
 "  3  index missing (--list, --stats), locked, corrupt or of another schema\n"
 "     version\n"
 "  4  any other failure (a file could not be read or written; the others\n"

@@ -328,9 +328,15 @@ kd_decode_text(kd_builder_t *b, int html, const char *forced, const char *buf, s
         }
     }
     size_t bad_line = line_of(buf, first);
-    size_t col = 1;
-    for (size_t i = first; i > 0 && buf[i - 1] != '\n'; i--)
+    size_t ls = first;
+    while (ls > 0 && buf[ls - 1] != '\n')
+        ls--;
+    size_t col = 1;   /* in characters, as every diagnostic's */
+    for (size_t i = ls; i < first;) {
+        uint32_t cp;
+        i += kd_utf8_decode(buf + i, first - i, &cp);
         col++;
+    }
     kd_diag(b, (unsigned)bad_line, (unsigned)col,
             "invalid UTF-8 at byte offset %zu (%zu invalid byte%s in all), "
             "read as U+FFFD", first + skip, invalid, invalid == 1 ? "" : "s");

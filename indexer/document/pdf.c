@@ -28,8 +28,10 @@
  *   - the alef+lam follows another alef («کاال», «باال»: two alefs in a row
  *     do not occur in Persian or Arabic words), or
  *   - the document itself has the word with lam+alef more often than with
- *     alef+lam (both orders are counted over the whole document, so a word
- *     extracted right in one place repairs it everywhere).
+ *     alef+lam, or has it with lam+alef at all when the document shows
+ *     turned pairs elsewhere (a double alef): both orders are counted over
+ *     the whole document, so a word extracted right in one place (a title,
+ *     a line drawn without the ligature) repairs it everywhere.
  * A word whose right order appears nowhere stays as extracted («سال» is a
  * word; so is «طالب» beside «طلاب»): no word list decides for the text.
  *
@@ -332,9 +334,20 @@ split_words(const char *text, size_t len, size_t *nw)
     return v;
 }
 
-/* The alef+lam pairs of a word to turn around, in place. */
+/* Whether w[0..n) has alef+lam right after another alef (ااl). */
+static int
+double_alef(const char *w, size_t n)
+{
+    for (size_t i = 0; i + 6 <= n; i++)
+        if (memcmp(w + i, "\xD8\xA7\xD8\xA7\xD9\x84", 6) == 0)
+            return 1;
+    return 0;
+}
+
+/* The alef+lam pairs of a word to turn around, in place. reversing: the
+ * document shows extraction turned pairs around elsewhere. */
 static void
-fix_word(char *w, size_t n, const word_t *vocab, size_t nv, char *scratch)
+fix_word(char *w, size_t n, const word_t *vocab, size_t nv, char *scratch, int reversing)
 {
     /* ا is D8 A7, ل is D9 84 in UTF-8. */
     for (size_t i = 0; i + 4 <= n; i++) {
@@ -349,7 +362,7 @@ fix_word(char *w, size_t n, const word_t *vocab, size_t nv, char *scratch)
             memcpy(scratch + i, "\xD9\x84\xD8\xA7", 4);
             size_t as_is = count_word(vocab, nv, w, n);
             size_t turned = count_word(vocab, nv, scratch, n);
-            swap = turned > as_is;
+            swap = turned > as_is || (reversing && turned > 0);
         }
         if (swap) {
             memcpy(w + i, "\xD9\x84\xD8\xA7", 4);
@@ -385,11 +398,14 @@ kd_pdf_repair_lam_alef(char *text, size_t len)
     }
     memcpy(words, vocab, nv * sizeof *words);
     qsort(vocab, nv, sizeof *vocab, cmp_word);
+    int reversing = 0;
+    for (size_t i = 0; i < nv && !reversing; i++)
+        reversing = double_alef(vocab[i].s, vocab[i].n);
     for (size_t i = 0; i < nv; i++) {
         char *w = text + (words[i].s - copy);
         for (size_t k = 0; k + 4 <= words[i].n; k++)
             if (memcmp(w + k, "\xD8\xA7\xD9\x84", 4) == 0) {
-                fix_word(w, words[i].n, vocab, nv, scratch);
+                fix_word(w, words[i].n, vocab, nv, scratch, reversing);
                 break;
             }
     }
