@@ -1,5 +1,6 @@
 /*
- * kavosh-index - build or update a Kavosh index from Markdown, text, HTML and PDF files.
+ * kavosh-index - build or update a Kavosh index from Markdown, text, HTML, PDF, DOCX, ODT
+ * and EPUB files.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,11 +25,14 @@ static void usage(FILE *out)
 "Usage: kavosh-index [OPTION]... [PATH]...\n"
 "       kavosh-index [-d DB] --list | --stats\n"
 "Index Markdown (.md, .markdown), text (.txt, .text), HTML (.html, .htm,\n"
-".xhtml) and PDF (.pdf) files as passages for kavosh-search.\n"
+".xhtml), PDF (.pdf), Word (.docx), OpenDocument (.odt) and EPUB (.epub)\n"
+"files as passages for kavosh-search. Headings make the section path;\n"
+"footnotes and endnotes become glosses of the passage that cites them.\n"
 "Text files may be UTF-8, UTF-16 with a byte order mark, or another encoding\n"
 "(windows-1256, windows-1251, KOI8-R, ISO-8859-x...) guessed by ICU with a\n"
 "warning naming it; --encoding chooses it. A PDF's passages carry their page;\n"
-"a PDF without text (scanned) is reported and counted as failed.\n"
+"a PDF without text (scanned) or a damaged file is reported and counted\n"
+"as failed.\n"
 "\n"
 "A PATH may be a file or a folder, walked recursively: hidden\n"
 "entries are passed over, every folder is entered once (link loops end),\n"

@@ -18,7 +18,8 @@ static const struct {
     { ".md", KD_FORMAT_MARKDOWN },  { ".markdown", KD_FORMAT_MARKDOWN },
     { ".txt", KD_FORMAT_TEXT },     { ".text", KD_FORMAT_TEXT },
     { ".html", KD_FORMAT_HTML },    { ".htm", KD_FORMAT_HTML },  { ".xhtml", KD_FORMAT_HTML },
-    { ".pdf", KD_FORMAT_PDF },
+    { ".pdf", KD_FORMAT_PDF },      { ".docx", KD_FORMAT_DOCX },
+    { ".odt", KD_FORMAT_ODT },      { ".epub", KD_FORMAT_EPUB },
 };
 
 kd_format_t
@@ -71,6 +72,8 @@ kd_parse_with(ka_analyzer_t *an, const char *name, kd_format_t format,
     int rc;
     if (format == KD_FORMAT_PDF) {
         rc = kd_read_pdf(&b, buf, len, &blocks, &doc->error);
+    } else if (format == KD_FORMAT_DOCX || format == KD_FORMAT_ODT || format == KD_FORMAT_EPUB) {
+        rc = kd_read_office(&b, format, buf, len, &blocks, &doc->error);
     } else {
         size_t clean_len = 0;
         char *clean = kd_decode_text(&b, format == KD_FORMAT_HTML,

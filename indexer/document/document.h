@@ -22,12 +22,15 @@ typedef enum kd_format {
     KD_FORMAT_MARKDOWN,
     KD_FORMAT_TEXT,       /* paragraphs separated by blank lines */
     KD_FORMAT_HTML,
-    KD_FORMAT_PDF         /* poppler-glib: text page by page */
+    KD_FORMAT_PDF,        /* poppler-glib: text page by page */
+    KD_FORMAT_DOCX,       /* Word: a zip of XML (libarchive + libxml2) */
+    KD_FORMAT_ODT,        /* OpenDocument text (LibreOffice), likewise */
+    KD_FORMAT_EPUB        /* a zip of XHTML, read in spine order */
 } kd_format_t;
 
 /* The format a file name's extension says, or KD_FORMAT_AUTO if it is none
  * kavosh reads: .md .markdown -> Markdown; .txt .text -> text; .html .htm
- * .xhtml -> HTML; .pdf -> PDF. */
+ * .xhtml -> HTML; .pdf; .docx; .odt; .epub. */
 kd_format_t kd_format_of(const char *name);
 
 /* Options of kd_parse_with. */

@@ -116,6 +116,8 @@ int kd_read_html(const char *buf, size_t len, kd_blocks_t *out);
  * the format at all sets *error to a message (malloc'd) and gives no
  * blocks; warnings go to diag (the builder's). */
 int kd_read_pdf(struct kd_builder *b, const char *buf, size_t len, kd_blocks_t *out, char **error);
+int kd_read_office(struct kd_builder *b, kd_format_t format, const char *buf, size_t len,
+                   kd_blocks_t *out, char **error);
 /* pdf.c's repairs, for its tests: one line of extracted text repaired
  * (marks, presentation forms, visual order; malloc'd, NULL on oom), and the
  * lam-alef pairs of a whole text turned around in place (0, or -1 on oom). */

@@ -1,8 +1,9 @@
 /*
  * test_formats.c - kavosh-index on files as a researcher has them: texts in
  * old encodings (windows-1256 Persian, KOI8-R and windows-1251 Russian,
- * UTF-16 with a byte order mark, UTF-8 with a damaged byte), --encoding, and
- * PDF files (Persian, Russian, English; one with no text layer).
+ * UTF-16 with a byte order mark, UTF-8 with a damaged byte), --encoding,
+ * PDF files (Persian, Russian, English; one with no text layer), and DOCX,
+ * ODT and EPUB (headings as sections, notes as glosses, the spine's order).
  *
  * The encoded fixtures are made here with iconv(3) from text written for
  * this test; the PDFs are in data/formats (made by data/formats/make-pdfs.sh
@@ -23,6 +24,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
 
 #include "run.h"
 
@@ -335,6 +339,189 @@ static void test_walk_finds_pdf(void **state)
     leave_work(work);
 }
 
+
+/* ---------------------------------------------------------------------- */
+/* DOCX, ODT, EPUB: zips of XML written here                               */
+
+typedef struct zfile {
+    const char *name, *text;
+} zfile_t;
+
+static void write_zip(const char *path, const zfile_t *files, size_t n)
+{
+    struct archive *a = archive_write_new();
+    assert_non_null(a);
+    assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
+    assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
+    for (size_t i = 0; i < n; i++) {
+        struct archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, files[i].name);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        archive_entry_set_size(e, (la_int64_t)strlen(files[i].text));
+        assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+        assert_int_equal(archive_write_data(a, files[i].text, strlen(files[i].text)),
+                         (la_ssize_t)strlen(files[i].text));
+        archive_entry_free(e);
+    }
+    assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+    archive_write_free(a);
+}
+
+#define W_NS "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\""
+
+static const zfile_t docx[] = {
+    { "[Content_Types].xml",
+      "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/"
+      "content-types\"/>" },
+    { "word/styles.xml",
+      "<?xml version=\"1.0\"?><w:styles " W_NS ">"
+      "<w:style w:type=\"paragraph\" w:styleId=\"Kop1\"><w:name w:val=\"heading 1\"/></w:style>"
+      "<w:style w:type=\"paragraph\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/></w:style>"
+      "</w:styles>" },
+    { "word/document.xml",
+      "<?xml version=\"1.0\"?><w:document " W_NS "><w:body>"
+      "<w:p><w:pPr><w:pStyle w:val=\"Kop1\"/></w:pPr><w:r><w:t>Caspian Trade</w:t></w:r></w:p>"
+      "<w:p><w:r><w:t xml:space=\"preserve\">The caravanserai </w:t></w:r>"
+      "<w:r><w:t>stood by the ford</w:t></w:r>"
+      "<w:r><w:footnoteReference w:id=\"2\"/></w:r><w:r><w:t>, and the tolls were paid there.</w:t>"
+      "</w:r></w:p>"
+      "<w:p><w:pPr><w:outlineLvl w:val=\"1\"/></w:pPr><w:r><w:t>Winter markets</w:t></w:r></w:p>"
+      "<w:p><w:r><w:t>Apricots were traded for copper</w:t></w:r><w:r><w:delText>deleted words"
+      "</w:delText></w:r><w:r><w:endnoteReference w:id=\"1\"/></w:r><w:r><w:t>.</w:t></w:r></w:p>"
+      "</w:body></w:document>" },
+    { "word/footnotes.xml",
+      "<?xml version=\"1.0\"?><w:footnotes " W_NS ">"
+      "<w:footnote w:type=\"separator\" w:id=\"-1\"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>"
+      "<w:footnote w:id=\"2\"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space=\"preserve\">"
+      " a roadside inn</w:t></w:r></w:p></w:footnote></w:footnotes>" },
+    { "word/endnotes.xml",
+      "<?xml version=\"1.0\"?><w:endnotes " W_NS ">"
+      "<w:endnote w:id=\"1\"><w:p><w:r><w:t>dried fruit</w:t></w:r></w:p></w:endnote>"
+      "</w:endnotes>" },
+};
+
+static const zfile_t odt[] = {
+    { "mimetype", "application/vnd.oasis.opendocument.text" },
+    { "content.xml",
+      "<?xml version=\"1.0\"?><office:document-content "
+      "xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" "
+      "xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\">"
+      "<office:automatic-styles/><office:body><office:text>"
+      "<text:h text:outline-level=\"1\">Steppe Notes</text:h>"
+      "<text:p>Herders moved<text:s/>their flocks"
+      "<text:note text:note-class=\"footnote\"><text:note-citation>1</text:note-citation>"
+      "<text:note-body><text:p>seasonal pasture</text:p></text:note-body></text:note>"
+      " before the first snow.</text:p>"
+      "<text:h text:outline-level=\"2\">\u0628\u0627\u0632\u0627\u0631</text:h>"
+      "<text:p>\u0628\u0627\u0632\u0631\u06af\u0627\u0646\u0627\u0646 \u0631\u0627\u0647 "
+      "\u0634\u0645\u0627\u0644\u06cc</text:p>"
+      "</office:text></office:body></office:document-content>" },
+};
+
+static const zfile_t epub[] = {
+    { "mimetype", "application/epub+zip" },
+    { "META-INF/container.xml",
+      "<?xml version=\"1.0\"?><container version=\"1.0\" "
+      "xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\"><rootfiles>"
+      "<rootfile full-path=\"OEBPS/book.opf\" media-type=\"application/oebps-package+xml\"/>"
+      "</rootfiles></container>" },
+    { "OEBPS/book.opf",
+      "<?xml version=\"1.0\"?><package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\">"
+      "<manifest>"
+      "<item id=\"two\" href=\"text/second%20part.xhtml\" media-type=\"application/xhtml+xml\"/>"
+      "<item id=\"nav\" href=\"nav.xhtml\" media-type=\"application/xhtml+xml\"/>"
+      "<item id=\"one\" href=\"text/first.xhtml\" media-type=\"application/xhtml+xml\"/>"
+      "</manifest><spine><itemref idref=\"one\"/><itemref idref=\"two\"/></spine></package>" },
+    { "OEBPS/nav.xhtml",
+      "<html><body><p>Navigation table only</p></body></html>" },
+    { "OEBPS/text/first.xhtml",
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><html xmlns=\"http://www.w3.org/1999/xhtml\">"
+      "<head><title>One</title></head><body><h1>Chapter One</h1>"
+      "<p>The salt road began at the lagoon.</p></body></html>" },
+    { "OEBPS/text/second part.xhtml",
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><html xmlns=\"http://www.w3.org/1999/xhtml\">"
+      "<head><title>Two</title></head><body><h1>Chapter Two</h1>"
+      "<p>The salt road ended at the bazaar.</p></body></html>" },
+};
+
+/* The JSON line of the first hit for query (malloc'd), or fail. */
+static char *first_json(const char *db, const char *query)
+{
+    char *out = search(db, query, 1);
+    char *p = strstr(out, "\"passage\"");
+    if (!p)
+        fail_msg("no hit for %s: %s", query, out);
+    char *start = p;
+    while (start > out && start[-1] != '\n')
+        start--;
+    char *end = strchr(p, '\n');
+    char *line = strndup(start, end ? (size_t)(end - start) : strlen(start));
+    free(out);
+    return line;
+}
+
+static void test_office(void **state)
+{
+    (void)state;
+    char *work = enter_work("office");
+    assert_int_equal(mkdir("lib", 0700), 0);
+    write_zip("lib/trade.docx", docx, sizeof docx / sizeof docx[0]);
+    write_zip("lib/steppe.odt", odt, sizeof odt / sizeof odt[0]);
+    write_zip("lib/road.epub", epub, sizeof epub / sizeof epub[0]);
+    write_bytes("lib/broken.docx", "PK not really a zip", 19);
+    run_result_t r;
+    run_index(&r, "-d", "db", "lib", NULL);
+    assert_int_equal(r.status, 4);
+    assert_non_null(strstr(r.err, "lib/broken.docx: not a readable DOCX"));
+    assert_non_null(strstr(r.err, "4 files: 3 indexed, 0 unchanged, 0 removed, 1 failed"));
+    run_result_free(&r);
+
+    /* DOCX: the heading style makes the section, the footnote is the
+     * paragraph's gloss (and finds it), deleted text is not there. */
+    char *j = first_json("db", "caravanserai");
+    assert_non_null(strstr(j, "\"section\":\"Caspian Trade\""));
+    assert_non_null(strstr(j, "The caravanserai stood by the ford, and the tolls were paid there."));
+    assert_non_null(strstr(j, "\"gloss\":\"a roadside inn\""));
+    free(j);
+    j = first_json("db", "roadside");
+    if (!strstr(j, "lib/trade.docx#1\"")) fail_msg("%s", j);
+    free(j);
+    j = first_json("db", "apricots");
+    assert_non_null(strstr(j, "\"section\":\"Caspian Trade > Winter markets\""));
+    assert_non_null(strstr(j, "\"gloss\":\"dried fruit\""));
+    assert_null(strstr(j, "deleted"));
+    free(j);
+    char *out = search("db", "deleted", 0);
+    assert_null(strstr(out, "trade.docx"));
+    free(out);
+
+    /* ODT: text:h levels, text:s a space, the note a gloss. */
+    j = first_json("db", "herders");
+    assert_non_null(strstr(j, "\"section\":\"Steppe Notes\""));
+    assert_non_null(strstr(j, "Herders moved their flocks before the first snow."));
+    assert_non_null(strstr(j, "\"gloss\":\"seasonal pasture\""));
+    free(j);
+    j = first_json("db", "\u0628\u0627\u0632\u0631\u06af\u0627\u0646\u0627\u0646");
+    assert_non_null(strstr(j, "\"section\":\"Steppe Notes > \u0628\u0627\u0632\u0627\u0631\""));
+    free(j);
+
+    /* EPUB: the spine's order (not the manifest's), a file name with a
+     * %20, and the navigation file outside the spine left out. */
+    j = first_json("db", "lagoon");
+    assert_non_null(strstr(j, "lib/road.epub#1"));
+    assert_non_null(strstr(j, "\"section\":\"Chapter One\""));
+    free(j);
+    j = first_json("db", "bazaar");
+    assert_non_null(strstr(j, "lib/road.epub#2"));
+    assert_non_null(strstr(j, "\"section\":\"Chapter Two\""));
+    free(j);
+    out = search("db", "navigation", 0);
+    assert_null(strstr(out, "road.epub"));
+    free(out);
+    leave_work(work);
+}
+
 int main(void)
 {
     assert_non_null(getcwd(start_dir, sizeof start_dir));
@@ -345,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_encoding_forced),
         cmocka_unit_test(test_pdf),
         cmocka_unit_test(test_walk_finds_pdf),
+        cmocka_unit_test(test_office),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     remove_tree(tmp);
