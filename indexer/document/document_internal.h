@@ -2,8 +2,9 @@
  * document_internal.h - what the files of indexer/document/ share and nobody
  * else sees.
  *
- * Every input format (markdown.c, plaintext.c, html.c) is first turned into a
- * flat list of blocks: headings, thematic breaks, paragraphs and list items,
+ * Every input format (markdown.c, plaintext.c, html.c, pdf.c, office.c) is
+ * first turned into a flat list of blocks: headings, thematic breaks,
+ * paragraphs and list items,
  * each with its text already free of inline markup and with the footnote
  * markers lifted out (their byte offsets kept). passages.c then builds the
  * document from blocks alone, so the page-break rejoining, the footnote

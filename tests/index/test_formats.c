@@ -510,15 +510,92 @@ static void test_office(void **state)
      * %20, and the navigation file outside the spine left out. */
     j = first_json("db", "lagoon");
     assert_non_null(strstr(j, "lib/road.epub#1"));
-    assert_non_null(strstr(j, "\"section\":\"Chapter One\""));
+    /* (each chapter's <title> is its heading) */
+    assert_non_null(strstr(j, "\"section\":\"One > Chapter One\""));
     free(j);
     j = first_json("db", "bazaar");
     assert_non_null(strstr(j, "lib/road.epub#2"));
-    assert_non_null(strstr(j, "\"section\":\"Chapter Two\""));
+    assert_non_null(strstr(j, "\"section\":\"Two > Chapter Two\""));
     free(j);
     out = search("db", "navigation", 0);
     assert_null(strstr(out, "road.epub"));
     free(out);
+    leave_work(work);
+}
+
+/* ---------------------------------------------------------------------- */
+/* HTML through libxml2                                                    */
+
+static void test_html(void **state)
+{
+    (void)state;
+    char *work = enter_work("html");
+    assert_int_equal(mkdir("site", 0700), 0);
+    static const char page[] =
+        "<!DOCTYPE html><html><head><title>Caspian &amp; Aral</title>"
+        "<style>p { color: red } .hiddenstyleword {}</style>"
+        "<script>var scriptword = '<p>no</p>';</script></head><body>"
+        "<h1>Caspian &amp; Aral</h1>"
+        "<p>Caf&eacute; cr&egrave;me&hellip; the ferryman&rsquo;s&nbsp;log &mdash; "
+        "&#1601;&#x627;&#1585;&#1587;&#1740; &Auml;ral &copy;&thinsp;1990.</p>"
+        "<h2>Ports</h2>"
+        "<table><tr><th>Port</th><th>Country</th></tr>"
+        "<tr><td>Aktau</td><td>Kazakhstan</td></tr>"
+        "<tr><td>Baku</td><td>Azerbaijan</td></tr></table>"
+        "<!-- commentword -->"
+        "</body></html>";
+    write_bytes("site/page.html", page, strlen(page));
+    /* windows-1256 declared in a <meta>: taken, no warning. */
+    char fa_html[2048];
+    snprintf(fa_html, sizeof fa_html,
+             "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; "
+             "charset=windows-1256\"><title>\u06af\u0632\u0627\u0631\u0634</title></head>"
+             "<body><p>%s</p></body></html>", fa_text);
+    write_encoded("site/fa.htm", "WINDOWS-1256", "", 0, fa_html);
+    /* UTF-16 by its byte order mark. */
+    write_encoded("site/ru.xhtml", "UTF-16LE", "\xFF\xFE", 2,
+                  "<html><head><title>\u0414\u043e\u043a\u043b\u0430\u0434</title></head>"
+                  "<body><p>\u0423\u0437\u0431\u0435\u043a\u0438\u0441\u0442\u0430\u043d "
+                  "\u0438 \u0418\u0440\u0430\u043d</p></body></html>");
+    run_result_t r;
+    run_index(&r, "-d", "db", "site", NULL);
+    assert_int_equal(r.status, 0);
+    assert_null(strstr(r.err, "not UTF-8"));
+    assert_non_null(strstr(r.err, "3 files: 3 indexed"));
+    run_result_free(&r);
+
+    /* Every entity decoded; the title is the heading (not repeated by the
+     * <h1> saying the same). */
+    char *j = first_json("db", "ferryman");
+    /* (the no-break and thin spaces are spaces in passages) */
+    assert_non_null(strstr(j, "Caf\u00e9 cr\u00e8me\u2026 the ferryman\u2019s log \u2014 "
+                              "\u0641\u0627\u0631\u0633\u06cc \u00c4ral \u00a9 1990."));
+    assert_non_null(strstr(j, "\"section\":\"Caspian & Aral\""));
+    free(j);
+    /* A table row is one passage, its cells joined. */
+    j = first_json("db", "Aktau");
+    assert_non_null(strstr(j, "\"text\":\"Aktau | Kazakhstan\""));
+    assert_non_null(strstr(j, "\"section\":\"Caspian & Aral > Ports\""));
+    free(j);
+    j = first_json("db", "Baku");
+    assert_non_null(strstr(j, "\"text\":\"Baku | Azerbaijan\""));
+    free(j);
+    /* Script, style and comments are not text. */
+    static const char *const gone[] = { "scriptword", "hiddenstyleword", "commentword" };
+    for (size_t i = 0; i < 3; i++) {
+        char *out = search("db", gone[i], 0);
+        if (strstr(out, "page.html"))
+            fail_msg("%s found: %s", gone[i], out);
+        free(out);
+    }
+    /* The declared windows-1256 and the UTF-16 pages, by typed words. */
+    j = first_json("db", "\u0631\u0648\u0633\u06cc\u0647");
+    assert_non_null(strstr(j, "site/fa.htm#1"));
+    assert_non_null(strstr(j, "\"section\":\"\u06af\u0632\u0627\u0631\u0634\""));
+    free(j);
+    j = first_json("db", "\u0423\u0437\u0431\u0435\u043a\u0438\u0441\u0442\u0430\u043d");
+    assert_non_null(strstr(j, "site/ru.xhtml#1"));
+    free(j);
     leave_work(work);
 }
 
@@ -533,6 +610,7 @@ int main(void)
         cmocka_unit_test(test_pdf),
         cmocka_unit_test(test_walk_finds_pdf),
         cmocka_unit_test(test_office),
+        cmocka_unit_test(test_html),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     remove_tree(tmp);
