@@ -119,6 +119,11 @@ static char *passage_json(const kd_document_t *doc, const kd_passage_t *p, const
     else if (p->line > 0)
         json_object_set_new(o, "line", json_integer(p->line));
     json_object_set_new(o, "text", json_string(p->text ? p->text : ""));
+    /* The document's own title and author (Markdown front matter). */
+    if (doc->title)
+        json_object_set_new(o, "title", str_or_null(doc->title));
+    if (doc->author)
+        json_object_set_new(o, "author", str_or_null(doc->author));
     if (of_source)
         json_object_set_new(o, "of_source", str_or_null(of_source));
 

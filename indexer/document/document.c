@@ -84,9 +84,13 @@ kd_parse_with(ka_analyzer_t *an, const char *name, kd_format_t format,
             return -1;
         }
         switch (format) {
-        case KD_FORMAT_MARKDOWN:
-            rc = kd_read_markdown(clean, clean_len, &blocks);
+        case KD_FORMAT_MARKDOWN: {
+            kd_front_t front = {0};
+            rc = kd_read_markdown(clean, clean_len, &blocks, &front);
+            doc->title = front.title;
+            doc->author = front.author;
             break;
+        }
         case KD_FORMAT_HTML:
             rc = kd_read_html(clean, clean_len, &blocks);
             break;
@@ -161,6 +165,8 @@ kd_document_free(kd_document_t *doc)
         free(doc->diags[i].message);
     free(doc->diags);
     free(doc->encoding);
+    free(doc->title);
+    free(doc->author);
     free(doc->error);
     free(doc->name);
     free(doc);

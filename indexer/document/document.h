@@ -117,6 +117,8 @@ typedef struct kd_document {
     size_t         n_diags;
     char          *encoding;    /* what a text file was read as when not plain UTF-8
                                    ("windows-1256", "UTF-16LE"), else NULL */
+    char          *title;       /* the document's title (Markdown front matter), or NULL */
+    char          *author;      /* its author(s), "; " between them, or NULL */
     char          *error;       /* the file could not be read as its format at all
                                    ("no text: scanned?", "not a PDF: ..."): then it has
                                    no passages and should be counted as failed; else NULL */

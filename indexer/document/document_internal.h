@@ -72,6 +72,9 @@ typedef struct kd_block {
     char     *runin;     /* a bold run-in heading at the start ("روابط سیاسی"), or NULL */
     unsigned  line;      /* 1-based source line of the block's start */
     unsigned  page;      /* 1-based PDF page of the block's start, 0 if none */
+    long      note;      /* > 0: a note the format marks as such (a Markdown [^1]
+                            definition, a DOCX or ODT footnote), for the marker of
+                            that number: linked as a gloss whatever its length */
 } kd_block_t;
 
 typedef struct kd_blocks {
@@ -110,7 +113,13 @@ size_t kd_strip_controls(char *text, size_t len, kd_mark_t *marks, size_t n_mark
 
 /* ---- the three readers: bytes (valid UTF-8, no NUL) -> blocks ---- */
 
-int kd_read_markdown(const char *buf, size_t len, kd_blocks_t *out);
+/* What a Markdown file's YAML front matter says (malloc'd strings, or NULL). */
+typedef struct kd_front {
+    char *title;
+    char *author;
+} kd_front_t;
+
+int kd_read_markdown(const char *buf, size_t len, kd_blocks_t *out, kd_front_t *front);
 int kd_read_text(const char *buf, size_t len, kd_blocks_t *out);
 int kd_read_html(const char *buf, size_t len, kd_blocks_t *out);
 /* The binary formats: any bytes -> blocks. A file that cannot be read as

@@ -474,7 +474,7 @@ docx_notes(docx_t *d, const zip_t *z, const char *entry, int endnote)
         if (rc == 0 && kd_blocks_push(&d->notes.bl, KD_BLOCK_PARA, &tb, 0, NULL) < 0)
             rc = -1;
         else if (rc == 0 && d->notes.bl.n > before)
-            d->notes.bl.v[d->notes.bl.n - 1].number = (long)ref->num;
+            d->notes.bl.v[d->notes.bl.n - 1].note = (long)ref->num;
         kd_tb_reset(&tb);
     }
     xmlFreeDoc(doc);
@@ -557,7 +557,7 @@ odt_walk(xmlNodePtr root, kd_blocks_t *out, kd_text_builder_t *tb, notes_t *note
                     if (rc == 0 && kd_blocks_push(&notes->bl, KD_BLOCK_PARA, &nb, 0, NULL) < 0)
                         rc = -1;
                     else if (rc == 0 && notes->bl.n > before)
-                        notes->bl.v[notes->bl.n - 1].number = (long)num;
+                        notes->bl.v[notes->bl.n - 1].note = (long)num;
                     kd_tb_reset(&nb);
                 }
             } else if (is(n, "tracked-changes") || is(n, "annotation") ||

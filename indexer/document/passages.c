@@ -485,6 +485,20 @@ on_content(state_t *st, size_t index)
         return on_content(st, index);
     }
 
+    /* A note the format marks as one: linked to its marker, whatever it
+     * looks like. */
+    if (blk->note > 0 && blk->type == KD_BLOCK_PARA) {
+        note_t nt = { blk->note, blk->text, blk->len };
+        if (link_note(st, &nt, blk->line) < 0)
+            return -1;
+        /* A note cited twice ([^1] ... [^1]) glosses every citation. */
+        while (pending_find(st, nt.value) >= 0)
+            if (link_note(st, &nt, blk->line) < 0)
+                return -1;
+        st->in_notes = 1;
+        return 0;
+    }
+
     /* Footnotes: at most one note per line of the block. */
     size_t max_notes = 1;
     for (size_t i = 0; i < blk->len; i++)

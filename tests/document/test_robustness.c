@@ -80,6 +80,9 @@ test_token_soup(void **state)
         "«", "»", "\"", "، ", ", ", ". ", "؛", "http://x.y/z", "<https://a.b>", "- ", "  \n",
         "word ", "واژه ", "слово ", "Smith, J. (2001) T. ", "از ۱ تا ۲ ", "(همان: ۵)", "&amp;",
         "<p>", "</p>", "<li>", "<ol>", "<hr>", "<h2>", "\xD8", "\xE2\x80", "\t", "` `", "> ",
+        "title: T\n", "author: [a, b]\n", "- x\n", "&x: *x\n", "...\n", "[^1]", "[^1]: ",
+        "[^a]: note\n", "| a | b |\n", "|---|---|\n", "| c |", "<title>", "<table><tr><td>",
+        "<td>", "</tr>", "<script>", "&eacute;", "&#x10FFFF;",
     };
     size_t np = sizeof pieces / sizeof pieces[0];
     uint32_t seed = 4242;
