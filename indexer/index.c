@@ -247,7 +247,9 @@ static void index_file(run_t *r, const ki_entry_t *e, file_state_t *fs, claim_mo
 
     unsigned long long hash = record_hash(buf, len, of_source);
     /* A file read with --encoding is read again when the encoding changes. */
-    if (r->opt->encoding && kd_format_of(name) != KD_FORMAT_PDF) {
+    kd_format_t fmt = kd_format_of(name);
+    if (r->opt->encoding && (fmt == KD_FORMAT_MARKDOWN || fmt == KD_FORMAT_TEXT ||
+                             fmt == KD_FORMAT_HTML)) {
         hash = ki_content_hash_more(hash, "\0kavosh-encoding\0", 17);
         hash = ki_content_hash_more(hash, r->opt->encoding, strlen(r->opt->encoding));
     }
