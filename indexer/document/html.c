@@ -12,7 +12,10 @@
  *   <h1>..<h6> headings; <p>, <div> and the other block elements paragraphs;
  *   <li> a list item (numbered in an <ol>), whatever blocks it holds; a table
  *   row <tr> one passage, its cells joined with " | "; <hr> a thematic
- *   break; <br> a line break; <sup>n</sup> a footnote marker;
+ *   break; <br> a line break; <sup>n</sup> a footnote marker; a note
+ *   reference (EPUB's epub:type="noteref", role="doc-noteref") a marker
+ *   numbered for the note its href points to, and that note (epub:type
+ *   "footnote", "endnote" or "rearnote", role "doc-footnote"...) its gloss;
  *   <script>, <style>, <template>, <noscript> and the rest of <head> are
  *   dropped, and so are comments.
  */
@@ -64,6 +67,8 @@ typedef struct walk {
     long              ol_next[16];  /* the next number of each open <ol> */
     int               ol_depth;
     char             *title;        /* the <title>, or NULL */
+    char            **note_ids;     /* ids of the notes referred to, in order: note i+1 */
+    size_t            n_notes;
 } walk_t;
 
 static int
@@ -94,6 +99,89 @@ start_block(walk_t *w, kd_block_type_t type, xmlNodePtr n)
 {
     w->type = type;
     w->line = (unsigned)xmlGetLineNo(n) > 0 ? (unsigned)xmlGetLineNo(n) : 1;
+}
+
+/* The EPUB 3 / DPUB-ARIA semantics of an element: 1 for a note reference
+ * (epub:type="noteref", role="doc-noteref"), 2 for a note (footnote,
+ * endnote, rearnote; role doc-footnote or doc-endnote), else 0. */
+static int
+note_kind(xmlNodePtr n)
+{
+    int kind = 0;
+    for (xmlAttrPtr a = n->properties; a && !kind; a = a->next) {
+        const char *an = (const char *)a->name;
+        if (strcmp(an, "epub:type") != 0 && strcmp(an, "type") != 0 && strcmp(an, "role") != 0)
+            continue;
+        if (strcmp(an, "type") == 0 && !(a->ns && a->ns->prefix &&
+                                         strcmp((const char *)a->ns->prefix, "epub") == 0))
+            continue;
+        xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
+        const char *s = v ? (const char *)v : "";
+        if (strstr(s, "noteref"))
+            kind = 1;
+        else if (strstr(s, "footnote") || strstr(s, "endnote") || strstr(s, "rearnote"))
+            kind = 2;
+        xmlFree(v);
+    }
+    return kind;
+}
+
+/* The number of the note called id (a new one if it is not known yet);
+ * 0 when out of memory or past KD_NOTES_MAX. */
+#define KD_NOTES_MAX 10000
+static long
+note_number(walk_t *w, const char *id)
+{
+    for (size_t i = 0; i < w->n_notes; i++)
+        if (strcmp(w->note_ids[i], id) == 0)
+            return (long)i + 1;
+    if (w->n_notes >= KD_NOTES_MAX)
+        return 0;
+    char **v = realloc(w->note_ids, (w->n_notes + 1) * sizeof *v);
+    if (!v)
+        return 0;
+    w->note_ids = v;
+    if (!(v[w->n_notes] = kd_strdup(id)))
+        return 0;
+    return (long)++w->n_notes;
+}
+
+/* A note reference: a marker numbered for its target. */
+static void
+note_ref(walk_t *w, xmlNodePtr n)
+{
+    xmlChar *href = xmlGetProp(n, (const xmlChar *)"href");
+    const char *h = href ? (const char *)href : "";
+    const char *hash = strchr(h, '#');
+    long num = hash && hash[1] ? note_number(w, hash + 1) : 0;
+    xmlFree(href);
+    if (num > 0) {
+        char m[24];
+        snprintf(m, sizeof m, "%ld", num);
+        kd_tb_marker(w->tb, m, strlen(m));
+    }
+}
+
+/* A note: its text one block, linked to its references' markers. */
+static int
+note_block(walk_t *w, xmlNodePtr n)
+{
+    xmlChar *id = xmlGetProp(n, (const xmlChar *)"id");
+    long num = id ? note_number(w, (const char *)id) : 0;
+    xmlFree(id);
+    if (end_block(w) < 0)
+        return -1;
+    xmlChar *c = xmlNodeGetContent(n);
+    kd_text_builder_t nb = {0};
+    if (c)
+        kd_tb_text(&nb, (const char *)c, strlen((const char *)c));
+    xmlFree(c);
+    size_t before = w->out->n;
+    if (kd_blocks_push(w->out, KD_BLOCK_PARA, &nb, (unsigned)xmlGetLineNo(n), NULL) < 0)
+        return -1;
+    if (w->out->n > before)
+        w->out->v[w->out->n - 1].note = num;
+    return 0;
 }
 
 /* A heading text equal to the title (ignoring spaces at the ends)? */
@@ -161,6 +249,16 @@ enter(walk_t *w, xmlNodePtr n, int *skip)
     if (strcmp(name, "title") == 0) {   /* a <title> outside <head> */
         *skip = 1;
         return 0;
+    }
+    int nk = w->out ? note_kind(n) : 0;
+    if (nk == 1) {
+        *skip = 1;
+        note_ref(w, n);
+        return 0;
+    }
+    if (nk == 2 && !w->item_depth && !w->row_depth) {
+        *skip = 1;
+        return note_block(w, n);
     }
     if (strcmp(name, "sup") == 0) {
         *skip = 1;
@@ -347,5 +445,8 @@ kd_read_html(const char *buf, size_t len, kd_blocks_t *out)
         rc = end_block(&w);
     kd_tb_reset(&tb);
     free(w.title);
+    for (size_t i = 0; i < w.n_notes; i++)
+        free(w.note_ids[i]);
+    free(w.note_ids);
     return rc < 0 || out->oom ? -1 : 0;
 }

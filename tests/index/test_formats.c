@@ -436,9 +436,12 @@ static const zfile_t epub[] = {
     { "OEBPS/nav.xhtml",
       "<html><body><p>Navigation table only</p></body></html>" },
     { "OEBPS/text/first.xhtml",
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><html xmlns=\"http://www.w3.org/1999/xhtml\">"
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+      "<html xmlns:epub=\"http://www.idpf.org/2007/ops\">"
       "<head><title>One</title></head><body><h1>Chapter One</h1>"
-      "<p>The salt road began at the lagoon.</p></body></html>" },
+      "<p>The salt road<a epub:type=\"noteref\" href=\"#n1\">*</a> began at the lagoon.</p>"
+      "<aside epub:type=\"footnote\" id=\"n1\"><p>A caravan route for rock salt.</p></aside>"
+      "</body></html>" },
     { "OEBPS/text/second part.xhtml",
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?><html xmlns=\"http://www.w3.org/1999/xhtml\">"
       "<head><title>Two</title></head><body><h1>Chapter Two</h1>"
@@ -510,6 +513,9 @@ static void test_office(void **state)
      * %20, and the navigation file outside the spine left out. */
     j = first_json("db", "lagoon");
     assert_non_null(strstr(j, "lib/road.epub#1"));
+    /* The EPUB 3 note reference and its footnote: a gloss, not a passage. */
+    assert_non_null(strstr(j, "\"gloss\":\"A caravan route for rock salt.\""));
+    assert_non_null(strstr(j, "The salt road began at the lagoon."));
     /* (each chapter's <title> is its heading) */
     assert_non_null(strstr(j, "\"section\":\"One > Chapter One\""));
     free(j);
