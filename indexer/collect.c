@@ -31,16 +31,10 @@
 /* The glossary a directory of texts may carry at its top; see glossary_store.c. */
 #define GLOSSARY_FILE "glossary.tsv"
 
+/* The types kavosh-index reads are the document library's (kd_format_of). */
 static int has_indexable_extension(const char *name)
 {
-    static const char *const exts[] = { ".md", ".markdown", ".txt", ".html", ".htm" };
-    size_t n = strlen(name);
-    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
-        size_t e = strlen(exts[i]);
-        if (n > e && strcasecmp(name + n - e, exts[i]) == 0)
-            return 1;
-    }
-    return 0;
+    return kd_format_of(name) != KD_FORMAT_AUTO;
 }
 
 int ki_known_type(const char *name)

@@ -246,6 +246,13 @@ static void index_file(run_t *r, const ki_entry_t *e, file_state_t *fs, claim_mo
     const char *of_source = mode == CLAIM_SOURCE ? fs->entry : NULL;
 
     unsigned long long hash = record_hash(buf, len, of_source);
+    /* A file read with --encoding is read again when the encoding changes. */
+    kd_format_t fmt = kd_format_of(name);
+    if (r->opt->encoding && (fmt == KD_FORMAT_MARKDOWN || fmt == KD_FORMAT_TEXT ||
+                             fmt == KD_FORMAT_HTML)) {
+        hash = ki_content_hash_more(hash, "\0kavosh-encoding\0", 17);
+        hash = ki_content_hash_more(hash, r->opt->encoding, strlen(r->opt->encoding));
+    }
     char key[4096];
     char *old = NULL;
     int had = 0;
@@ -271,7 +278,8 @@ static void index_file(run_t *r, const ki_entry_t *e, file_state_t *fs, claim_mo
     if (hk == KI_HEADER_OK && line_len)
         memset(buf, ' ', line_len);
     kd_document_t *doc = NULL;
-    if (kd_parse(r->an, name, KD_FORMAT_AUTO, buf, len, &doc) != 0 || !doc) {
+    kd_options_t kopt = { .encoding = r->opt->encoding };
+    if (kd_parse_with(r->an, name, KD_FORMAT_AUTO, buf, len, &kopt, &doc) != 0 || !doc) {
         ki_progress_clear(&r->progress);
         ki_error("%s: out of memory while parsing", path);
         r->sum->files_failed++;
@@ -281,9 +289,24 @@ static void index_file(run_t *r, const ki_entry_t *e, file_state_t *fs, claim_mo
     }
     if (!r->opt->quiet && doc->n_diags) {
         ki_progress_clear(&r->progress);
-        for (size_t i = 0; i < doc->n_diags; i++)
-            ki_warn("%s:%u:%u: %s", path, doc->diags[i].line, doc->diags[i].column,
-                    doc->diags[i].message);
+        for (size_t i = 0; i < doc->n_diags; i++) {
+            if (doc->diags[i].line == 0)   /* about the whole file: its encoding */
+                ki_warn("%s: %s", path, doc->diags[i].message);
+            else
+                ki_warn("%s:%u:%u: %s", path, doc->diags[i].line, doc->diags[i].column,
+                        doc->diags[i].message);
+        }
+    }
+    /* Not readable as its format at all (a scanned PDF, a damaged file):
+     * failed, and what the index had of it stays. */
+    if (doc->error) {
+        ki_progress_clear(&r->progress);
+        ki_error("%s: %s", path, doc->error);
+        r->sum->files_failed++;
+        note_failure(r, KI_EXIT_FAILURE);
+        kd_document_free(doc);
+        free(buf);
+        return;
     }
 
     char record[4096 + 64];
@@ -307,7 +330,8 @@ static void index_file(run_t *r, const ki_entry_t *e, file_state_t *fs, claim_mo
                 ki_note("%s: %zu passages (%s), the full text of %s", path, doc->n_passages,
                         had ? "changed" : "new", of_source);
             else
-                ki_note("%s: %zu passages (%s)", path, doc->n_passages, had ? "changed" : "new");
+                ki_note("%s: %zu passages (%s)%s%s", path, doc->n_passages, had ? "changed" : "new",
+                    doc->encoding ? ", read as " : "", doc->encoding ? doc->encoding : "");
         }
     }
     kd_document_free(doc);

@@ -31,6 +31,7 @@ typedef struct ki_options {
     size_t             n_include;
     const char        *bundled;    /* with no PATH: the bundled corpus, indexed as the folder "" */
     const char        *db_path;    /* the index's folder, never walked (or NULL) */
+    const char        *encoding;   /* --encoding: read text files in it (ICU name), or NULL */
     kx_db_t           *roots_from; /* with no PATH, the index whose roots are indexed (NULL: db) */
 } ki_options_t;
 

@@ -1,5 +1,6 @@
 /*
- * kavosh-index - build or update a Kavosh index from Markdown, text and HTML files.
+ * kavosh-index - build or update a Kavosh index from Markdown, text, HTML, PDF, DOCX, ODT
+ * and EPUB files.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,12 +25,21 @@ static void usage(FILE *out)
     fprintf(out,
 "Usage: kavosh-index [OPTION]... [PATH]...\n"
 "       kavosh-index [-d DB] --list | --stats\n"
-"Index Markdown (.md), text (.txt) and HTML (.html) files as passages for\n"
-"kavosh-search. A PATH may be a file or a folder, walked recursively: hidden\n"
-"entries are passed over, every folder is entered once (link loops end),\n"
-"special files (FIFOs, devices, sockets) and files of other types are\n"
-"skipped without being opened and counted in a line after the summary\n"
-"(\"skipped 4: 3 .xyz, 1 fifo\"; -v names them).\n"
+"Index Markdown (.md, .markdown), text (.txt, .text), HTML (.html, .htm,\n"
+".xhtml), PDF (.pdf), Word (.docx), OpenDocument (.odt) and EPUB (.epub)\n"
+"files as passages for kavosh-search. Headings make the section path;\n"
+"footnotes and endnotes become glosses of the passage that cites them.\n"
+"Text files may be UTF-8, UTF-16 with a byte order mark, or another encoding\n"
+"(windows-1256, windows-1251, KOI8-R, ISO-8859-x...) guessed by ICU with a\n"
+"warning naming it; --encoding chooses it. A PDF's passages carry their page;\n"
+"a PDF without text (scanned) or a damaged file is reported and counted\n"
+"as failed.\n"
+"\n"
+"A PATH may be a file or a folder, walked recursively: hidden entries are\n"
+"passed over, every folder is entered once (link loops end), special files\n"
+"(FIFOs, devices, sockets) and files of other types are skipped without\n"
+"being opened and counted in a line after the summary (\"skipped 4: 3 .xyz,\n"
+"1 fifo\"; -v names them).\n"
 "\n"
 "A file is known by its path as given: papers/notes.md and notes/notes.md are\n"
 "two documents, and indexing one folder never touches another's files.\n"
@@ -61,6 +71,9 @@ static void usage(FILE *out)
 "                      matches folders only); repeatable, kept with the folder\n"
 "      --include=GLOB  index only the files matching GLOB; repeatable, kept\n"
 "                      with the folder likewise\n"
+"      --encoding=NAME read text files (.txt, .md, .html) in this encoding\n"
+"                      (an ICU name: windows-1256, KOI8-R, ...) instead of\n"
+"                      detecting it; for this run\n"
 "      --dict=FILE     also store this glossary: TSV with a fa/ru/en header,\n"
 "                      or a FreeDict/dictd dictionary (NAME.index with\n"
 "                      NAME.dict or NAME.dict.dz); repeatable\n"
@@ -83,7 +96,7 @@ static void usage(FILE *out)
 "\n"
 "Exit status:\n"
 "  0  success\n"
-"  2  usage error\n"
+"  2  usage error (also an unknown --encoding)\n"
 "  3  index missing (--list, --stats), locked, corrupt or of another schema\n"
 "     version\n"
 "  4  any other failure (a file could not be read or written; the others\n"
@@ -184,7 +197,7 @@ int main(int argc, char **argv)
 {
     ki_set_program("kavosh-index");
     enum { OPT_REBUILD = 256, OPT_VERSION, OPT_DICT, OPT_DICT_LANGS, OPT_LIST, OPT_STATS,
-           OPT_EXCLUDE, OPT_INCLUDE };
+           OPT_EXCLUDE, OPT_INCLUDE, OPT_ENCODING };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
         { "rebuild", no_argument, NULL, OPT_REBUILD },
@@ -193,6 +206,7 @@ int main(int argc, char **argv)
         { "list", no_argument, NULL, OPT_LIST },
         { "exclude", required_argument, NULL, OPT_EXCLUDE },
         { "include", required_argument, NULL, OPT_INCLUDE },
+        { "encoding", required_argument, NULL, OPT_ENCODING },
         { "stats", no_argument, NULL, OPT_STATS },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
@@ -233,6 +247,7 @@ int main(int argc, char **argv)
         case OPT_DICT_LANGS: opt.dict_langs = optarg; break;
         case OPT_EXCLUDE: excl[opt.n_exclude++] = optarg; break;
         case OPT_INCLUDE: incl[opt.n_include++] = optarg; break;
+        case OPT_ENCODING: opt.encoding = optarg; break;
         case OPT_LIST: list = 1; break;
         case OPT_STATS: stats = 1; break;
         case 'h': usage(stdout); free_args(dicts, excl, incl); return KI_EXIT_OK;
@@ -250,6 +265,13 @@ int main(int argc, char **argv)
         ki_exit_t ex = inspect(db_opt, list, stats, argc - optind, &opt);
         free_args(dicts, excl, incl);
         return ex;
+    }
+    if (opt.encoding && !kd_encoding_valid(opt.encoding)) {
+        ki_error("--encoding: no such encoding '%s' (try windows-1256, windows-1251, KOI8-R, "
+                 "ISO-8859-1, UTF-16LE)", opt.encoding);
+        fprintf(stderr, "Try 'kavosh-index --help' for more information.\n");
+        free_args(dicts, excl, incl);
+        return KI_EXIT_USAGE;
     }
     if (opt.dict_langs && !valid_dict_langs(opt.dict_langs)) {
         ki_error("--dict-langs wants two different languages of fa, ru, en as SRC,DST, not '%s'",

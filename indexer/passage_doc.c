@@ -112,8 +112,18 @@ static char *passage_json(const kd_document_t *doc, const kd_passage_t *p, const
     json_object_set_new(o, "section", json_string(p->section ? p->section : ""));
     json_object_set_new(o, "lang", json_string(p->lang ? p->lang : "und"));
     json_object_set_new(o, "kind", json_string(p->kind == KD_KIND_BIBLIO ? "biblio" : "body"));
-    json_object_set_new(o, "line", json_integer(p->line));
+    /* Where it starts: the page of a PDF, the line of a text file (formats
+     * without either, DOCX and the like, have neither). */
+    if (p->page > 0)
+        json_object_set_new(o, "page", json_integer(p->page));
+    else if (p->line > 0)
+        json_object_set_new(o, "line", json_integer(p->line));
     json_object_set_new(o, "text", json_string(p->text ? p->text : ""));
+    /* The document's own title and author (Markdown front matter). */
+    if (doc->title)
+        json_object_set_new(o, "title", str_or_null(doc->title));
+    if (doc->author)
+        json_object_set_new(o, "author", str_or_null(doc->author));
     if (of_source)
         json_object_set_new(o, "of_source", str_or_null(of_source));
 

@@ -65,7 +65,7 @@ int ks_print_json(FILE *out, const ks_hit_t *hit, const char *qid)
     if (hit->index)
         json_object_set_new(o, "index", json_string(hit->index));
     static const char *const copied[] = { "path", "page", "line", "glosses", "citations",
-                                          "source", "of_source" };
+                                          "source", "of_source", "title", "author" };
     for (size_t k = 0; k < sizeof copied / sizeof copied[0]; k++) {
         json_t *v = json_object_get(hit->data, copied[k]);
         if (v)

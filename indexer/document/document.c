@@ -1,5 +1,6 @@
 /*
- * document.c - kd_parse(): pick the reader for the format, build passages,
+ * document.c - kd_parse(): pick the reader for the format (by extension:
+ * kd_format_of), decode a text file's bytes (encoding.c), build passages,
  * then find and resolve citations; and kd_document_free().
  */
 #include <stdio.h>
@@ -9,62 +10,98 @@
 
 #include "document_internal.h"
 
-static kd_format_t
-format_from_name(const char *name)
+/* The extensions kavosh reads, and as what. */
+static const struct {
+    const char *ext;
+    kd_format_t format;
+} formats[] = {
+    { ".md", KD_FORMAT_MARKDOWN },  { ".markdown", KD_FORMAT_MARKDOWN },
+    { ".txt", KD_FORMAT_TEXT },     { ".text", KD_FORMAT_TEXT },
+    { ".html", KD_FORMAT_HTML },    { ".htm", KD_FORMAT_HTML },  { ".xhtml", KD_FORMAT_HTML },
+    { ".pdf", KD_FORMAT_PDF },      { ".docx", KD_FORMAT_DOCX },
+    { ".odt", KD_FORMAT_ODT },      { ".epub", KD_FORMAT_EPUB },
+};
+
+kd_format_t
+kd_format_of(const char *name)
 {
     const char *dot = name ? strrchr(name, '.') : NULL;
-    if (!dot)
-        return KD_FORMAT_TEXT;
-    if (strcasecmp(dot, ".md") == 0 || strcasecmp(dot, ".markdown") == 0)
-        return KD_FORMAT_MARKDOWN;
-    if (strcasecmp(dot, ".html") == 0 || strcasecmp(dot, ".htm") == 0 ||
-        strcasecmp(dot, ".xhtml") == 0)
-        return KD_FORMAT_HTML;
-    return KD_FORMAT_TEXT;
+    if (!dot || dot == name || strchr(dot, '/'))
+        return KD_FORMAT_AUTO;
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if (strcasecmp(dot, formats[i].ext) == 0)
+            return formats[i].format;
+    return KD_FORMAT_AUTO;
 }
 
 int
 kd_parse(ka_analyzer_t *an, const char *name, kd_format_t format,
          const char *buf, size_t len, kd_document_t **out)
 {
+    return kd_parse_with(an, name, format, buf, len, NULL, out);
+}
+
+int
+kd_parse_with(ka_analyzer_t *an, const char *name, kd_format_t format,
+              const char *buf, size_t len, const kd_options_t *opt, kd_document_t **out)
+{
     *out = NULL;
     if (!name)
         name = "";
-    if (!buf)
+    if (!buf) {
+        buf = "";
         len = 0;
+    }
     kd_document_t *doc = calloc(1, sizeof *doc);
     if (!doc)
         return -1;
     doc->name = kd_strdup(name);
-    size_t clean_len = 0;
-    char *clean = kd_utf8_sanitize(buf ? buf : "", len, &clean_len);
-    if (!doc->name || !clean) {
-        free(clean);
+    if (!doc->name) {
         kd_document_free(doc);
         return -1;
     }
     if (format == KD_FORMAT_AUTO)
-        format = format_from_name(name);
-
-    kd_blocks_t blocks = {0};
-    int rc;
-    switch (format) {
-    case KD_FORMAT_MARKDOWN:
-        rc = kd_read_markdown(clean, clean_len, &blocks);
-        break;
-    case KD_FORMAT_HTML:
-        rc = kd_read_html(clean, clean_len, &blocks);
-        break;
-    default:
-        rc = kd_read_text(clean, clean_len, &blocks);
-        break;
-    }
-    free(clean);
+        format = kd_format_of(name);
+    if (format == KD_FORMAT_AUTO)
+        format = KD_FORMAT_TEXT;
 
     kd_builder_t b = {0};
     b.an = an;
     b.doc = doc;
-    if (rc == 0)
+    kd_blocks_t blocks = {0};
+    int rc;
+    if (format == KD_FORMAT_PDF) {
+        rc = kd_read_pdf(&b, buf, len, &blocks, &doc->error);
+    } else if (format == KD_FORMAT_DOCX || format == KD_FORMAT_ODT || format == KD_FORMAT_EPUB) {
+        rc = kd_read_office(&b, format, buf, len, &blocks, &doc->error);
+    } else {
+        size_t clean_len = 0;
+        char *clean = kd_decode_text(&b, format == KD_FORMAT_HTML,
+                                     opt ? opt->encoding : NULL, buf, len, &clean_len);
+        if (!clean || b.oom) {
+            free(clean);
+            kd_document_free(doc);
+            return -1;
+        }
+        switch (format) {
+        case KD_FORMAT_MARKDOWN: {
+            kd_front_t front = {0};
+            rc = kd_read_markdown(clean, clean_len, &blocks, &front);
+            doc->title = front.title;
+            doc->author = front.author;
+            break;
+        }
+        case KD_FORMAT_HTML:
+            rc = kd_read_html(clean, clean_len, &blocks);
+            break;
+        default:
+            rc = kd_read_text(clean, clean_len, &blocks);
+            break;
+        }
+        free(clean);
+    }
+
+    if (rc == 0 && !b.oom)
         rc = kd_build(&b, &blocks);
     kd_blocks_free(&blocks);
     if (rc == 0 && !b.oom)
@@ -127,6 +164,10 @@ kd_document_free(kd_document_t *doc)
     for (size_t i = 0; i < doc->n_diags; i++)
         free(doc->diags[i].message);
     free(doc->diags);
+    free(doc->encoding);
+    free(doc->title);
+    free(doc->author);
+    free(doc->error);
     free(doc->name);
     free(doc);
 }

@@ -18,11 +18,29 @@ extern "C" {
 #endif
 
 typedef enum kd_format {
-    KD_FORMAT_AUTO = 0,   /* by file name: .md/.markdown -> Markdown, .html/.htm -> HTML, else text */
+    KD_FORMAT_AUTO = 0,   /* by file name (kd_format_of) */
     KD_FORMAT_MARKDOWN,
     KD_FORMAT_TEXT,       /* paragraphs separated by blank lines */
-    KD_FORMAT_HTML
+    KD_FORMAT_HTML,
+    KD_FORMAT_PDF,        /* poppler-glib: text page by page */
+    KD_FORMAT_DOCX,       /* Word: a zip of XML (libarchive + libxml2) */
+    KD_FORMAT_ODT,        /* OpenDocument text (LibreOffice), likewise */
+    KD_FORMAT_EPUB        /* a zip of XHTML, read in spine order */
 } kd_format_t;
+
+/* The format a file name's extension says, or KD_FORMAT_AUTO if it is none
+ * kavosh reads: .md .markdown -> Markdown; .txt .text -> text; .html .htm
+ * .xhtml -> HTML; .pdf; .docx; .odt; .epub. */
+kd_format_t kd_format_of(const char *name);
+
+/* Options of kd_parse_with. */
+typedef struct kd_options {
+    const char *encoding;   /* read text formats in this encoding (an ICU converter
+                               name: "windows-1256", "KOI8-R") instead of guessing; NULL */
+} kd_options_t;
+
+/* Whether ICU has a converter called name (for --encoding). */
+int kd_encoding_valid(const char *name);
 
 typedef enum kd_passage_kind {
     KD_KIND_BODY = 0,      /* a paragraph of running text (or a heading-less block) */
@@ -73,7 +91,9 @@ typedef struct kd_passage {
     char              *lang;        /* "fa", "ru", "en", "und" */
     char              *text;        /* display text: inline markup and footnote markers removed */
     kd_passage_kind_t  kind;
-    unsigned           line;        /* 1-based line in the file where the passage starts */
+    unsigned           line;        /* 1-based line in the file where the passage starts
+                                       (0 for formats without lines: PDF, DOCX, ...) */
+    unsigned           page;        /* 1-based page of a PDF where it starts; 0 if none */
     kd_gloss_t        *glosses;
     size_t             n_glosses;
     kd_citation_t     *citations;
@@ -83,7 +103,7 @@ typedef struct kd_passage {
 
 /* A warning about the input, with where it is. */
 typedef struct kd_diag {
-    unsigned line, column;  /* 1-based; column in characters */
+    unsigned line, column;  /* 1-based; column in characters; line 0: about the whole file */
     char    *message;
 } kd_diag_t;
 
@@ -95,6 +115,13 @@ typedef struct kd_document {
     size_t         n_sources;
     kd_diag_t     *diags;
     size_t         n_diags;
+    char          *encoding;    /* what a text file was read as when not plain UTF-8
+                                   ("windows-1256", "UTF-16LE"), else NULL */
+    char          *title;       /* the document's title (Markdown front matter), or NULL */
+    char          *author;      /* its author(s), "; " between them, or NULL */
+    char          *error;       /* the file could not be read as its format at all
+                                   ("no text: scanned?", "not a PDF: ..."): then it has
+                                   no passages and should be counted as failed; else NULL */
 } kd_document_t;
 
 /* Parse buf[0..len) named `name` (used in ids and messages). The analyzer is
@@ -102,6 +129,9 @@ typedef struct kd_document {
  * Returns 0 and sets *out, or -1 on allocation failure (then *out is NULL). */
 int kd_parse(ka_analyzer_t *an, const char *name, kd_format_t format,
              const char *buf, size_t len, kd_document_t **out);
+/* The same with options (opt may be NULL). */
+int kd_parse_with(ka_analyzer_t *an, const char *name, kd_format_t format,
+                  const char *buf, size_t len, const kd_options_t *opt, kd_document_t **out);
 
 void kd_document_free(kd_document_t *doc);              /* NULL ok */
 

@@ -2,8 +2,9 @@
  * document_internal.h - what the files of indexer/document/ share and nobody
  * else sees.
  *
- * Every input format (markdown.c, plaintext.c, html.c) is first turned into a
- * flat list of blocks: headings, thematic breaks, paragraphs and list items,
+ * Every input format (markdown.c, plaintext.c, html.c, pdf.c, office.c) is
+ * first turned into a flat list of blocks: headings, thematic breaks,
+ * paragraphs and list items,
  * each with its text already free of inline markup and with the footnote
  * markers lifted out (their byte offsets kept). passages.c then builds the
  * document from blocks alone, so the page-break rejoining, the footnote
@@ -21,6 +22,8 @@
 #include "document.h"
 #include "strbuf.h"
 #include "utf8.h"
+
+struct kd_builder;   /* below: the document being built */
 
 /* ---- numbers and years of the three digit scripts (years.c) ---- */
 
@@ -68,6 +71,10 @@ typedef struct kd_block {
     size_t    n_marks;
     char     *runin;     /* a bold run-in heading at the start ("روابط سیاسی"), or NULL */
     unsigned  line;      /* 1-based source line of the block's start */
+    unsigned  page;      /* 1-based PDF page of the block's start, 0 if none */
+    long      note;      /* > 0: a note the format marks as such (a Markdown [^1]
+                            definition, a DOCX or ODT footnote), for the marker of
+                            that number: linked as a gloss whatever its length */
 } kd_block_t;
 
 typedef struct kd_blocks {
@@ -106,9 +113,26 @@ size_t kd_strip_controls(char *text, size_t len, kd_mark_t *marks, size_t n_mark
 
 /* ---- the three readers: bytes (valid UTF-8, no NUL) -> blocks ---- */
 
-int kd_read_markdown(const char *buf, size_t len, kd_blocks_t *out);
+/* What a Markdown file's YAML front matter says (malloc'd strings, or NULL). */
+typedef struct kd_front {
+    char *title;
+    char *author;
+} kd_front_t;
+
+int kd_read_markdown(const char *buf, size_t len, kd_blocks_t *out, kd_front_t *front);
 int kd_read_text(const char *buf, size_t len, kd_blocks_t *out);
 int kd_read_html(const char *buf, size_t len, kd_blocks_t *out);
+/* The binary formats: any bytes -> blocks. A file that cannot be read as
+ * the format at all sets *error to a message (malloc'd) and gives no
+ * blocks; warnings go to diag (the builder's). */
+int kd_read_pdf(struct kd_builder *b, const char *buf, size_t len, kd_blocks_t *out, char **error);
+int kd_read_office(struct kd_builder *b, kd_format_t format, const char *buf, size_t len,
+                   kd_blocks_t *out, char **error);
+/* pdf.c's repairs, for its tests: one line of extracted text repaired
+ * (marks, presentation forms, visual order; malloc'd, NULL on oom), and the
+ * lam-alef pairs of a whole text turned around in place (0, or -1 on oom). */
+char *kd_pdf_repair_line(const char *s, size_t n, size_t *out_len);
+int   kd_pdf_repair_lam_alef(char *text, size_t len);
 /* Strip the tags of an HTML fragment into tb (used for raw HTML inside Markdown too). */
 void kd_html_to_text(const char *s, size_t n, kd_text_builder_t *tb);
 
@@ -123,6 +147,11 @@ typedef struct kd_builder {
 } kd_builder_t;
 
 int  kd_build(kd_builder_t *b, const kd_blocks_t *bl);
+/* The bytes of a text file as UTF-8 (encoding.c): forced encoding, byte order
+ * mark, UTF-8, an HTML file's declared charset, else ICU's detector; sets
+ * b->doc->encoding and adds the warnings. malloc'd, NULL on oom. */
+char *kd_decode_text(kd_builder_t *b, int html, const char *forced, const char *buf, size_t len,
+                     size_t *out_len);
 void kd_diag(kd_builder_t *b, unsigned line, unsigned column, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* A new passage at the end of doc->passages, zeroed except ordinal/id/source; NULL on oom. */

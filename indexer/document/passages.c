@@ -422,6 +422,7 @@ new_passage(state_t *st, const kd_block_t *blk)
         return -1;
     p->kind = KD_KIND_BODY;
     p->line = blk->line;
+    p->page = blk->page;
     p->text = flat_text(blk->text, blk->len);
     p->section = kd_strdup(st->section ? st->section : "");
     if (!p->text || !p->section)
@@ -478,6 +479,20 @@ on_content(state_t *st, size_t index)
         if (flush_bibliography(st) < 0)
             return -1;
         return on_content(st, index);
+    }
+
+    /* A note the format marks as one: linked to its marker, whatever it
+     * looks like. */
+    if (blk->note > 0 && blk->type == KD_BLOCK_PARA) {
+        note_t nt = { blk->note, blk->text, blk->len };
+        if (link_note(st, &nt, blk->line) < 0)
+            return -1;
+        /* A note cited twice ([^1] ... [^1]) glosses every citation. */
+        while (pending_find(st, nt.value) >= 0)
+            if (link_note(st, &nt, blk->line) < 0)
+                return -1;
+        st->in_notes = 1;
+        return 0;
     }
 
     /* Footnotes: at most one note per line of the block. */

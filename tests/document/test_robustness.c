@@ -1,7 +1,7 @@
 /*
  * test_robustness.c - kd_parse on arbitrary bytes: random buffers, random
  * mutations of the real article, truncations at every kind of boundary, and
- * deep nesting. Run under ASan/UBSan this is where crashes would show.
+ * deep nesting; damaged PDF, DOCX, ODT and EPUB files. Run under ASan/UBSan this is where crashes would show.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +12,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include <archive.h>
+#include <archive_entry.h>
 
 #include "doc_test_util.h"
 
@@ -77,6 +80,9 @@ test_token_soup(void **state)
         "«", "»", "\"", "، ", ", ", ". ", "؛", "http://x.y/z", "<https://a.b>", "- ", "  \n",
         "word ", "واژه ", "слово ", "Smith, J. (2001) T. ", "از ۱ تا ۲ ", "(همان: ۵)", "&amp;",
         "<p>", "</p>", "<li>", "<ol>", "<hr>", "<h2>", "\xD8", "\xE2\x80", "\t", "` `", "> ",
+        "title: T\n", "author: [a, b]\n", "- x\n", "&x: *x\n", "...\n", "[^1]", "[^1]: ",
+        "[^a]: note\n", "| a | b |\n", "|---|---|\n", "| c |", "<title>", "<table><tr><td>",
+        "<td>", "</tr>", "<script>", "&eacute;", "&#x10FFFF;",
     };
     size_t np = sizeof pieces / sizeof pieces[0];
     uint32_t seed = 4242;
@@ -200,6 +206,150 @@ teardown(void **state)
     return 0;
 }
 
+
+/* ---------------------------------------------------------------------- */
+/* The binary formats: PDF, DOCX, ODT, EPUB damaged in every way          */
+
+/* Parse buf as format: a document comes back, with passages or an error. */
+static void
+parse_binary(ka_analyzer_t *an, const char *name, kd_format_t format, const char *buf, size_t len)
+{
+    kd_document_t *doc = NULL;
+    assert_int_equal(kd_parse(an, name, format, buf, len, &doc), 0);
+    assert_non_null(doc);
+    if (doc->error)
+        assert_int_equal(doc->n_passages, 0);
+    for (size_t i = 0; i < doc->n_passages; i++)
+        assert_non_null(doc->passages[i].text);
+    kd_document_free(doc);
+}
+
+/* Mutated and truncated copies of buf, parsed as format. */
+static void
+damage(ka_analyzer_t *an, const char *name, kd_format_t format, const char *orig, size_t len,
+       uint32_t seed, int rounds)
+{
+    char *buf = malloc(len + 1);
+    assert_non_null(buf);
+    parse_binary(an, name, format, orig, len);
+    for (int round = 0; round < rounds; round++) {
+        memcpy(buf, orig, len);
+        int hits = 1 + (int)(next_rand(&seed) % 40);
+        for (int k = 0; k < hits && len; k++)
+            buf[next_rand(&seed) % len] = (char)next_rand(&seed);
+        size_t cut = round % 3 == 0 ? next_rand(&seed) % (len + 1) : len;
+        parse_binary(an, name, format, buf, cut);
+    }
+    free(buf);
+}
+
+/* A zip of the given entries, in memory (malloc'd). */
+static char *
+make_zip(const char *const *entries, size_t n, size_t *len)
+{
+    size_t cap = 1 << 16;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    struct archive *a = archive_write_new();
+    assert_non_null(a);
+    assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
+    size_t used = 0;
+    assert_int_equal(archive_write_open_memory(a, out, cap, &used), ARCHIVE_OK);
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        struct archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, entries[i]);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        archive_entry_set_size(e, (la_int64_t)strlen(entries[i + 1]));
+        assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+        archive_write_data(a, entries[i + 1], strlen(entries[i + 1]));
+        archive_entry_free(e);
+    }
+    assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+    archive_write_free(a);
+    *len = used;
+    return out;
+}
+
+static void
+test_binary_formats(void **state)
+{
+    static const char *const pdfs[] = { "en.pdf", "fa.pdf", "ru.pdf", "scanned.pdf" };
+    for (size_t i = 0; i < 4; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", KD_FORMATS_DIR, pdfs[i]);
+        size_t len;
+        char *pdf = dt_read_file(path, &len);
+        assert_non_null(pdf);
+        damage(*state, pdfs[i], KD_FORMAT_PDF, pdf, len, 99 + (uint32_t)i, 25);
+        free(pdf);
+    }
+    static const char *const docx[] = {
+        "word/styles.xml", "<w:styles xmlns:w=\"w\"><w:style w:styleId=\"H\"><w:name "
+        "w:val=\"heading 2\"/></w:style></w:styles>",
+        "word/document.xml", "<w:document xmlns:w=\"w\"><w:body><w:p><w:pPr><w:pStyle "
+        "w:val=\"H\"/></w:pPr><w:r><w:t>Head</w:t></w:r></w:p><w:p><w:r><w:t>Text</w:t>"
+        "<w:footnoteReference w:id=\"1\"/><w:endnoteReference w:id=\"1\"/></w:r></w:p>"
+        "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>cell</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+        "</w:body></w:document>",
+        "word/footnotes.xml", "<w:footnotes xmlns:w=\"w\"><w:footnote w:id=\"1\"><w:p><w:r>"
+        "<w:t>note</w:t></w:r></w:p></w:footnote></w:footnotes>",
+        "word/endnotes.xml", "<w:endnotes xmlns:w=\"w\"><w:endnote w:id=\"1\"><w:p><w:r>"
+        "<w:t>end</w:t></w:r></w:p></w:endnote></w:endnotes>",
+    };
+    static const char *const odt[] = {
+        "content.xml", "<office:document-content xmlns:office=\"o\" xmlns:text=\"t\">"
+        "<office:body><office:text><text:h text:outline-level=\"9\">H</text:h><text:p>a<text:s/>b"
+        "<text:note><text:note-body><text:p>n<text:note><text:note-body><text:p>nested</text:p>"
+        "</text:note-body></text:note></text:p></text:note-body></text:note></text:p>"
+        "</office:text></office:body></office:document-content>",
+    };
+    static const char *const epub[] = {
+        "META-INF/container.xml", "<container><rootfiles><rootfile full-path=\"a/b.opf\"/>"
+        "</rootfiles></container>",
+        "a/b.opf", "<package><manifest><item id=\"x\" href=\"../a/./c%20d.xhtml#frag\"/>"
+        "<item id=\"y\" href=\"%zz%\"/></manifest><spine><itemref idref=\"x\"/>"
+        "<itemref idref=\"y\"/><itemref idref=\"x\"/><itemref/></spine></package>",
+        "a/c d.xhtml", "<html><body><h1>T</h1><p>p<sup>1</sup></p><table><tr><td>a<tr>b</table>"
+        "</body></html>",
+    };
+    struct { const char *name; kd_format_t f; const char *const *e; size_t n; } zips[] = {
+        { "x.docx", KD_FORMAT_DOCX, docx, sizeof docx / sizeof docx[0] },
+        { "x.odt", KD_FORMAT_ODT, odt, sizeof odt / sizeof odt[0] },
+        { "x.epub", KD_FORMAT_EPUB, epub, sizeof epub / sizeof epub[0] },
+    };
+    for (size_t z = 0; z < 3; z++) {
+        size_t len;
+        char *zip = make_zip(zips[z].e, zips[z].n, &len);
+        kd_document_t *doc = NULL;
+        assert_int_equal(kd_parse(*state, zips[z].name, zips[z].f, zip, len, &doc), 0);
+        if (doc->error || doc->n_passages == 0)
+            fail_msg("%s: %s, %zu passages", zips[z].name, doc->error ? doc->error : "",
+                     doc->n_passages);
+        kd_document_free(doc);
+        damage(*state, zips[z].name, zips[z].f, zip, len, 7 + (uint32_t)z, 60);
+        /* Each format's reader on the others' bytes. */
+        for (size_t o = 0; o < 3; o++)
+            parse_binary(*state, zips[o].name, zips[o].f, zip, len);
+        parse_binary(*state, "x.pdf", KD_FORMAT_PDF, zip, len);
+        free(zip);
+    }
+    /* Random bytes behind each format's magic. */
+    uint32_t seed = 31337;
+    char buf[4096];
+    for (int round = 0; round < 40; round++) {
+        size_t len = 8 + next_rand(&seed) % (sizeof buf - 8);
+        for (size_t i = 0; i < len; i++)
+            buf[i] = (char)next_rand(&seed);
+        memcpy(buf, round % 2 ? "%PDF-1.4" : "PK\x03\x04\x14\x00\x00\x00", 8);
+        parse_binary(*state, "r.pdf", KD_FORMAT_PDF, buf, len);
+        parse_binary(*state, "r.docx", KD_FORMAT_DOCX, buf, len);
+        parse_binary(*state, "r.epub", KD_FORMAT_EPUB, buf, len);
+    }
+    parse_binary(*state, "empty.pdf", KD_FORMAT_PDF, "", 0);
+    parse_binary(*state, "empty.odt", KD_FORMAT_ODT, "", 0);
+}
+
 int
 main(void)
 {
@@ -210,6 +360,7 @@ main(void)
         cmocka_unit_test(test_hostile_shapes),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_large_inputs),
+        cmocka_unit_test(test_binary_formats),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

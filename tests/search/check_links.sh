@@ -1,13 +1,13 @@
 #!/bin/sh
 # check_links.sh SEARCH_BIN INDEX_BIN BUILD_DIR - kavosh-search links only
-# what it uses: not cmark, zlib, poppler or libxml2 (the indexer's document
-# readers). Checked twice: the shared libraries the binary needs (readelf)
+# what it uses: not cmark, zlib, poppler, libxml2, libarchive or libyaml (the
+# indexer's document readers). Checked twice: the shared libraries the binary needs (readelf)
 # and the link command the build system ran, since the linker may drop an
 # unused library that CMake still put on the line. kavosh-index, which does
 # read Markdown, is the control: the same check must see cmark there.
 set -u
 search=$1 index=$2 build=$3
-forbidden='cmark|libz\.|zlib|poppler|xml2'
+forbidden='cmark|libz\.|zlib|poppler|xml2|archive|yaml'
 status=0
 
 needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
