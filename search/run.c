@@ -358,11 +358,35 @@ static void glossary_diag(void *ctx, const char *source, size_t line, const char
 }
 
 /* The glossary travels with the index, in its metadata: expansion needs no
- * Xapian synonyms, which the remote backend does not serve. */
+ * Xapian synonyms, which the remote backend does not serve. kavosh-index
+ * stores it pre-analysed (with the default lexicon and ICU's gazetteer), so
+ * loading it runs no analyzer; an index written before that has only the
+ * TSV text, which is analysed here. */
 ki_exit_t ks_run_load_glossary(ks_run_t *a)
 {
     char *text = NULL;
-    kx_status_t st = kx_db_get_metadata(a->db, KI_META_GLOSSARY, &text);
+    kx_status_t st = kx_db_get_metadata(a->db, KI_META_GLOSSARY_ANALYSED, &text);
+    if (st == KX_OK && text && *text) {
+        ks_glossary_status_t gs = ks_glossary_new(&a->glossary);
+        if (gs == KS_GLOSSARY_OK)
+            gs = ks_glossary_add_analysed(a->glossary, text, strlen(text));
+        kx_free(text);
+        if (gs == KS_GLOSSARY_OK)
+            return KI_EXIT_OK;
+        if (gs == KS_GLOSSARY_ERR_NOMEM) {
+            ki_error("cannot load the index's glossary: %s", ks_glossary_status_to_string(gs));
+            return KI_EXIT_FAILURE;
+        }
+        ki_warn("the index's analysed glossary is damaged; reading its text instead "
+                "(kavosh-index rewrites it when the glossary changes)");
+        ks_glossary_free(a->glossary);
+        a->glossary = NULL;
+        text = NULL;
+    } else {
+        kx_free(text);
+        text = NULL;
+    }
+    st = kx_db_get_metadata(a->db, KI_META_GLOSSARY, &text);
     if (st != KX_OK) {
         ki_error("cannot read the glossary from the index: %s", kx_db_last_error(a->db));
         return ki_exit_for_status(st);

@@ -178,6 +178,21 @@ ks_glossary_status_t ks_glossary_match_text(const ks_glossary_t *g, ka_analyzer_
  * the caller with free(); *out_len (may be NULL) excludes the NUL. */
 ks_glossary_status_t ks_glossary_to_tsv(const ks_glossary_t *g, char **out, size_t *out_len);
 
+/* The pre-analysed form: every variant with its terms and stems, as
+ * kavosh-index stores it in the index (KI_META_GLOSSARY_ANALYSED) so that
+ * kavosh-search loads a large glossary without running the analyzer over
+ * it. A text format: a magic line, then "C" opening each concept and one
+ * line per variant: LANG<TAB>NTERMS<TAB>TEXT then TERM<TAB>STEM per term
+ * (an empty STEM for none). Valid only for the analyzer that wrote it: the
+ * index's schema version ties them. *out is malloc'd and NUL-terminated. */
+ks_glossary_status_t ks_glossary_to_analysed(const ks_glossary_t *g, char **out, size_t *out_len);
+/* Whether buf starts like the pre-analysed form. */
+int ks_glossary_is_analysed(const char *buf, size_t len);
+/* Add the concepts of a pre-analysed glossary. KS_GLOSSARY_ERR_ARG when buf
+ * is damaged: the concepts read before the damage stay, the rest is left out
+ * (the caller may load the TSV text instead). */
+ks_glossary_status_t ks_glossary_add_analysed(ks_glossary_t *g, const char *buf, size_t len);
+
 /* "fa", "ru", "en"; NULL if out of range. */
 const char *ks_glossary_lang_code(ks_glossary_lang_t lang);
 /* The language named by code[0..len) (case-insensitive "fa"/"ru"/"en", also

@@ -26,6 +26,10 @@
 #define KI_META_ROOT      "root:"
 /* Metadata key holding the glossary text (TSV) that travels with the index. */
 #define KI_META_GLOSSARY  "kavosh.glossary"
+/* The same glossary (and ICU's gazetteer) pre-analysed (ks_glossary_to_analysed),
+ * and what it was made from (a stamp: rebuilt only when that changes). */
+#define KI_META_GLOSSARY_ANALYSED "kavosh.glossary.analysed"
+#define KI_META_GLOSSARY_STAMP    "kavosh.glossary.stamp"
 
 /* Term prefixes. Exact words have none; stems have the analyzer's "Z". */
 #define KI_PREFIX_ID      "Q"   /* unique passage id: "Qarticle.fa.md#37" */

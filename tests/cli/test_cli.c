@@ -829,7 +829,8 @@ static void test_harvested_glosses(void **state)
     assert_int_equal(kx_db_open(xdb, KX_OPEN_READ, &db2, NULL), KX_OK);
     char *g = NULL;
     assert_int_equal(kx_db_get_metadata(db2, "kavosh.glossary", &g), KX_OK);
-    assert_null(strstr(g, "Heartland"));
+    /* (The default lexicon may know Heartland; the harvest's record is what goes.) */
+    assert_null(strstr(g, path));
     kx_free(g);
     kx_db_close(db2);
 }
