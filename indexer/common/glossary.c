@@ -1185,6 +1185,20 @@ ks_glossary_status_t ks_glossary_add_analysed(ks_glossary_t *g, const char *buf,
     collect_t c;
     ks_glossary_status_t st = KS_GLOSSARY_OK;
     memset(&c, 0, sizeof c);
+    /* Size the variant array once, from the line count. */
+    size_t lines = 0;
+    for (const char *q = buf + pos; (q = memchr(q, '\n', len - (size_t)(q - buf))) != NULL; q++)
+        lines++;
+    if (lines > KS_GLOSSARY_MAX_VARIANTS)
+        lines = KS_GLOSSARY_MAX_VARIANTS;
+    if (g->nvariants + lines > g->cap_variants) {
+        variant_t *v = realloc(g->variants, (g->nvariants + lines) * sizeof *v);
+        if (v) {
+            g->variants = v;
+            g->cap_variants = g->nvariants + lines;
+        }
+    }
+
     while (pos < len && st == KS_GLOSSARY_OK) {
         const char *line = buf + pos;
         const char *nl = memchr(line, '\n', len - pos);

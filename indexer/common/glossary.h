@@ -10,7 +10,7 @@
  * the same way meets it term for term: ZWNJ, joined and Arabic/Persian letter
  * variants all fold to the same terms. Each term's stem is kept beside it.
  *
- * Loading: ks_glossary_add_tsv() reads the TSV format of corpus/glossary.tsv;
+ * Loading: ks_glossary_add_tsv() reads the TSV format of the files of indexer/lexicon/;
  * other formats (FreeDict/dictd) are further loaders that split their entries
  * and call ks_glossary_add_concept(), as the gloss harvester can. Malformed
  * lines are reported to a diagnostics callback with the source name and line
@@ -120,7 +120,7 @@ ks_glossary_status_t ks_glossary_new(ks_glossary_t **out);
 void ks_glossary_free(ks_glossary_t *g);                      /* NULL ok */
 
 /* Add the entries of a TSV glossary buf[0..len) (the format of
- * corpus/glossary.tsv: an optional UTF-8 BOM; lines starting with '#' are
+ * the files of indexer/lexicon/: an optional UTF-8 BOM; lines starting with '#' are
  * comments; the first other line is the header naming the columns' languages,
  * e.g. "fa\tru\ten"; then one concept per line, one TAB between columns,
  * spellings within a column separated by '|'). source names the buffer in
