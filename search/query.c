@@ -795,7 +795,9 @@ static kx_query_t *text_query(parser_t *p, const char *s, size_t len)
         if (!(t->flags & KA_TOK_JOINED))
             ql_push(p, &words, adjacent_pair(p, &c, k));
         split_alternatives(p, t, &words);
-        if (p->translit)
+        /* A joined pair is no word of any text (the index holds none): its
+         * key, weighed as absent evidence, would only add noise. */
+        if (p->translit && !(t->flags & KA_TOK_JOINED))
             ql_push(p, &words, translit_query(p, &c, k));
     }
     expand(p, &c, &words);
