@@ -604,10 +604,15 @@ static int on_glossary_match(void *ctx, const ks_glossary_match_t *m)
         ks_glossary_variant_t v;
         if (ks_glossary_variant(p->glossary, m->concept, i, &v) != KS_GLOSSARY_OK)
             continue;
-        /* A variant that is the typed words themselves adds nothing. */
+        /* A variant that is the typed words themselves, or another form of
+         * them (the same stems: «رژیم‌ها» for «رژیم»), adds nothing but
+         * weight: the typed words' own stems find it already. */
         int same = v.nterms == m->end - m->start;
-        for (size_t k = 0; same && k < v.nterms; k++)
-            same = strcmp(v.terms[k], m->terms[m->start + k]) == 0;
+        for (size_t k = 0; same && k < v.nterms; k++) {
+            const char *ts = x->stems ? x->stems[m->start + k] : NULL;
+            same = strcmp(v.terms[k], m->terms[m->start + k]) == 0 ||
+                   (ts && v.stems && v.stems[k] && strcmp(v.stems[k], ts) == 0);
+        }
         if (same)
             continue;
         ql_push(p, &group, variant_query(p, &v));
