@@ -422,6 +422,148 @@ static void count_diag(void *ctx, const char *source, size_t line, const char *m
     (*(size_t *)ctx)++;
 }
 
+/* The lookup tables (KI_META_GLOSSARY_KEY / KI_META_GLOSSARY_CONCEPT): each
+ * concept's record, and for every first term and first stem of a variant
+ * the concepts having it, so that kavosh-search reads only the concepts a
+ * query can reach instead of loading the whole glossary. */
+typedef struct lookup_key {
+    char  *key;                 /* KI_META_GLOSSARY_KEY + kind letter + term */
+    size_t concept;
+} lookup_key_t;
+
+static int cmp_lookup(const void *a, const void *b)
+{
+    const lookup_key_t *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->concept > y->concept) - (x->concept < y->concept);
+}
+
+typedef struct key_list {
+    char  **v;
+    size_t  n, cap;
+} key_list_t;
+
+static int collect_key(void *ctx, const char *key)
+{
+    key_list_t *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        char **nv = realloc(l->v, cap * sizeof *nv);
+        if (!nv)
+            return 1;
+        l->v = nv;
+        l->cap = cap;
+    }
+    return (l->v[l->n] = strdup(key)) != NULL ? (l->n++, 0) : 1;
+}
+
+static kx_status_t clear_prefix(kx_db_t *db, const char *prefix)
+{
+    key_list_t l = { 0 };
+    kx_status_t st = kx_db_metadata_keys(db, prefix, collect_key, &l);
+    for (size_t i = 0; i < l.n; i++) {
+        if (st == KX_OK)
+            st = kx_db_set_metadata(db, l.v[i], "");
+        free(l.v[i]);
+    }
+    free(l.v);
+    return st;
+}
+
+static kx_status_t store_lookup(kx_db_t *db, const ks_glossary_t *g)
+{
+    kx_status_t st = clear_prefix(db, KI_META_GLOSSARY_KEY);
+    if (st == KX_OK)
+        st = clear_prefix(db, KI_META_GLOSSARY_CONCEPT);
+    if (st == KX_OK)
+        st = kx_db_set_metadata(db, KI_META_GLOSSARY_LOOKUP, "");
+    if (st != KX_OK)
+        return st;
+    size_t nc = ks_glossary_concept_count(g), nk = 0, cap = 0;
+    lookup_key_t *keys = NULL;
+    int too_long = 0;
+    char name[64];
+    for (size_t c = 0; c < nc && st == KX_OK && !too_long; c++) {
+        char *rec = NULL;
+        if (ks_glossary_concept_to_analysed(g, c, &rec, NULL) != KS_GLOSSARY_OK) {
+            st = KX_NO_MEMORY;
+            break;
+        }
+        snprintf(name, sizeof name, "%s%zu", KI_META_GLOSSARY_CONCEPT, c);
+        if (*rec)
+            st = kx_db_set_metadata(db, name, rec);
+        free(rec);
+        for (size_t i = 0; i < ks_glossary_concept_size(g, c) && st == KX_OK; i++) {
+            ks_glossary_variant_t v;
+            if (ks_glossary_variant(g, c, i, &v) != KS_GLOSSARY_OK)
+                continue;
+            for (int kind = 0; kind < 2; kind++) {
+                const char *t = kind ? v.stems[0] : v.terms[0];
+                if (!t)
+                    continue;
+                size_t n = strlen(KI_META_GLOSSARY_KEY) + 1 + strlen(t) + 1;
+                if (n > KI_GLOSSARY_MAX_KEY) {
+                    too_long = 1;             /* Xapian keeps no such key: no tables */
+                    break;
+                }
+                if (nk == cap) {
+                    size_t ncap = cap ? cap * 2 : 1024;
+                    lookup_key_t *nv = realloc(keys, ncap * sizeof *nv);
+                    if (!nv) {
+                        st = KX_NO_MEMORY;
+                        break;
+                    }
+                    keys = nv;
+                    cap = ncap;
+                }
+                char *k = malloc(n);
+                if (!k) {
+                    st = KX_NO_MEMORY;
+                    break;
+                }
+                snprintf(k, n, "%s%c%s", KI_META_GLOSSARY_KEY, kind ? 'S' : 'E', t);
+                keys[nk].key = k;
+                keys[nk].concept = c;
+                nk++;
+            }
+        }
+    }
+    if (nk)
+        qsort(keys, nk, sizeof *keys, cmp_lookup);
+    char *val = NULL;
+    size_t vcap = 0;
+    for (size_t i = 0; i < nk && st == KX_OK && !too_long;) {
+        size_t j = i, len = 0;
+        for (; j < nk && strcmp(keys[j].key, keys[i].key) == 0; j++) {
+            if (j > i && keys[j].concept == keys[j - 1].concept)
+                continue;
+            if (len + 24 > vcap) {
+                size_t ncap = vcap ? vcap * 2 : 256;
+                while (ncap < len + 24)
+                    ncap *= 2;
+                char *nv = realloc(val, ncap);
+                if (!nv) {
+                    st = KX_NO_MEMORY;
+                    break;
+                }
+                val = nv;
+                vcap = ncap;
+            }
+            len += (size_t)snprintf(val + len, vcap - len, "%s%zu", len ? " " : "", keys[j].concept);
+        }
+        if (st == KX_OK)
+            st = kx_db_set_metadata(db, keys[i].key, val);
+        i = j;
+    }
+    for (size_t i = 0; i < nk; i++)
+        free(keys[i].key);
+    free(keys);
+    free(val);
+    if (st == KX_OK && !too_long && nc)
+        st = kx_db_set_metadata(db, KI_META_GLOSSARY_LOOKUP, "1");
+    return st;
+}
+
 /* The glossary kavosh-search loads, pre-analysed (KI_META_GLOSSARY_ANALYSED):
  * the combined TSV text and, with the default lexicon, ICU's gazetteer.
  * Rebuilt only when what it is made of changed (its stamp: the TSV's hash,
@@ -453,6 +595,8 @@ static kx_status_t store_analysed(kx_db_t *db, ka_analyzer_t *an, const char *ts
         sum->gazetteer_concepts = rep.countries + rep.languages + rep.scripts + rep.cities;
         st = kx_db_set_metadata(db, KI_META_GLOSSARY_ANALYSED,
                                 ks_glossary_concept_count(g) ? text : "");
+        if (st == KX_OK)
+            st = store_lookup(db, g);
         if (st == KX_OK)
             st = kx_db_set_metadata(db, KI_META_GLOSSARY_STAMP, stamp);
     } else {

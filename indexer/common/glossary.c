@@ -30,7 +30,7 @@
 enum key_kind { KEY_EXACT = 1, KEY_STEM = 2 };
 
 typedef struct variant {
-    char              *block;     /* text NUL, then each term NUL and stem NUL */
+    char              *block;     /* text NUL, then each term NUL and stem NUL (inside ptrs' allocation) */
     char             **ptrs;      /* nterms term pointers, then nterms stem pointers (or NULL) */
     size_t             nterms;
     size_t             concept;
@@ -43,7 +43,8 @@ typedef struct concept {
 } concept_t;
 
 typedef struct slot {
-    char         *key;            /* owned copy; NULL for an empty slot */
+    const char   *key;            /* a variant's own term or stem (variants are never removed
+                                     once indexed); NULL for an empty slot */
     uint64_t      hash;
     unsigned char kind;           /* enum key_kind */
     size_t       *ids;            /* variant indexes, ascending */
@@ -404,11 +405,7 @@ static int slot_add(ks_glossary_t *g, unsigned kind, const char *key, size_t id)
             break;
     }
     if (!s->key) {
-        char *k = malloc(len + 1);
-        if (!k)
-            return -1;
-        memcpy(k, key, len + 1);
-        s->key = k;
+        s->key = key;
         s->hash = h;
         s->kind = (unsigned char)kind;
         g->used_slots++;
@@ -440,8 +437,7 @@ ks_glossary_status_t ks_glossary_new(ks_glossary_t **out)
 
 static void variant_free(variant_t *v)
 {
-    free(v->block);
-    free(v->ptrs);
+    free(v->ptrs);                                /* the block lives in the same allocation */
 }
 
 void ks_glossary_free(ks_glossary_t *g)
@@ -451,7 +447,6 @@ void ks_glossary_free(ks_glossary_t *g)
     for (size_t i = 0; i < g->nvariants; i++)
         variant_free(&g->variants[i]);
     for (size_t i = 0; i < g->nslots; i++) {
-        free(g->slots[i].key);
         free(g->slots[i].ids);
     }
     free(g->variants);
@@ -483,12 +478,11 @@ static int variant_push(ks_glossary_t *g, ks_glossary_lang_t lang, const char *t
         g->cap_variants = cap;
     }
     variant_t *v = &g->variants[g->nvariants];
-    v->block = malloc(text_len + 1 + c->len);
-    v->ptrs = malloc(2 * c->n * sizeof *v->ptrs);
-    if (!v->block || !v->ptrs) {
-        variant_free(v);
+    /* One allocation: the pointers, then the text, terms and stems. */
+    v->ptrs = malloc(2 * c->n * sizeof *v->ptrs + text_len + 1 + c->len);
+    if (!v->ptrs)
         return -1;
-    }
+    v->block = (char *)(v->ptrs + 2 * c->n);
     memcpy(v->block, text, text_len);
     v->block[text_len] = '\0';
     memcpy(v->block + text_len + 1, c->buf, c->len);
@@ -1099,6 +1093,37 @@ static int has_sep(const char *s)
     return strpbrk(s, "\t\n") != NULL;
 }
 
+/* Append concept ci in the pre-analysed form ("C" and its variant lines). */
+static void concept_analysed(const ks_glossary_t *g, size_t ci, sbuf_t *b)
+{
+    const concept_t *cp = &g->concepts[ci];
+    int opened = 0;
+    for (size_t j = cp->first; j < cp->first + cp->count; j++) {
+        const variant_t *v = &g->variants[j];
+        int bad = has_sep(v->block);
+        for (size_t k = 0; k < v->nterms && !bad; k++)
+            bad = has_sep(v->ptrs[k]) || (v->ptrs[v->nterms + k] && has_sep(v->ptrs[v->nterms + k]));
+        if (bad)
+            continue;                     /* cannot be written; the analyzer never makes one */
+        if (!opened) {
+            sb_put(b, "C\n", 2);
+            opened = 1;
+        }
+        char head[32];
+        snprintf(head, sizeof head, "%u\t%zu\t", (unsigned)v->lang, v->nterms);
+        sb_puts(b, head);
+        sb_puts(b, v->block);
+        for (size_t k = 0; k < v->nterms; k++) {
+            sb_put(b, "\t", 1);
+            sb_puts(b, v->ptrs[k]);
+            sb_put(b, "\t", 1);
+            if (v->ptrs[v->nterms + k])
+                sb_puts(b, v->ptrs[v->nterms + k]);
+        }
+        sb_put(b, "\n", 1);
+    }
+}
+
 ks_glossary_status_t ks_glossary_to_analysed(const ks_glossary_t *g, char **out, size_t *out_len)
 {
     sbuf_t b = { NULL, 0, 0, 0 };
@@ -1107,34 +1132,8 @@ ks_glossary_status_t ks_glossary_to_analysed(const ks_glossary_t *g, char **out,
         return KS_GLOSSARY_ERR_ARG;
     *out = NULL;
     sb_puts(&b, ANALYSED_MAGIC);
-    for (size_t ci = 0; ci < g->nconcepts; ci++) {
-        const concept_t *cp = &g->concepts[ci];
-        int opened = 0;
-        for (size_t j = cp->first; j < cp->first + cp->count; j++) {
-            const variant_t *v = &g->variants[j];
-            int bad = has_sep(v->block);
-            for (size_t k = 0; k < v->nterms && !bad; k++)
-                bad = has_sep(v->ptrs[k]) || (v->ptrs[v->nterms + k] && has_sep(v->ptrs[v->nterms + k]));
-            if (bad)
-                continue;                     /* cannot be written; the analyzer never makes one */
-            if (!opened) {
-                sb_put(&b, "C\n", 2);
-                opened = 1;
-            }
-            char head[32];
-            snprintf(head, sizeof head, "%u\t%zu\t", (unsigned)v->lang, v->nterms);
-            sb_puts(&b, head);
-            sb_puts(&b, v->block);
-            for (size_t k = 0; k < v->nterms; k++) {
-                sb_put(&b, "\t", 1);
-                sb_puts(&b, v->ptrs[k]);
-                sb_put(&b, "\t", 1);
-                if (v->ptrs[v->nterms + k])
-                    sb_puts(&b, v->ptrs[v->nterms + k]);
-            }
-            sb_put(&b, "\n", 1);
-        }
-    }
+    for (size_t ci = 0; ci < g->nconcepts; ci++)
+        concept_analysed(g, ci, &b);
     if (b.nomem) {
         free(b.p);
         return KS_GLOSSARY_ERR_NOMEM;
@@ -1143,6 +1142,30 @@ ks_glossary_status_t ks_glossary_to_analysed(const ks_glossary_t *g, char **out,
     if (out_len)
         *out_len = b.len;
     return KS_GLOSSARY_OK;
+}
+
+ks_glossary_status_t ks_glossary_concept_to_analysed(const ks_glossary_t *g, size_t concept,
+                                                     char **out, size_t *out_len)
+{
+    sbuf_t b = { NULL, 0, 0, 0 };
+    if (!g || !out || concept >= g->nconcepts)
+        return KS_GLOSSARY_ERR_ARG;
+    *out = NULL;
+    concept_analysed(g, concept, &b);
+    sb_put(&b, "", 0);
+    if (b.nomem) {
+        free(b.p);
+        return KS_GLOSSARY_ERR_NOMEM;
+    }
+    *out = b.p;
+    if (out_len)
+        *out_len = b.len;
+    return KS_GLOSSARY_OK;
+}
+
+const char *ks_glossary_analysed_magic(void)
+{
+    return ANALYSED_MAGIC;
 }
 
 /* Close the concept of variants [first, g->nvariants) and index them. */

@@ -186,6 +186,13 @@ ks_glossary_status_t ks_glossary_to_tsv(const ks_glossary_t *g, char **out, size
  * (an empty STEM for none). Valid only for the analyzer that wrote it: the
  * index's schema version ties them. *out is malloc'd and NUL-terminated. */
 ks_glossary_status_t ks_glossary_to_analysed(const ks_glossary_t *g, char **out, size_t *out_len);
+/* One concept in the same form ("C" and its variant lines, no magic line),
+ * for storing concepts one by one; *out is malloc'd (an empty string for a
+ * concept with nothing writable). */
+ks_glossary_status_t ks_glossary_concept_to_analysed(const ks_glossary_t *g, size_t concept,
+                                                     char **out, size_t *out_len);
+/* The form's first line (with its newline), to put before such concepts. */
+const char *ks_glossary_analysed_magic(void);
 /* Whether buf starts like the pre-analysed form. */
 int ks_glossary_is_analysed(const char *buf, size_t len);
 /* Add the concepts of a pre-analysed glossary. KS_GLOSSARY_ERR_ARG when buf

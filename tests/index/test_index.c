@@ -582,6 +582,19 @@ static void test_default_lexicon(void **state)
     assert_non_null(strstr(an, "\tРогунская ГЭС\tрогунская\t"));
     assert_non_null(strstr(an, "\tТаджикистан\t"));
     assert_non_null(strstr(an, "\tتاشکند\t"));
+    /* The lookup tables: the concepts by their first words and stems. */
+    char *flag = metadata(db, KI_META_GLOSSARY_LOOKUP);
+    assert_string_equal(flag, "1");
+    kx_free(flag);
+    char *ids = metadata(db, KI_META_GLOSSARY_KEY "Erogun");
+    assert_true(ids[0] >= '0' && ids[0] <= '9');
+    char ckey[64];
+    snprintf(ckey, sizeof ckey, "%s%lu", KI_META_GLOSSARY_CONCEPT, strtoul(ids, NULL, 10));
+    kx_free(ids);
+    char *rec = metadata(db, ckey);
+    assert_non_null(strstr(rec, "\tRogun dam\t"));
+    assert_non_null(strstr(rec, "\tسد راغون\t"));
+    kx_free(rec);
     char *stamp = metadata(db, KI_META_GLOSSARY_STAMP);
     assert_non_null(strstr(stamp, " icu "));
     kx_free(stamp);
@@ -617,6 +630,9 @@ static void test_default_lexicon(void **state)
     kx_free(g);
     an = metadata(db, KI_META_GLOSSARY_ANALYSED);
     assert_null(strstr(an, "Rogun"));
+    ids = metadata(db, KI_META_GLOSSARY_KEY "Erogun");
+    assert_string_equal(ids, "");
+    kx_free(ids);
     assert_null(strstr(an, "Таджикистан"));
     kx_free(an);
     free(one);
