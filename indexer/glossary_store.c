@@ -656,6 +656,15 @@ ki_exit_t ki_store_glossaries(kx_db_t *db, ka_analyzer_t *an, const ki_filelist_
         st = set_if_changed(db, KI_META_GLOSSARY, c.buf ? c.buf : "");
     if (st == KX_OK && an)
         st = store_analysed(db, an, c.buf ? c.buf : "", c.len, opt->lexicon != NULL, sum);
+    if (st == KX_OK && opt->verbose && opt->lexicon) {
+        ki_progress_clear(pr);
+        if (sum->gazetteer_concepts)
+            ki_note("%s: default lexicon, %zu entries; the glossary analysed anew, with %zu "
+                    "concepts of ICU's names", opt->lexicon, sum->lexicon_entries,
+                    sum->gazetteer_concepts);
+        else
+            ki_note("%s: default lexicon, %zu entries", opt->lexicon, sum->lexicon_entries);
+    }
     if (st == KX_OK)
         st = kx_db_commit_transaction(db);
     else
