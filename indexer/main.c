@@ -131,8 +131,12 @@ static const char *bundled_corpus(void)
 static const char *default_lexicon(void)
 {
     const char *env = getenv("KAVOSH_LEXICON");
-    if (env && *env)
+    if (env && *env) {
+        struct stat sb;
+        if (stat(env, &sb) != 0 || !S_ISDIR(sb.st_mode))
+            ki_warn("KAVOSH_LEXICON=%s: not a folder; no default lexicon is stored", env);
         return env;
+    }
     static const char *const candidates[] = {
 #ifdef KAVOSH_SOURCE_LEXICON
         KAVOSH_SOURCE_LEXICON,
