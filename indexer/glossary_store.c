@@ -14,14 +14,18 @@
 #include "index.h"
 #include "index_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "gazetteer.h"
 #include "glossary.h"
 #include "schema.h"
+
+#include <unicode/uversion.h>
 
 /* The search side skips longer lines (KS_GLOSSARY_MAX_LINE in common/glossary.h). */
 #define KI_GLOSSARY_MAX_LINE 65536u
@@ -288,8 +292,320 @@ static int store_source(kx_db_t *db, const char *path, const char *name, int dic
     return 0;
 }
 
-ki_exit_t ki_store_glossaries(kx_db_t *db, const ki_filelist_t *list, const ki_options_t *opt,
-                              ki_progress_t *pr, ki_summary_t *sum)
+/* ---------------------------------------------------------------------- */
+/* The default lexicon                                                     */
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.tsv files of dir, sorted (so the combined glossary does not depend
+ * on the order readdir gives). Returns how many; *out is malloc'd. */
+static size_t lexicon_files(const char *dir, char ***out)
+{
+    *out = NULL;
+    DIR *d = dir ? opendir(dir) : NULL;
+    if (!d)
+        return 0;
+    char **v = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (l < 5 || e->d_name[0] == '.' || strcmp(e->d_name + l - 4, ".tsv") != 0)
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            char **nv = realloc(v, nc * sizeof *nv);
+            if (!nv)
+                break;
+            v = nv;
+            cap = nc;
+        }
+        if ((v[n] = strdup(e->d_name)) != NULL)
+            n++;
+    }
+    closedir(d);
+    if (n)
+        qsort(v, n, sizeof *v, cmp_name);
+    *out = v;
+    return n;
+}
+
+typedef struct stale {
+    kx_db_t    *db;
+    char      **keep;           /* record names still in the lexicon */
+    size_t      n_keep;
+    char      **drop;           /* keys to blank */
+    size_t      n_drop, cap_drop;
+} stale_t;
+
+static int find_stale(void *ctx, const char *key)
+{
+    stale_t *s = ctx;
+    const char *name = key + strlen(KI_META_GLOSSARY_SOURCE);
+    for (size_t i = 0; i < s->n_keep; i++)
+        if (strcmp(s->keep[i], name) == 0)
+            return 0;
+    if (s->n_drop == s->cap_drop) {
+        size_t nc = s->cap_drop ? s->cap_drop * 2 : 8;
+        char **nv = realloc(s->drop, nc * sizeof *nv);
+        if (!nv)
+            return 0;
+        s->drop = nv;
+        s->cap_drop = nc;
+    }
+    if ((s->drop[s->n_drop] = strdup(key)) != NULL)
+        s->n_drop++;
+    return 0;
+}
+
+/* Store the default lexicon's files as records named KI_LEXICON_RECORD +
+ * file name, and blank the records of lexicon files that are gone (or all of
+ * them with --no-lexicon, when opt->lexicon is NULL). */
+static void store_lexicon(kx_db_t *db, const ki_options_t *opt, ki_progress_t *pr,
+                          ki_summary_t *sum, ki_exit_t *ex)
+{
+    char **files = NULL;
+    size_t n = lexicon_files(opt->lexicon, &files);
+    stale_t s = { .db = db };
+    s.keep = calloc(n ? n : 1, sizeof *s.keep);
+    for (size_t i = 0; s.keep && i < n; i++) {
+        size_t pl = strlen(opt->lexicon) + strlen(files[i]) + 2;
+        size_t nl = strlen(KI_LEXICON_RECORD) + strlen(files[i]) + 1;
+        char *path = malloc(pl), *name = malloc(nl);
+        if (path && name) {
+            snprintf(path, pl, "%s/%s", opt->lexicon, files[i]);
+            snprintf(name, nl, "%s%s", KI_LEXICON_RECORD, files[i]);
+            ki_options_t quiet = *opt;
+            quiet.verbose = 0;
+            ki_summary_t ignore = { 0 };
+            if (store_source(db, path, name, 0, &quiet, pr, &ignore, ex) == 0) {
+                s.keep[s.n_keep++] = name;
+                name = NULL;
+                sum->lexicon_entries += ignore.glossary_entries;
+            }
+        }
+        free(path);
+        free(name);
+    }
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%s%s", KI_META_GLOSSARY_SOURCE, KI_LEXICON_RECORD);
+    kx_db_metadata_keys(db, prefix, find_stale, &s);
+    for (size_t i = 0; i < s.n_drop; i++) {
+        kx_status_t st = kx_db_set_metadata(db, s.drop[i], "");
+        if (st != KX_OK)
+            db_error(db, s.drop[i], st, ex);
+        free(s.drop[i]);
+    }
+    for (size_t i = 0; i < s.n_keep; i++)
+        free(s.keep[i]);
+    for (size_t i = 0; i < n; i++)
+        free(files[i]);
+    free(s.keep);
+    free(s.drop);
+    free(files);
+}
+
+/* The diagnostics of the combined glossary were given when each source was
+ * stored; here they are only counted. */
+static void count_diag(void *ctx, const char *source, size_t line, const char *message)
+{
+    (void)source;
+    (void)line;
+    (void)message;
+    (*(size_t *)ctx)++;
+}
+
+/* The lookup tables (KI_META_GLOSSARY_KEY / KI_META_GLOSSARY_CONCEPT): each
+ * concept's record, and for every first term and first stem of a variant
+ * the concepts having it, so that kavosh-search reads only the concepts a
+ * query can reach instead of loading the whole glossary. */
+typedef struct lookup_key {
+    char  *key;                 /* KI_META_GLOSSARY_KEY + kind letter + term */
+    size_t concept;
+} lookup_key_t;
+
+static int cmp_lookup(const void *a, const void *b)
+{
+    const lookup_key_t *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->concept > y->concept) - (x->concept < y->concept);
+}
+
+typedef struct key_list {
+    char  **v;
+    size_t  n, cap;
+} key_list_t;
+
+static int collect_key(void *ctx, const char *key)
+{
+    key_list_t *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        char **nv = realloc(l->v, cap * sizeof *nv);
+        if (!nv)
+            return 1;
+        l->v = nv;
+        l->cap = cap;
+    }
+    return (l->v[l->n] = strdup(key)) != NULL ? (l->n++, 0) : 1;
+}
+
+static kx_status_t clear_prefix(kx_db_t *db, const char *prefix)
+{
+    key_list_t l = { 0 };
+    kx_status_t st = kx_db_metadata_keys(db, prefix, collect_key, &l);
+    for (size_t i = 0; i < l.n; i++) {
+        if (st == KX_OK)
+            st = kx_db_set_metadata(db, l.v[i], "");
+        free(l.v[i]);
+    }
+    free(l.v);
+    return st;
+}
+
+static kx_status_t store_lookup(kx_db_t *db, const ks_glossary_t *g)
+{
+    kx_status_t st = clear_prefix(db, KI_META_GLOSSARY_KEY);
+    if (st == KX_OK)
+        st = clear_prefix(db, KI_META_GLOSSARY_CONCEPT);
+    if (st == KX_OK)
+        st = kx_db_set_metadata(db, KI_META_GLOSSARY_LOOKUP, "");
+    if (st != KX_OK)
+        return st;
+    size_t nc = ks_glossary_concept_count(g), nk = 0, cap = 0;
+    lookup_key_t *keys = NULL;
+    int too_long = 0;
+    char name[64];
+    for (size_t c = 0; c < nc && st == KX_OK && !too_long; c++) {
+        char *rec = NULL;
+        if (ks_glossary_concept_to_analysed(g, c, &rec, NULL) != KS_GLOSSARY_OK) {
+            st = KX_NO_MEMORY;
+            break;
+        }
+        snprintf(name, sizeof name, "%s%zu", KI_META_GLOSSARY_CONCEPT, c);
+        if (*rec)
+            st = kx_db_set_metadata(db, name, rec);
+        free(rec);
+        for (size_t i = 0; i < ks_glossary_concept_size(g, c) && st == KX_OK; i++) {
+            ks_glossary_variant_t v;
+            if (ks_glossary_variant(g, c, i, &v) != KS_GLOSSARY_OK)
+                continue;
+            for (int kind = 0; kind < 2; kind++) {
+                const char *t = kind ? v.stems[0] : v.terms[0];
+                if (!t)
+                    continue;
+                size_t n = strlen(KI_META_GLOSSARY_KEY) + 1 + strlen(t) + 1;
+                if (n > KI_GLOSSARY_MAX_KEY) {
+                    too_long = 1;             /* Xapian keeps no such key: no tables */
+                    break;
+                }
+                if (nk == cap) {
+                    size_t ncap = cap ? cap * 2 : 1024;
+                    lookup_key_t *nv = realloc(keys, ncap * sizeof *nv);
+                    if (!nv) {
+                        st = KX_NO_MEMORY;
+                        break;
+                    }
+                    keys = nv;
+                    cap = ncap;
+                }
+                char *k = malloc(n);
+                if (!k) {
+                    st = KX_NO_MEMORY;
+                    break;
+                }
+                snprintf(k, n, "%s%c%s", KI_META_GLOSSARY_KEY, kind ? 'S' : 'E', t);
+                keys[nk].key = k;
+                keys[nk].concept = c;
+                nk++;
+            }
+        }
+    }
+    if (nk)
+        qsort(keys, nk, sizeof *keys, cmp_lookup);
+    char *val = NULL;
+    size_t vcap = 0;
+    for (size_t i = 0; i < nk && st == KX_OK && !too_long;) {
+        size_t j = i, len = 0;
+        for (; j < nk && strcmp(keys[j].key, keys[i].key) == 0; j++) {
+            if (j > i && keys[j].concept == keys[j - 1].concept)
+                continue;
+            if (len + 24 > vcap) {
+                size_t ncap = vcap ? vcap * 2 : 256;
+                while (ncap < len + 24)
+                    ncap *= 2;
+                char *nv = realloc(val, ncap);
+                if (!nv) {
+                    st = KX_NO_MEMORY;
+                    break;
+                }
+                val = nv;
+                vcap = ncap;
+            }
+            len += (size_t)snprintf(val + len, vcap - len, "%s%zu", len ? " " : "", keys[j].concept);
+        }
+        if (st == KX_OK)
+            st = kx_db_set_metadata(db, keys[i].key, val);
+        i = j;
+    }
+    for (size_t i = 0; i < nk; i++)
+        free(keys[i].key);
+    free(keys);
+    free(val);
+    if (st == KX_OK && !too_long && nc)
+        st = kx_db_set_metadata(db, KI_META_GLOSSARY_LOOKUP, "1");
+    return st;
+}
+
+/* The glossary kavosh-search loads, pre-analysed (KI_META_GLOSSARY_ANALYSED):
+ * the combined TSV text and, with the default lexicon, ICU's gazetteer.
+ * Rebuilt only when what it is made of changed (its stamp: the TSV's hash,
+ * the gazetteer's ICU version, the schema version). */
+static kx_status_t store_analysed(kx_db_t *db, ka_analyzer_t *an, const char *tsv, size_t len,
+                                  int gazetteer, ki_summary_t *sum)
+{
+    char stamp[128];
+    snprintf(stamp, sizeof stamp, "%016llx %s %s %s", ki_content_hash(tsv, len),
+             gazetteer ? "icu" : "-", gazetteer ? U_ICU_VERSION : "-", KI_SCHEMA_VERSION);
+    char *old = NULL;
+    kx_status_t st = kx_db_get_metadata(db, KI_META_GLOSSARY_STAMP, &old);
+    int same = st == KX_OK && old && strcmp(old, stamp) == 0;
+    kx_free(old);
+    if (st != KX_OK || same)
+        return st;
+    ks_glossary_t *g = NULL;
+    size_t problems = 0;
+    ks_glossary_status_t gs = ks_glossary_new(&g);
+    if (gs == KS_GLOSSARY_OK && len)
+        gs = ks_glossary_add_tsv(g, an, "index glossary", tsv, len, count_diag, &problems, NULL);
+    ki_gazetteer_report_t rep = { 0 };
+    if (gs == KS_GLOSSARY_OK && gazetteer)
+        gs = ki_gazetteer_add(g, an, &rep);
+    char *text = NULL;
+    if (gs == KS_GLOSSARY_OK)
+        gs = ks_glossary_to_analysed(g, &text, NULL);
+    if (gs == KS_GLOSSARY_OK) {
+        sum->gazetteer_concepts = rep.countries + rep.languages + rep.scripts + rep.cities;
+        st = kx_db_set_metadata(db, KI_META_GLOSSARY_ANALYSED,
+                                ks_glossary_concept_count(g) ? text : "");
+        if (st == KX_OK)
+            st = store_lookup(db, g);
+        if (st == KX_OK)
+            st = kx_db_set_metadata(db, KI_META_GLOSSARY_STAMP, stamp);
+    } else {
+        ki_error("glossary: cannot analyse it: %s", ks_glossary_status_to_string(gs));
+        st = gs == KS_GLOSSARY_ERR_NOMEM ? KX_NO_MEMORY : KX_INTERNAL_ERROR;
+    }
+    free(text);
+    ks_glossary_free(g);
+    return st;
+}
+
+ki_exit_t ki_store_glossaries(kx_db_t *db, ka_analyzer_t *an, const ki_filelist_t *list,
+                              const ki_options_t *opt, ki_progress_t *pr, ki_summary_t *sum)
 {
     ki_exit_t ex = KI_EXIT_OK;
     kx_status_t st = kx_db_begin_transaction(db);
@@ -326,6 +642,7 @@ ki_exit_t ki_store_glossaries(kx_db_t *db, const ki_filelist_t *list, const ki_o
     for (size_t i = 0; i < opt->n_dicts; i++)
         store_source(db, opt->dicts[i], opt->dicts[i], ki_is_dictd(opt->dicts[i]), opt, pr, sum,
                      &ex);
+    store_lexicon(db, opt, pr, sum, &ex);
 
     combine_t c = { .db = db };
     st = kx_db_metadata_keys(db, KI_META_GLOSSARY_SOURCE, combine_one, &c);
@@ -333,6 +650,17 @@ ki_exit_t ki_store_glossaries(kx_db_t *db, const ki_filelist_t *list, const ki_o
         st = c.st;
     if (st == KX_OK)
         st = set_if_changed(db, KI_META_GLOSSARY, c.buf ? c.buf : "");
+    if (st == KX_OK && an)
+        st = store_analysed(db, an, c.buf ? c.buf : "", c.len, opt->lexicon != NULL, sum);
+    if (st == KX_OK && opt->verbose && opt->lexicon) {
+        ki_progress_clear(pr);
+        if (sum->gazetteer_concepts)
+            ki_note("%s: default lexicon, %zu entries; the glossary analysed anew, with %zu "
+                    "concepts of ICU's names", opt->lexicon, sum->lexicon_entries,
+                    sum->gazetteer_concepts);
+        else
+            ki_note("%s: default lexicon, %zu entries", opt->lexicon, sum->lexicon_entries);
+    }
     if (st == KX_OK)
         st = kx_db_commit_transaction(db);
     else

@@ -659,7 +659,7 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
     if (rst != KX_OK)
         report_kx(&r, "index", rst);
     check_sources(&r, &list, fs);
-    note_failure(&r, ki_store_glossaries(db, &list, r.opt, &r.progress, sum));
+    note_failure(&r, ki_store_glossaries(db, r.an, &list, r.opt, &r.progress, sum));
 
     kx_status_t st = kx_db_commit(db);
     if (st != KX_OK)

@@ -29,6 +29,8 @@ typedef struct ki_options {
     size_t             n_exclude;
     const char *const *include;    /* --include globs (borrowed) */
     size_t             n_include;
+    const char        *lexicon;    /* the default lexicon's folder (its *.tsv files), or NULL: none
+                                      (--no-lexicon; then no gazetteer either) */
     const char        *bundled;    /* with no PATH: the bundled corpus, indexed as the folder "" */
     const char        *db_path;    /* the index's folder, never walked (or NULL) */
     const char        *encoding;   /* --encoding: read text files in it (ICU name), or NULL */
@@ -47,6 +49,8 @@ typedef struct ki_summary {
     unsigned long long bytes; /* bytes of the files written */
     unsigned glossaries;      /* glossary sources stored in this run */
     size_t   glossary_entries;/* their entries (concept lines) */
+    size_t   lexicon_entries; /* entries of the default lexicon's files */
+    size_t   gazetteer_concepts; /* concepts of ICU's gazetteer, when it was (re)built */
     size_t   glossary_bytes;  /* size of the index's whole glossary text (KI_META_GLOSSARY) */
     double seconds;           /* the whole run, final commit included */
     int      aborted;         /* stopped before indexing anything (--rebuild: keep the old index) */

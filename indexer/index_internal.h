@@ -215,10 +215,16 @@ int ki_tsv_glossary_read(const char *path, char **text_out, size_t *len_out,
                          size_t *entries_out, ki_exit_t *exit_out);
 
 /* Store every glossary source of this run (the directories' glossary.tsv,
- * opt->dicts), drop the records of directory glossaries that are gone, and
- * rebuild KI_META_GLOSSARY from all records. Returns an exit code. */
-ki_exit_t ki_store_glossaries(kx_db_t *db, const ki_filelist_t *list, const ki_options_t *opt,
-                              ki_progress_t *pr, ki_summary_t *sum);
+ * opt->dicts, the default lexicon's files in opt->lexicon), drop the records
+ * of directory glossaries and lexicon files that are gone, rebuild
+ * KI_META_GLOSSARY from all records and, with an (may be NULL: not),
+ * KI_META_GLOSSARY_ANALYSED from it and ICU's gazetteer (gazetteer.h; only
+ * with the default lexicon). Returns an exit code. */
+ki_exit_t ki_store_glossaries(kx_db_t *db, ka_analyzer_t *an, const ki_filelist_t *list,
+                              const ki_options_t *opt, ki_progress_t *pr, ki_summary_t *sum);
+
+/* The default lexicon's records: KI_META_GLOSSARY_SOURCE + this + file name. */
+#define KI_LEXICON_RECORD "(lexicon)/"
 
 /* ---------------------------------------------------------------------- */
 /* The kavosh-source header (sources.c)                                    */

@@ -53,7 +53,10 @@ static void usage(FILE *out)
 "\n"
 "A directory PATH's top-level glossary.tsv (fa, ru, en columns), every\n"
 "--dict file and the footnote glosses of the indexed texts are stored in the\n"
-"index for kavosh-search's cross-language expansion.\n"
+"index for kavosh-search's cross-language expansion, together with the\n"
+"default trilingual lexicon installed with Kavosh (its *.tsv files) and the\n"
+"names of countries, languages, scripts and cities ICU knows in Persian,\n"
+"Russian and English; all of it is stored analysed, so searches start fast.\n"
 "\n"
 "The full text of a cited work is marked as such by a line FILE<TAB>ENTRY in a\n"
 "sources.tsv beside it, or by a first line <!-- kavosh-source: ENTRY -->, where\n"
@@ -79,6 +82,8 @@ static void usage(FILE *out)
 "                      NAME.dict or NAME.dict.dz); repeatable\n"
 "      --dict-langs=SRC,DST  languages of the --dict dictionaries (e.g. en,ru;\n"
 "                      default: from the file name, as in freedict-eng-rus)\n"
+"      --no-lexicon    leave the default lexicon and ICU's names out of the\n"
+"                      index (and drop them if it has them)\n"
 "      --list          list the indexed files: name, passages, bytes, hash and\n"
 "                      real path; TAB, newline and backslash escaped\n"
 "      --stats         show what the index holds and its size\n"
@@ -93,6 +98,8 @@ static void usage(FILE *out)
 "Environment:\n"
 "  KAVOSH_DB      the index when -d is not given\n"
 "  KAVOSH_CORPUS  the folder indexed into a new index when nothing is named\n"
+"  KAVOSH_LEXICON the folder of the default lexicon's *.tsv files (default:\n"
+"                 the one installed with Kavosh)\n"
 "\n"
 "Exit status:\n"
 "  0  success\n"
@@ -122,6 +129,34 @@ static const char *bundled_corpus(void)
 #endif
 #ifdef KAVOSH_INSTALLED_CORPUS
         KAVOSH_INSTALLED_CORPUS,
+#endif
+        NULL,
+    };
+    for (size_t i = 0; candidates[i]; i++) {
+        struct stat sb;
+        if (stat(candidates[i], &sb) == 0 && S_ISDIR(sb.st_mode))
+            return candidates[i];
+    }
+    return NULL;
+}
+
+/* The default lexicon: the source tree's when run from a build, else the
+ * installed copy; $KAVOSH_LEXICON overrides both. */
+static const char *default_lexicon(void)
+{
+    const char *env = getenv("KAVOSH_LEXICON");
+    if (env && *env) {
+        struct stat sb;
+        if (stat(env, &sb) != 0 || !S_ISDIR(sb.st_mode))
+            ki_warn("KAVOSH_LEXICON=%s: not a folder; no default lexicon is stored", env);
+        return env;
+    }
+    static const char *const candidates[] = {
+#ifdef KAVOSH_SOURCE_LEXICON
+        KAVOSH_SOURCE_LEXICON,
+#endif
+#ifdef KAVOSH_INSTALLED_LEXICON
+        KAVOSH_INSTALLED_LEXICON,
 #endif
         NULL,
     };
@@ -197,7 +232,7 @@ int main(int argc, char **argv)
 {
     ki_set_program("kavosh-index");
     enum { OPT_REBUILD = 256, OPT_VERSION, OPT_DICT, OPT_DICT_LANGS, OPT_LIST, OPT_STATS,
-           OPT_EXCLUDE, OPT_INCLUDE, OPT_ENCODING };
+           OPT_EXCLUDE, OPT_INCLUDE, OPT_ENCODING, OPT_NO_LEXICON };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
         { "rebuild", no_argument, NULL, OPT_REBUILD },
@@ -208,6 +243,7 @@ int main(int argc, char **argv)
         { "include", required_argument, NULL, OPT_INCLUDE },
         { "encoding", required_argument, NULL, OPT_ENCODING },
         { "stats", no_argument, NULL, OPT_STATS },
+        { "no-lexicon", no_argument, NULL, OPT_NO_LEXICON },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -216,7 +252,7 @@ int main(int argc, char **argv)
     };
     const char *db_opt = NULL;
     ki_options_t opt = { 0 };
-    int list = 0, stats = 0;
+    int list = 0, stats = 0, no_lexicon = 0;
     /* --dict arguments, borrowed from argv; there are never more than argc. */
     const char **dicts = calloc((size_t)argc + 1, sizeof *dicts);
     if (!dicts) {
@@ -250,6 +286,7 @@ int main(int argc, char **argv)
         case OPT_ENCODING: opt.encoding = optarg; break;
         case OPT_LIST: list = 1; break;
         case OPT_STATS: stats = 1; break;
+        case OPT_NO_LEXICON: no_lexicon = 1; break;
         case 'h': usage(stdout); free_args(dicts, excl, incl); return KI_EXIT_OK;
         case OPT_VERSION:
             printf("kavosh-index %s\n", KAVOSH_VERSION);
@@ -279,6 +316,7 @@ int main(int argc, char **argv)
         free_args(dicts, excl, incl);
         return KI_EXIT_USAGE;
     }
+    opt.lexicon = no_lexicon ? NULL : default_lexicon();
     /* Progress only where someone watches it. */
     opt.progress = isatty(STDERR_FILENO) && !opt.quiet;
     const char *const *paths = (const char *const *)argv + optind;

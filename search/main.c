@@ -12,6 +12,7 @@
 #include "analyzer.h"
 #include "citations.h"
 #include "glossary.h"
+#include "glossary_lookup.h"
 #include "cli.h"
 #include "printer.h"
 #include "query.h"
@@ -78,8 +79,9 @@ static void usage(FILE *out)
 "      --section=WORDS  only passages under a heading with these words\n"
 "      --source=ID    search within the full text of bibliography entry ID\n"
 "                     (a file marked by sources.tsv or a kavosh-source header)\n"
-"      --no-expand    do not expand words through the index's glossary nor\n"
-"                     match them by transliteration\n"
+"      --no-expand    do not expand words through the index's glossary (the\n"
+"                     default lexicon, ICU's names, folders' glossaries and\n"
+"                     dictionaries) nor match them by transliteration\n"
 "      --explain      say which glossary expansion each hit matched through\n"
 "      --show-query   print the query as Xapian runs it, on standard error\n"
 "      --timing       with --batch: queries/s and p50/p99 latency on standard error\n"
@@ -428,6 +430,11 @@ int main(int argc, char **argv)
             return ex;
         }
     }
+    /* --cites expands its one text: the concepts it can reach, from the
+     * lookup tables when the index has them. */
+    if (mode == MODE_CITES && a.glossary_lookup && query && !a.glossary &&
+        ks_glossary_lookup(a.db, a.an, query, &a.glossary) != KS_GLOSSARY_OK)
+        ki_warn("the index's glossary tables could not all be read; some words are not expanded");
     ks_cite_options_t copt = { .json = a.format == KS_OUT_JSON, .tsv = a.format == KS_OUT_TSV,
                                .isolates = a.style.isolates, .style = &a.style, .limit = a.limit, .glossary = a.glossary,
                               .translit = a.translit };

@@ -19,6 +19,7 @@
 #include "query.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,7 @@ typedef struct parser {
     ks_query_status_t st;
     char           err[256];
     char           unknown[320];  /* an unknown source:/cites: id, for the warning */
+    double         ndocs;    /* passages in the index, for evidence weights (0: not read yet) */
 } parser_t;
 
 static void fail(parser_t *p, ks_query_status_t st, size_t at, const char *fmt, ...)
@@ -506,10 +508,79 @@ static kx_query_t *variant_query(parser_t *p, const ks_glossary_variant_t *v)
     return ql_combine(p, &alt, KX_OP_OR, 0);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Evidence weights                                                        */
+
+/* How many passages hold a term (0 when unknown). */
+static double term_df(parser_t *p, const char *term)
+{
+    unsigned freq = 0;
+    if (!p->db || !term || kx_db_term_freq(p->db, term, &freq) != KX_OK)
+        return 0;
+    return freq;
+}
+
+static double index_size(parser_t *p)
+{
+    if (p->ndocs == 0 && p->db) {
+        kx_db_stats_t st;
+        if (kx_db_stats(p->db, &st) == KX_OK)
+            p->ndocs = st.doc_count;
+    }
+    return p->ndocs;
+}
+
+/* BM25's idf of a term held by df of n passages (Xapian's formula, kept
+ * above a small floor so that ratios stay finite). */
+static double idf(double df, double n)
+{
+    double v = log((n - df + 0.5) / (df + 0.5));
+    return v > 0.05 ? v : 0.05;
+}
+
+/* Passages holding a sequence of words, estimated: the rarest word's count
+ * (each word by its exact form or its stem). */
+static double seq_df(parser_t *p, const char *const *terms, const char *const *stems, size_t n)
+{
+    double best = -1;
+    for (size_t k = 0; k < n; k++) {
+        double d = term_df(p, terms[k]);
+        if (stems && stems[k]) {
+            double ds = term_df(p, stems[k]);
+            if (ds > d)
+                d = ds;
+        }
+        if (best < 0 || d < best)
+            best = d;
+    }
+    return best < 0 ? 0 : best;
+}
+
+/* The weight of another form of a query word (its glossary equivalents, or
+ * its transliteration key): when the typed form is in the index, the other
+ * form's contribution is held at most to the typed form's (ratio of their
+ * idfs, times cap), so that a passage with the typed word ranks first; when
+ * the typed form is absent, the other form is all the evidence there is and
+ * weighs absent_weight. Without an index, the fixed fallback. */
+static double evidence_weight(parser_t *p, double df_typed, double df_other, double cap,
+                              double absent_weight, double fallback)
+{
+    double n = index_size(p);
+    if (!p->db || n <= 0)
+        return fallback;
+    if (df_typed <= 0)
+        return absent_weight;
+    if (df_other <= 0)
+        return fallback;
+    double r = idf(df_typed, n) / idf(df_other, n);
+    return cap * (r < 1.0 ? r : 1.0);
+}
+
 typedef struct expander {
     parser_t  *p;
     qlist_t   *out;
     const char *text;       /* the analysed run, for labels */
+    const char *const *stems;  /* the query's stems, beside the terms of a match */
 } expander_t;
 
 static int on_glossary_match(void *ctx, const ks_glossary_match_t *m)
@@ -526,19 +597,26 @@ static int on_glossary_match(void *ctx, const ks_glossary_match_t *m)
     }
     size_t n = ks_glossary_concept_size(p->glossary, m->concept);
     qlist_t group = { 0 };
+    double df_exp = 0;
     for (size_t i = 0; i < n && p->st == KS_QUERY_OK; i++) {
         if (i == m->variant)
             continue;
         ks_glossary_variant_t v;
         if (ks_glossary_variant(p->glossary, m->concept, i, &v) != KS_GLOSSARY_OK)
             continue;
-        /* A variant that is the typed words themselves adds nothing. */
+        /* A variant that is the typed words themselves, or another form of
+         * them (the same stems: «رژیم‌ها» for «رژیم»), adds nothing but
+         * weight: the typed words' own stems find it already. */
         int same = v.nterms == m->end - m->start;
-        for (size_t k = 0; same && k < v.nterms; k++)
-            same = strcmp(v.terms[k], m->terms[m->start + k]) == 0;
+        for (size_t k = 0; same && k < v.nterms; k++) {
+            const char *ts = x->stems ? x->stems[m->start + k] : NULL;
+            same = strcmp(v.terms[k], m->terms[m->start + k]) == 0 ||
+                   (ts && v.stems && v.stems[k] && strcmp(v.stems[k], ts) == 0);
+        }
         if (same)
             continue;
         ql_push(p, &group, variant_query(p, &v));
+        df_exp += seq_df(p, v.terms, v.stems, v.nterms);
         if (remember_expansion(p->q, from, &v) != 0)
             fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
     }
@@ -549,7 +627,14 @@ static int on_glossary_match(void *ctx, const ks_glossary_match_t *m)
     kx_query_t *syn = ql_combine(p, &group, KX_OP_SYNONYM, 0);
     if (syn) {
         kx_query_t *scaled = NULL;
-        if (kx_query_scale(syn, KS_WEIGHT_EXPANSION, &scaled) != KX_OK)
+        double n_all = index_size(p);
+        if (n_all > 0 && df_exp > n_all)
+            df_exp = n_all;
+        double df_typed = seq_df(p, m->terms + m->start, x->stems ? x->stems + m->start : NULL,
+                                 m->end - m->start);
+        double w = evidence_weight(p, df_typed, df_exp, KS_WEIGHT_EXPANSION_CAP,
+                                   KS_WEIGHT_EXPANSION_ALONE, KS_WEIGHT_EXPANSION);
+        if (kx_query_scale(syn, w, &scaled) != KX_OK)
             fail(p, KS_QUERY_FAILED, p->tok.at, "cannot build the query");
         kx_query_free(syn);
         ql_push(p, x->out, scaled);
@@ -575,7 +660,7 @@ static void expand(parser_t *p, const collected_t *c, qlist_t *words)
             stems[n] = c->v[k].stem;
             n++;
         }
-        expander_t x = { .p = p, .out = words };
+        expander_t x = { .p = p, .out = words, .stems = stems };
         if (ks_glossary_match(p->glossary, terms, stems, n, on_glossary_match, &x) != KS_GLOSSARY_OK)
             fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
     }
@@ -714,19 +799,27 @@ static kx_query_t *translit_query(parser_t *p, const collected_t *c, size_t k)
         sets++;
     }
     qlist_t alts = { 0 };
+    double df_keys = 0;   /* the passages the group reaches, as its weight sees them */
     for (size_t s = 0; s < sets; s++)
         for (size_t i = 0; i < near[s].n; i++) {
             int dup = 0;
             for (size_t r = 0; r < s && !dup; r++)
                 for (size_t j = 0; j < near[r].n && !dup; j++)
                     dup = strcmp(near[r].term[j], near[s].term[i]) == 0;
-            if (!dup)
+            if (!dup) {
                 ql_push(p, &alts, term_query(p, near[s].term[i], t->pos, 1.0));
+                df_keys += near[s].freq[i];
+            }
         }
     if (alts.n == 0)
         return NULL;   /* no key of the index is near: nothing can match */
+    /* Weighed by the evidence (evidence_weight): the typed word's own
+     * passages against those the keys reach. */
+    const char *stem = t->stem;
+    double w = evidence_weight(p, seq_df(p, (const char *const *)&t->term, &stem, 1), df_keys,
+                               KS_WEIGHT_TRANSLIT_CAP, KS_WEIGHT_TRANSLIT_ALONE, KS_WEIGHT_TRANSLIT);
     kx_query_t *syn = ql_combine(p, &alts, KX_OP_SYNONYM, 0), *out = NULL;
-    if (syn && kx_query_scale(syn, KS_WEIGHT_TRANSLIT, &out) != KX_OK)
+    if (syn && kx_query_scale(syn, w, &out) != KX_OK)
         fail(p, KS_QUERY_FAILED, p->tok.at, "cannot build the query");
     kx_query_free(syn);
     return out;
@@ -754,7 +847,9 @@ static kx_query_t *text_query(parser_t *p, const char *s, size_t len)
         if (!(t->flags & KA_TOK_JOINED))
             ql_push(p, &words, adjacent_pair(p, &c, k));
         split_alternatives(p, t, &words);
-        if (p->translit)
+        /* A joined pair is no word of any text (the index holds none): its
+         * key, weighed as absent evidence, would only add noise. */
+        if (p->translit && !(t->flags & KA_TOK_JOINED))
             ql_push(p, &words, translit_query(p, &c, k));
     }
     expand(p, &c, &words);

@@ -30,10 +30,21 @@ typedef struct ks_query ks_query_t;
  * tests/retrieval (measured 0.3 .. 1.0: cross-language Success@1 0.82 ..
  * 0.89, same-language 0.990 up to 0.7, 0.981 at 1.0). */
 #define KS_WEIGHT_EXPANSION 0.7
+/* With an index, the weight follows the evidence (query.c, evidence_weight):
+ * when the typed words are in the index, their equivalents weigh at most
+ * CAP times the typed words' idf (so typed words still rank first); when
+ * they are not, the equivalents are all the evidence there is and weigh
+ * ALONE, not crushed by a fixed factor. */
+#define KS_WEIGHT_EXPANSION_CAP   0.9
+#define KS_WEIGHT_EXPANSION_ALONE 1.0
 
 /* A word's transliteration skeleton (another script's spelling of a name)
  * weighs least: it is the loosest match. */
 #define KS_WEIGHT_TRANSLIT 0.2
+/* The same evidence rule for the transliteration key: capped lower, as the
+ * key is looser than a glossary equivalent. */
+#define KS_WEIGHT_TRANSLIT_CAP   0.5
+#define KS_WEIGHT_TRANSLIT_ALONE 0.8
 
 /* A joined Persian query word may be written with a space in the text
  * («بینالمللی» / «بین المللی»): at most this many ways of splitting one word

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "glossary_lookup.h"
 #include "schema.h"
 
 
@@ -80,7 +81,35 @@ ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
     ks_query_t *q = NULL;
     char *err = NULL;
     ks_query_options_t qopt = { .db = a->db, .glossary = a->glossary, .translit = a->translit };
+    ks_glossary_t *reach = NULL;
+    if (a->glossary_lookup && !a->glossary) {
+        /* A writer committing meanwhile makes a read fail (as in the search
+         * below): reopen at the latest revision and read again. */
+        ks_glossary_status_t gs = ks_glossary_lookup(a->db, a->an, text, &reach);
+        for (int attempt = 0; gs == KS_GLOSSARY_ERR_ARG && attempt < KS_MODIFIED_RETRIES;
+             attempt++) {
+            ks_glossary_free(reach);
+            reach = NULL;
+            if (kx_db_reopen(a->db) != KX_OK)
+                break;
+            a->reopened++;
+            gs = ks_glossary_lookup(a->db, a->an, text, &reach);
+        }
+        if (gs == KS_GLOSSARY_ERR_NOMEM) {
+            ks_glossary_free(reach);
+            free(full);
+            query_error(a, where, "out of memory");
+            return KI_EXIT_FAILURE;
+        }
+        if (gs != KS_GLOSSARY_OK && !a->hinted_glossary) {
+            ki_warn("the index's glossary tables could not all be read (%s); some words are "
+                    "not expanded", ks_glossary_status_to_string(gs));
+            a->hinted_glossary = 1;
+        }
+        qopt.glossary = reach;
+    }
     ks_query_status_t qs = ks_query_parse(a->an, text, &qopt, &q, &err);
+    ks_glossary_free(reach);
     free(full);
     if (qs == KS_QUERY_EMPTY) {
         /* Nothing searchable (only punctuation, say): no hits, not an error. */
@@ -122,7 +151,10 @@ ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
     char *mem = NULL;
     size_t mem_len = 0;
     kx_status_t st = KX_MODIFIED;
-    for (int attempt = 0; st == KX_MODIFIED && attempt <= KS_MODIFIED_RETRIES; attempt++) {
+    /* A hit's document gone between ranking and reading it (DocNotFound) is
+     * the same race seen from another side: retried likewise. */
+    for (int attempt = 0; (st == KX_MODIFIED || (st == KX_NO_SUCH_DOC && attempt > 0)) &&
+                          attempt <= KS_MODIFIED_RETRIES; attempt++) {
         if (attempt > 0) {
             a->reopened++;
             kx_status_t rs = kx_db_reopen(a->db);
@@ -358,11 +390,40 @@ static void glossary_diag(void *ctx, const char *source, size_t line, const char
 }
 
 /* The glossary travels with the index, in its metadata: expansion needs no
- * Xapian synonyms, which the remote backend does not serve. */
+ * Xapian synonyms, which the remote backend does not serve. kavosh-index
+ * stores it pre-analysed (with the default lexicon and ICU's gazetteer), so
+ * loading it runs no analyzer; an index written before that has only the
+ * TSV text, which is analysed here. */
 ki_exit_t ks_run_load_glossary(ks_run_t *a)
 {
+    /* Lookup tables: nothing to load; each query reads what it needs. */
+    if (ks_glossary_lookup_available(a->db)) {
+        a->glossary_lookup = 1;
+        return KI_EXIT_OK;
+    }
     char *text = NULL;
-    kx_status_t st = kx_db_get_metadata(a->db, KI_META_GLOSSARY, &text);
+    kx_status_t st = kx_db_get_metadata(a->db, KI_META_GLOSSARY_ANALYSED, &text);
+    if (st == KX_OK && text && *text) {
+        ks_glossary_status_t gs = ks_glossary_new(&a->glossary);
+        if (gs == KS_GLOSSARY_OK)
+            gs = ks_glossary_add_analysed(a->glossary, text, strlen(text));
+        kx_free(text);
+        if (gs == KS_GLOSSARY_OK)
+            return KI_EXIT_OK;
+        if (gs == KS_GLOSSARY_ERR_NOMEM) {
+            ki_error("cannot load the index's glossary: %s", ks_glossary_status_to_string(gs));
+            return KI_EXIT_FAILURE;
+        }
+        ki_warn("the index's analysed glossary is damaged; reading its text instead "
+                "(kavosh-index rewrites it when the glossary changes)");
+        ks_glossary_free(a->glossary);
+        a->glossary = NULL;
+        text = NULL;
+    } else {
+        kx_free(text);
+        text = NULL;
+    }
+    st = kx_db_get_metadata(a->db, KI_META_GLOSSARY, &text);
     if (st != KX_OK) {
         ki_error("cannot read the glossary from the index: %s", kx_db_last_error(a->db));
         return ki_exit_for_status(st);

@@ -39,6 +39,9 @@ typedef struct ks_run {
     int             show_query; /* print the parsed query on stderr */
     int             explain;    /* say which expansions each hit matched through */
     ks_glossary_t  *glossary;   /* the index's glossary, NULL with --no-expand or none */
+    int             glossary_lookup; /* the index has lookup tables: each query reads the
+                                        concepts it can reach (glossary_lookup.h) instead */
+    int             hinted_glossary; /* the tables' read failure was said once */
     ka_translit_t  *translit;   /* NULL with --no-expand */
     const char     *filter_section;
     const char     *filter_source;

@@ -30,7 +30,7 @@
 enum key_kind { KEY_EXACT = 1, KEY_STEM = 2 };
 
 typedef struct variant {
-    char              *block;     /* text NUL, then each term NUL and stem NUL */
+    char              *block;     /* text NUL, then each term NUL and stem NUL (inside ptrs' allocation) */
     char             **ptrs;      /* nterms term pointers, then nterms stem pointers (or NULL) */
     size_t             nterms;
     size_t             concept;
@@ -43,7 +43,8 @@ typedef struct concept {
 } concept_t;
 
 typedef struct slot {
-    char         *key;            /* owned copy; NULL for an empty slot */
+    const char   *key;            /* a variant's own term or stem (variants are never removed
+                                     once indexed); NULL for an empty slot */
     uint64_t      hash;
     unsigned char kind;           /* enum key_kind */
     size_t       *ids;            /* variant indexes, ascending */
@@ -405,11 +406,7 @@ static int slot_add(ks_glossary_t *g, unsigned kind, const char *key, size_t id)
             break;
     }
     if (!s->key) {
-        char *k = malloc(len + 1);
-        if (!k)
-            return -1;
-        memcpy(k, key, len + 1);
-        s->key = k;
+        s->key = key;
         s->hash = h;
         s->kind = (unsigned char)kind;
         g->used_slots++;
@@ -441,8 +438,7 @@ ks_glossary_status_t ks_glossary_new(ks_glossary_t **out)
 
 static void variant_free(variant_t *v)
 {
-    free(v->block);
-    free(v->ptrs);
+    free(v->ptrs);                                /* the block lives in the same allocation */
 }
 
 void ks_glossary_free(ks_glossary_t *g)
@@ -452,7 +448,6 @@ void ks_glossary_free(ks_glossary_t *g)
     for (size_t i = 0; i < g->nvariants; i++)
         variant_free(&g->variants[i]);
     for (size_t i = 0; i < g->nslots; i++) {
-        free(g->slots[i].key);
         free(g->slots[i].ids);
     }
     free(g->variants);
@@ -484,12 +479,11 @@ static int variant_push(ks_glossary_t *g, ks_glossary_lang_t lang, const char *t
         g->cap_variants = cap;
     }
     variant_t *v = &g->variants[g->nvariants];
-    v->block = malloc(text_len + 1 + c->len);
-    v->ptrs = malloc(2 * c->n * sizeof *v->ptrs);
-    if (!v->block || !v->ptrs) {
-        variant_free(v);
+    /* One allocation: the pointers, then the text, terms and stems. */
+    v->ptrs = malloc(2 * c->n * sizeof *v->ptrs + text_len + 1 + c->len);
+    if (!v->ptrs)
         return -1;
-    }
+    v->block = (char *)(v->ptrs + 2 * c->n);
     memcpy(v->block, text, text_len);
     v->block[text_len] = '\0';
     memcpy(v->block + text_len + 1, c->buf, c->len);
@@ -1088,4 +1082,229 @@ ks_glossary_status_t ks_glossary_to_tsv(const ks_glossary_t *g, char **out, size
     if (out_len)
         *out_len = b.len;
     return KS_GLOSSARY_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The pre-analysed form                                                     */
+
+#define ANALYSED_MAGIC "kavosh-glossary-analysed 1\n"
+
+static int has_sep(const char *s)
+{
+    return strpbrk(s, "\t\n") != NULL;
+}
+
+/* Append concept ci in the pre-analysed form ("C" and its variant lines). */
+static void concept_analysed(const ks_glossary_t *g, size_t ci, sbuf_t *b)
+{
+    const concept_t *cp = &g->concepts[ci];
+    int opened = 0;
+    for (size_t j = cp->first; j < cp->first + cp->count; j++) {
+        const variant_t *v = &g->variants[j];
+        int bad = has_sep(v->block);
+        for (size_t k = 0; k < v->nterms && !bad; k++)
+            bad = has_sep(v->ptrs[k]) || (v->ptrs[v->nterms + k] && has_sep(v->ptrs[v->nterms + k]));
+        if (bad)
+            continue;                     /* cannot be written; the analyzer never makes one */
+        if (!opened) {
+            sb_put(b, "C\n", 2);
+            opened = 1;
+        }
+        char head[32];
+        snprintf(head, sizeof head, "%u\t%zu\t", (unsigned)v->lang, v->nterms);
+        sb_puts(b, head);
+        sb_puts(b, v->block);
+        for (size_t k = 0; k < v->nterms; k++) {
+            sb_put(b, "\t", 1);
+            sb_puts(b, v->ptrs[k]);
+            sb_put(b, "\t", 1);
+            if (v->ptrs[v->nterms + k])
+                sb_puts(b, v->ptrs[v->nterms + k]);
+        }
+        sb_put(b, "\n", 1);
+    }
+}
+
+ks_glossary_status_t ks_glossary_to_analysed(const ks_glossary_t *g, char **out, size_t *out_len)
+{
+    sbuf_t b = { NULL, 0, 0, 0 };
+
+    if (!g || !out)
+        return KS_GLOSSARY_ERR_ARG;
+    *out = NULL;
+    sb_puts(&b, ANALYSED_MAGIC);
+    for (size_t ci = 0; ci < g->nconcepts; ci++)
+        concept_analysed(g, ci, &b);
+    if (b.nomem) {
+        free(b.p);
+        return KS_GLOSSARY_ERR_NOMEM;
+    }
+    *out = b.p;
+    if (out_len)
+        *out_len = b.len;
+    return KS_GLOSSARY_OK;
+}
+
+ks_glossary_status_t ks_glossary_concept_to_analysed(const ks_glossary_t *g, size_t concept,
+                                                     char **out, size_t *out_len)
+{
+    sbuf_t b = { NULL, 0, 0, 0 };
+    if (!g || !out || concept >= g->nconcepts)
+        return KS_GLOSSARY_ERR_ARG;
+    *out = NULL;
+    concept_analysed(g, concept, &b);
+    sb_put(&b, "", 0);
+    if (b.nomem) {
+        free(b.p);
+        return KS_GLOSSARY_ERR_NOMEM;
+    }
+    *out = b.p;
+    if (out_len)
+        *out_len = b.len;
+    return KS_GLOSSARY_OK;
+}
+
+const char *ks_glossary_analysed_magic(void)
+{
+    return ANALYSED_MAGIC;
+}
+
+/* Close the concept of variants [first, g->nvariants) and index them. */
+static ks_glossary_status_t concept_close(ks_glossary_t *g, size_t first)
+{
+    if (g->nvariants == first)
+        return KS_GLOSSARY_OK;
+    if (g->nconcepts == g->cap_concepts) {
+        size_t cap = g->cap_concepts ? g->cap_concepts * 2 : 128;
+        concept_t *cs = realloc(g->concepts, cap * sizeof *cs);
+        if (!cs)
+            return KS_GLOSSARY_ERR_NOMEM;
+        g->concepts = cs;
+        g->cap_concepts = cap;
+    }
+    g->concepts[g->nconcepts].first = first;
+    g->concepts[g->nconcepts].count = g->nvariants - first;
+    g->nconcepts++;
+    for (size_t j = first; j < g->nvariants; j++) {
+        const variant_t *v = &g->variants[j];
+        if (slot_add(g, KEY_EXACT, v->ptrs[0], j) != 0)
+            return KS_GLOSSARY_ERR_NOMEM;
+        if (v->ptrs[v->nterms] && slot_add(g, KEY_STEM, v->ptrs[v->nterms], j) != 0)
+            return KS_GLOSSARY_ERR_NOMEM;
+    }
+    return KS_GLOSSARY_OK;
+}
+
+int ks_glossary_is_analysed(const char *buf, size_t len)
+{
+    size_t m = strlen(ANALYSED_MAGIC);
+    return buf && len >= m && memcmp(buf, ANALYSED_MAGIC, m) == 0;
+}
+
+ks_glossary_status_t ks_glossary_add_analysed(ks_glossary_t *g, const char *buf, size_t len)
+{
+    if (!g || !ks_glossary_is_analysed(buf, len))
+        return KS_GLOSSARY_ERR_ARG;
+    size_t pos = strlen(ANALYSED_MAGIC), first = g->nvariants;
+    collect_t c;
+    ks_glossary_status_t st = KS_GLOSSARY_OK;
+    memset(&c, 0, sizeof c);
+    /* Size the variant array once, from the line count. */
+    size_t lines = 0;
+    for (const char *q = buf + pos; (q = memchr(q, '\n', len - (size_t)(q - buf))) != NULL; q++)
+        lines++;
+    if (lines > KS_GLOSSARY_MAX_VARIANTS)
+        lines = KS_GLOSSARY_MAX_VARIANTS;
+    if (g->nvariants + lines > g->cap_variants) {
+        variant_t *v = realloc(g->variants, (g->nvariants + lines) * sizeof *v);
+        if (v) {
+            g->variants = v;
+            g->cap_variants = g->nvariants + lines;
+        }
+    }
+
+    while (pos < len && st == KS_GLOSSARY_OK) {
+        const char *line = buf + pos;
+        const char *nl = memchr(line, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - line) : len - pos;
+        pos += n + 1;
+        if (n == 1 && line[0] == 'C') {
+            st = concept_close(g, first);
+            first = g->nvariants;
+            continue;
+        }
+        /* lang TAB nterms TAB text (TAB term TAB stem){nterms} */
+        const char *f[3 + 2 * KS_GLOSSARY_MAX_TERMS];
+        size_t fl[3 + 2 * KS_GLOSSARY_MAX_TERMS], nf = 0, start = 0;
+        for (size_t i = 0; i <= n; i++) {
+            if (i < n && line[i] != '\t')
+                continue;
+            if (nf == sizeof f / sizeof f[0]) {
+                st = KS_GLOSSARY_ERR_ARG;
+                break;
+            }
+            f[nf] = line + start;
+            fl[nf++] = i - start;
+            start = i + 1;
+        }
+        if (st != KS_GLOSSARY_OK)
+            break;
+        if (nf < 5 || fl[0] != 1 || (unsigned)(f[0][0] - '0') >= KS_LANG_COUNT) {
+            st = KS_GLOSSARY_ERR_ARG;
+            break;
+        }
+        size_t nt = 0;
+        for (size_t i = 0; i < fl[1] && i < 3; i++) {
+            if (f[1][i] < '0' || f[1][i] > '9') {
+                nt = 0;
+                break;
+            }
+            nt = nt * 10 + (size_t)(f[1][i] - '0');
+        }
+        if (nt == 0 || nt > KS_GLOSSARY_MAX_TERMS || nf != 3 + 2 * nt || fl[3] == 0 ||
+            g->nvariants >= KS_GLOSSARY_MAX_VARIANTS || !utf8_valid(line, n)) {
+            st = KS_GLOSSARY_ERR_ARG;
+            break;
+        }
+        collect_reset(&c, 0);
+        if (c.cap_n < nt) {
+            size_t *t = realloc(c.term_off, KS_GLOSSARY_MAX_TERMS * sizeof *t);
+            if (t)
+                c.term_off = t;
+            size_t *s = t ? realloc(c.stem_off, KS_GLOSSARY_MAX_TERMS * sizeof *s) : NULL;
+            if (s)
+                c.stem_off = s;
+            if (!t || !s) {
+                st = KS_GLOSSARY_ERR_NOMEM;
+                break;
+            }
+            c.cap_n = KS_GLOSSARY_MAX_TERMS;
+        }
+        for (size_t k = 0; k < nt && st == KS_GLOSSARY_OK; k++) {
+            const char *term = f[3 + 2 * k], *stem = f[4 + 2 * k];
+            size_t tl = fl[3 + 2 * k], sl = fl[4 + 2 * k];
+            if (tl == 0 || collect_bytes(&c, term, tl, &c.term_off[k]) != 0) {
+                st = tl == 0 ? KS_GLOSSARY_ERR_ARG : KS_GLOSSARY_ERR_NOMEM;
+                break;
+            }
+            c.stem_off[k] = SIZE_MAX;
+            if (sl && collect_bytes(&c, stem, sl, &c.stem_off[k]) != 0)
+                st = KS_GLOSSARY_ERR_NOMEM;
+            c.n++;
+        }
+        if (st == KS_GLOSSARY_OK &&
+            variant_push(g, (ks_glossary_lang_t)(f[0][0] - '0'), f[2], fl[2], &c) != 0)
+            st = KS_GLOSSARY_ERR_NOMEM;
+    }
+    if (st == KS_GLOSSARY_OK)
+        st = concept_close(g, first);
+    collect_fini(&c);
+    if (st != KS_GLOSSARY_OK) {
+        /* Variants of an unfinished concept are dropped; whole concepts stay. */
+        size_t keep = g->nconcepts ? g->concepts[g->nconcepts - 1].first +
+                                         g->concepts[g->nconcepts - 1].count : 0;
+        while (g->nvariants > keep)
+            variant_free(&g->variants[--g->nvariants]);
+    }
+    return st;
 }

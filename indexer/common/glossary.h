@@ -10,7 +10,7 @@
  * the same way meets it term for term: ZWNJ, joined and Arabic/Persian letter
  * variants all fold to the same terms. Each term's stem is kept beside it.
  *
- * Loading: ks_glossary_add_tsv() reads the TSV format of corpus/glossary.tsv;
+ * Loading: ks_glossary_add_tsv() reads the TSV format of the files of indexer/lexicon/;
  * other formats (FreeDict/dictd) are further loaders that split their entries
  * and call ks_glossary_add_concept(), as the gloss harvester can. Malformed
  * lines are reported to a diagnostics callback with the source name and line
@@ -120,7 +120,7 @@ ks_glossary_status_t ks_glossary_new(ks_glossary_t **out);
 void ks_glossary_free(ks_glossary_t *g);                      /* NULL ok */
 
 /* Add the entries of a TSV glossary buf[0..len) (the format of
- * corpus/glossary.tsv: an optional UTF-8 BOM; lines starting with '#' are
+ * the files of indexer/lexicon/: an optional UTF-8 BOM; lines starting with '#' are
  * comments; the first other line is the header naming the columns' languages,
  * e.g. "fa\tru\ten"; then one concept per line, one TAB between columns,
  * spellings within a column separated by '|'). source names the buffer in
@@ -177,6 +177,28 @@ ks_glossary_status_t ks_glossary_match_text(const ks_glossary_t *g, ka_analyzer_
  * loadable by ks_glossary_add_tsv. *out is malloc'd, NUL-terminated, freed by
  * the caller with free(); *out_len (may be NULL) excludes the NUL. */
 ks_glossary_status_t ks_glossary_to_tsv(const ks_glossary_t *g, char **out, size_t *out_len);
+
+/* The pre-analysed form: every variant with its terms and stems, as
+ * kavosh-index stores it in the index (KI_META_GLOSSARY_ANALYSED) so that
+ * kavosh-search loads a large glossary without running the analyzer over
+ * it. A text format: a magic line, then "C" opening each concept and one
+ * line per variant: LANG<TAB>NTERMS<TAB>TEXT then TERM<TAB>STEM per term
+ * (an empty STEM for none). Valid only for the analyzer that wrote it: the
+ * index's schema version ties them. *out is malloc'd and NUL-terminated. */
+ks_glossary_status_t ks_glossary_to_analysed(const ks_glossary_t *g, char **out, size_t *out_len);
+/* One concept in the same form ("C" and its variant lines, no magic line),
+ * for storing concepts one by one; *out is malloc'd (an empty string for a
+ * concept with nothing writable). */
+ks_glossary_status_t ks_glossary_concept_to_analysed(const ks_glossary_t *g, size_t concept,
+                                                     char **out, size_t *out_len);
+/* The form's first line (with its newline), to put before such concepts. */
+const char *ks_glossary_analysed_magic(void);
+/* Whether buf starts like the pre-analysed form. */
+int ks_glossary_is_analysed(const char *buf, size_t len);
+/* Add the concepts of a pre-analysed glossary. KS_GLOSSARY_ERR_ARG when buf
+ * is damaged: the concepts read before the damage stay, the rest is left out
+ * (the caller may load the TSV text instead). */
+ks_glossary_status_t ks_glossary_add_analysed(ks_glossary_t *g, const char *buf, size_t len);
 
 /* "fa", "ru", "en"; NULL if out of range. */
 const char *ks_glossary_lang_code(ks_glossary_lang_t lang);

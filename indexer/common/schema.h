@@ -26,6 +26,19 @@
 #define KI_META_ROOT      "root:"
 /* Metadata key holding the glossary text (TSV) that travels with the index. */
 #define KI_META_GLOSSARY  "kavosh.glossary"
+/* The same glossary (and ICU's gazetteer) pre-analysed (ks_glossary_to_analysed),
+ * and what it was made from (a stamp: rebuilt only when that changes). */
+#define KI_META_GLOSSARY_ANALYSED "kavosh.glossary.analysed"
+#define KI_META_GLOSSARY_STAMP    "kavosh.glossary.stamp"
+/* The same glossary as lookup tables, read per query: "1" when present;
+ * KEY + 'E' + a variant's first term (or 'S' + its first stem) -> the
+ * numbers of the concepts having one, space-separated; CONCEPT + number ->
+ * that concept in the pre-analysed form (ks_glossary_concept_to_analysed). */
+#define KI_META_GLOSSARY_LOOKUP   "kavosh.glossary.lookup"
+#define KI_META_GLOSSARY_KEY      "kavosh.gl.k:"
+#define KI_META_GLOSSARY_CONCEPT  "kavosh.gl.c:"
+/* Longest metadata key written (Xapian's limit is a little above). */
+#define KI_GLOSSARY_MAX_KEY       230
 
 /* Term prefixes. Exact words have none; stems have the analyzer's "Z". */
 #define KI_PREFIX_ID      "Q"   /* unique passage id: "Qarticle.fa.md#37" */

@@ -1,5 +1,5 @@
 /*
- * test_glossary_corpus.c - the bundled corpus/glossary.tsv: it loads without
+ * test_glossary_corpus.c - the bundled indexer/lexicon/article.tsv: it loads without
  * a single diagnostic, is large enough, keeps each language in its column,
  * offers the expected translations (lookup_cases.tsv), lets the analyzer's
  * spelling variants meet (meeting_cases.tsv), and survives a round trip

@@ -30,6 +30,7 @@
 #include "index_internal.h"
 #include "kavosh_xapian.h"
 #include "run.h"
+#include "glossary.h"
 #include "schema.h"
 
 /* Files of data/texts: more than the scenario will ever hold. */
@@ -460,7 +461,14 @@ static void test_rebuild(void **state)
     assert_int_equal(file_docids(db, extra).n, 0);
     assert_int_equal(doc_count(db), total);
     g = metadata(db, KI_META_GLOSSARY);
-    assert_string_equal(g, "");
+    /* Only the default lexicon's files are left. */
+    size_t files = 0, lexicon_files = 0;
+    for (size_t at = 0; g[at]; at++)
+        if ((at == 0 || g[at - 1] == '\n') && strncmp(g + at, "#file ", 6) == 0) {
+            files++;
+            lexicon_files += strncmp(g + at, "#file (lexicon)/", 16) == 0;
+        }
+    assert_int_equal(files, lexicon_files);
     kx_free(g);
     char key[1024];
     snprintf(key, sizeof key, "glossary:%s", dict);
@@ -525,6 +533,120 @@ static void assert_dict_section(const char *db, const char *name)
     free(want);
     free(sec);
     kx_free(g);
+}
+
+/* The default lexicon (KAVOSH_LEXICON here): its *.tsv files go into every
+ * index, stored pre-analysed with ICU's gazetteer; a file removed from it
+ * leaves the index at the next run; --no-lexicon drops it all. */
+static void run_index_env(run_result_t *r, const char *const *env, const char *db, ...)
+{
+    const char *argv[32] = { KAVOSH_INDEX_BIN, "-d", db };
+    size_t n = 3;
+    va_list ap;
+    va_start(ap, db);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) != NULL && n < 31)
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    assert_int_equal(run_program(argv, NULL, env, r), 0);
+}
+
+static void test_default_lexicon(void **state)
+{
+    (void)state;
+    char *work = path_join(tmp, "lex");
+    assert_int_equal(mkdir(work, 0700), 0);
+    char *dir = path_join(work, "texts"), *db = path_join(work, "db");
+    char *lex = path_join(work, "lexicon");
+    copy_tree(KI_TEST_DATA "/texts", dir);
+    assert_int_equal(mkdir(lex, 0700), 0);
+    char *one = path_join(lex, "one.tsv"), *two = path_join(lex, "two.tsv");
+    char *other = path_join(lex, "notes.txt");
+    write_text(one, "fa\tru\ten\nسد راغون\tРогунская ГЭС\tRogun dam\n", "w");
+    write_text(two, "en\tfa\nwater scarcity\tکم\u200cآبی\n", "w");
+    write_text(other, "not a glossary\n", "w");
+    char envv[4200];
+    snprintf(envv, sizeof envv, "KAVOSH_LEXICON=%s", lex);
+    const char *env[] = { envv, NULL };
+
+    run_result_t r;
+    run_index_env(&r, env, db, "-q", dir, NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    char *g = metadata(db, KI_META_GLOSSARY);
+    assert_non_null(strstr(g, "#file (lexicon)/one.tsv\n"));
+    assert_non_null(strstr(g, "#file (lexicon)/two.tsv\n"));
+    assert_non_null(strstr(g, "Rogun dam"));
+    assert_null(strstr(g, "not a glossary"));
+    kx_free(g);
+    /* Analysed: the lexicon's terms and stems, and ICU's names. */
+    char *an = metadata(db, KI_META_GLOSSARY_ANALYSED);
+    assert_true(ks_glossary_is_analysed(an, strlen(an)));
+    assert_non_null(strstr(an, "\tRogun dam\trogun\t"));
+    assert_non_null(strstr(an, "\tРогунская ГЭС\tрогунская\t"));
+    assert_non_null(strstr(an, "\tТаджикистан\t"));
+    assert_non_null(strstr(an, "\tتاشکند\t"));
+    /* The lookup tables: the concepts by their first words and stems. */
+    char *flag = metadata(db, KI_META_GLOSSARY_LOOKUP);
+    assert_string_equal(flag, "1");
+    kx_free(flag);
+    char *ids = metadata(db, KI_META_GLOSSARY_KEY "Erogun");
+    assert_true(ids[0] >= '0' && ids[0] <= '9');
+    char ckey[64];
+    snprintf(ckey, sizeof ckey, "%s%lu", KI_META_GLOSSARY_CONCEPT, strtoul(ids, NULL, 10));
+    kx_free(ids);
+    char *rec = metadata(db, ckey);
+    assert_non_null(strstr(rec, "\tRogun dam\t"));
+    assert_non_null(strstr(rec, "\tسد راغون\t"));
+    kx_free(rec);
+    char *stamp = metadata(db, KI_META_GLOSSARY_STAMP);
+    assert_non_null(strstr(stamp, " icu "));
+    kx_free(stamp);
+
+    /* Nothing changed: the analysed glossary is not written again. */
+    run_index_env(&r, env, db, "-q", dir, NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    char *an2 = metadata(db, KI_META_GLOSSARY_ANALYSED);
+    assert_string_equal(an, an2);
+    kx_free(an2);
+    kx_free(an);
+
+    /* A file gone from the lexicon leaves the index. */
+    assert_int_equal(unlink(two), 0);
+    run_index_env(&r, env, db, "-q", dir, NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    g = metadata(db, KI_META_GLOSSARY);
+    assert_non_null(strstr(g, "Rogun dam"));
+    assert_null(strstr(g, "water scarcity"));
+    kx_free(g);
+    an = metadata(db, KI_META_GLOSSARY_ANALYSED);
+    assert_null(strstr(an, "water scarcity"));
+    kx_free(an);
+
+    /* --no-lexicon: neither the lexicon nor ICU's names. */
+    run_index_env(&r, env, db, "-q", "--no-lexicon", dir, NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    g = metadata(db, KI_META_GLOSSARY);
+    assert_null(strstr(g, "(lexicon)"));
+    kx_free(g);
+    an = metadata(db, KI_META_GLOSSARY_ANALYSED);
+    assert_null(strstr(an, "Rogun"));
+    ids = metadata(db, KI_META_GLOSSARY_KEY "Erogun");
+    assert_string_equal(ids, "");
+    kx_free(ids);
+    assert_null(strstr(an, "Таджикистан"));
+    kx_free(an);
+    free(one);
+    free(two);
+    free(other);
+    free(lex);
+    free(dir);
+    free(db);
+    free(work);
 }
 
 static void test_glossary(void **state)
@@ -947,6 +1069,7 @@ int main(void)
         cmocka_unit_test(test_incremental),
         cmocka_unit_test(test_rebuild),
         cmocka_unit_test(test_glossary),
+        cmocka_unit_test(test_default_lexicon),
         cmocka_unit_test(test_dictd_garbage),
         cmocka_unit_test(test_list_stats),
         cmocka_unit_test(test_progress),
