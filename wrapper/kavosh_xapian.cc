@@ -404,6 +404,35 @@ extern "C" kx_status_t kx_db_compact(const char *src, const char *dst,
     return st;
 }
 
+extern "C" kx_status_t kx_db_compact_many(const char *const *srcs, size_t n, const char *dst,
+                                          int fuller, char **detail_out) KX_NOEXCEPT
+{
+    std::string detail;
+    if (detail_out)
+        *detail_out = nullptr;
+    kx_status_t st = guarded(&detail, [&]() -> kx_status_t {
+        if (!srcs || n == 0 || !dst || !*dst)
+            return reject(&detail, "no sources, or the destination is NULL or empty");
+        if (std::strncmp(dst, kTcpPrefix, sizeof kTcpPrefix - 1) == 0)
+            return reject(&detail, "remote databases cannot be compacted here");
+        for (size_t i = 0; i < n; i++)
+            if (!srcs[i] || !*srcs[i] ||
+                std::strncmp(srcs[i], kTcpPrefix, sizeof kTcpPrefix - 1) == 0)
+                return reject(&detail, "a source is NULL, empty or remote");
+        struct stat sb;
+        if (::stat(dst, &sb) == 0)
+            return reject(&detail, "the destination exists already");
+        Xapian::Database db;
+        for (size_t i = 0; i < n; i++)
+            db.add_database(open_reader(srcs[i]));
+        db.compact(dst, fuller ? Xapian::Compactor::FULLER : Xapian::Compactor::STANDARD);
+        return KX_OK;
+    });
+    if (st != KX_OK)
+        give_detail(detail.c_str(), detail_out);
+    return st;
+}
+
 extern "C" void kx_db_close(kx_db_t *db) KX_NOEXCEPT
 {
     if (!db)

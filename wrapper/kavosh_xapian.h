@@ -102,6 +102,15 @@ kx_status_t kx_db_open_multi(const char *const *paths, size_t n_paths,
  * database. */
 kx_status_t kx_db_compact(const char *src, const char *dst, char **detail_out) KX_NOEXCEPT;
 
+/* Merge the local databases srcs[0..n) into one new compacted database at
+ * dst (which must not exist yet): documents renumbered in order, srcs[0]'s
+ * first; user metadata of every source kept (for a key set in several, the
+ * first source's value). What a parallel build does with its parts. fuller:
+ * fill every block (Xapian's Compactor::FULLER), best for an index that is
+ * mostly read. Errors as for kx_db_compact. */
+kx_status_t kx_db_compact_many(const char *const *srcs, size_t n, const char *dst, int fuller,
+                               char **detail_out) KX_NOEXCEPT;
+
 /* The number of databases db searches as one (1 for kx_db_open, n_paths for
  * kx_db_open_multi; 0 for NULL). Xapian interleaves their document ids: a
  * docid d of the combined database lives in database (d - 1) % count, in
