@@ -66,9 +66,21 @@ static unsigned long long dir_bytes(const char *dir)
     return total;
 }
 
+/* Whether name is a file Xapian's glass backend writes into its folder
+ * (iamglass, flintlock, TABLE.glass, and v.tmp while it renames a new
+ * version file into place). */
+static int glass_file(const char *name)
+{
+    size_t n = strlen(name);
+    return strcmp(name, "iamglass") == 0 || strcmp(name, "flintlock") == 0 ||
+           strcmp(name, "v.tmp") == 0 || (n > 6 && strcmp(name + n - 6, ".glass") == 0);
+}
+
 /* Remove dir if it is a Xapian database directory (it holds "iamglass", and
- * only plain files): what this file leaves behind. 0 if it is gone (or was
- * never there), -1 with errno set, or EEXIST for anything else there. */
+ * only plain files), or one Xapian was creating when the run was killed
+ * (only glass files, or nothing yet): what this file and a parallel build's
+ * workers leave behind. 0 if it is gone (or was never there), -1 with errno
+ * set, or EEXIST for anything else there. */
 int ki_remove_database_dir(const char *dir)
 {
     struct stat sb;
@@ -81,7 +93,7 @@ int ki_remove_database_dir(const char *dir)
     DIR *d = opendir(dir);
     if (!d)
         return -1;
-    int glass = 0, other = 0;
+    int glass = 0, other = 0, foreign = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
@@ -89,9 +101,13 @@ int ki_remove_database_dir(const char *dir)
         struct stat fb;
         if (fstatat(dirfd(d), e->d_name, &fb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(fb.st_mode))
             other = 1;
+        else if (!glass_file(e->d_name))
+            foreign = 1;
         glass |= strcmp(e->d_name, "iamglass") == 0;
     }
-    if (other || !glass) {
+    /* A complete database may hold other plain files (Xapian's own
+     * spelling or synonym tables, say); a half-created one only glass ones. */
+    if (other || (!glass && foreign)) {
         closedir(d);
         errno = EEXIST;
         return -1;

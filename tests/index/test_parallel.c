@@ -68,6 +68,14 @@ static void write_corpus(void)
     write_file("sources.tsv", "full2.md\ta05.md#ref-2\n");
 }
 
+static void write_file_at(const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("x", f);
+    fclose(f);
+}
+
 static run_result_t run(const char *const *argv)
 {
     run_result_t r;
@@ -185,6 +193,46 @@ static void test_same_index(void **state)
     free(three);
 }
 
+static void make_file_in(const char *d, const char *name)
+{
+    mkdir(d, 0700);
+    char *p = join(d, name);
+    write_file_at(p);
+    free(p);
+}
+
+/* What a run killed while Xapian was creating a part or the merged index
+ * leaves (a folder with only some of glass's files) is cleared by the next
+ * build; a folder with anything else in it is left alone, and the build
+ * refuses to start. */
+static void test_half_created_leftovers(void **state)
+{
+    (void)state;
+    char *db = join(tmp, "left.db");
+    char *part = join(tmp, "left.db.rebuild.part1"), *cpt = join(tmp, "left.db.compact");
+    make_file_in(part, "flintlock");
+    make_file_in(cpt, "postlist.glass");
+    make_file_in(cpt, "v.tmp");
+    index_new(db, "2", 0);
+    struct stat sb;
+    assert_int_not_equal(stat(part, &sb), 0);
+    assert_int_not_equal(stat(cpt, &sb), 0);
+    assert_int_equal(leftovers(db), 0);
+
+    char *other = join(tmp, "left.db.rebuild.part3");
+    make_file_in(other, "notes.txt");
+    const char *argv[] = { KAVOSH_INDEX_BIN, "-q", "-j", "2", "--rebuild", "-d", db, dir, NULL };
+    run_result_t r = run(argv);
+    assert_int_equal(r.status, 4);
+    assert_non_null(strstr(r.err, "in the way"));
+    run_result_free(&r);
+    assert_int_equal(stat(other, &sb), 0);
+    free(db);
+    free(part);
+    free(cpt);
+    free(other);
+}
+
 static void test_bad_jobs(void **state)
 {
     (void)state;
@@ -228,6 +276,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_index),
+        cmocka_unit_test(test_half_created_leftovers),
         cmocka_unit_test(test_bad_jobs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
