@@ -673,6 +673,8 @@ static ki_exit_t run_parallel(run_t *r, unsigned jobs, const ki_filelist_t *list
         total += list->entries[i].size + 1;
     size_t at = 0;
     unsigned long commit_every = KI_COMMIT_PASSAGES / jobs;
+    if (commit_every > KI_WORKER_COMMIT_PASSAGES)
+        commit_every = KI_WORKER_COMMIT_PASSAGES;
     if (commit_every < 100)
         commit_every = 100;
     for (unsigned k = 0; k < jobs; k++) {
@@ -704,7 +706,9 @@ static ki_exit_t run_parallel(run_t *r, unsigned jobs, const ki_filelist_t *list
             ex = KI_EXIT_FAILURE;
             break;
         }
-        st = kx_db_open(x->path, KX_OPEN_OVERWRITE, &pdb, &detail);
+        /* Not synced: a part is thrown away if the run dies; the merged
+         * index is written (and synced) by the compaction. */
+        st = kx_db_open(x->path, KX_OPEN_SCRATCH, &pdb, &detail);
         if (st != KX_OK) {
             ki_error("cannot create %s: %s", x->path,
                      detail && *detail ? detail : kx_status_to_string(st));
@@ -730,6 +734,7 @@ static ki_exit_t run_parallel(run_t *r, unsigned jobs, const ki_filelist_t *list
         x->r.shared_passages = &passages;
     }
     unsigned started = 0;
+    double t_start = ki_now(), t_merge = 0;
     for (unsigned k = 0; ex == KI_EXIT_OK && k < jobs; k++) {
         if (pthread_create(&w[k].thread, NULL, worker_main, &w[k]) != 0) {
             ki_error("cannot start a worker thread: %s", strerror(errno));
@@ -770,6 +775,7 @@ static ki_exit_t run_parallel(run_t *r, unsigned jobs, const ki_filelist_t *list
     r->bytes_done = atomic_load(&bytes_done);
     if (ex == KI_EXIT_OK && r->exit == KI_EXIT_INDEX)
         ex = KI_EXIT_INDEX;
+    t_merge = ki_now();
     if (ex == KI_EXIT_OK) {
         srcs[0] = par->self;
         char *detail = NULL;
@@ -786,6 +792,11 @@ static ki_exit_t run_parallel(run_t *r, unsigned jobs, const ki_filelist_t *list
         } else
             r->db = par->merged_db;
         kx_free(detail);
+        if (r->opt->verbose && st == KX_OK) {
+            ki_progress_clear(&r->progress);
+            ki_note("%u workers indexed %u files in %.2f s; their parts merged in %.2f s", jobs,
+                    r->files_done, t_merge - t_start, ki_now() - t_merge);
+        }
     }
     for (unsigned k = 0; k < jobs; k++) {
         if (w[k].path)

@@ -91,9 +91,10 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
  * entry; root records; glossaries). *merged_db is that handle (the caller
  * commits and closes it), or NULL when the run was serial into db (too
  * little input: fewer than two files, or under KI_PARALLEL_MIN_BYTES with
- * no -j given). Each worker commits every KI_COMMIT_PASSAGES / jobs
- * passages, so memory stays that of one serial run, and never by time, so
- * the parts (and the merged index) come out the same every run. */
+ * no -j given). Each worker commits every KI_WORKER_COMMIT_PASSAGES (at
+ * most KI_COMMIT_PASSAGES / jobs) passages, unsynced, and never by time,
+ * so memory stays bounded and the parts (and the merged index) come out the
+ * same every run. */
 typedef struct ki_parallel {
     const char *self;
     const char *merged;
@@ -102,6 +103,13 @@ typedef struct ki_parallel {
 ki_exit_t ki_index_paths_parallel(kx_db_t *db, ka_analyzer_t *an, const char *const *paths,
                                   size_t n_paths, const ki_options_t *opt, ki_summary_t *sum,
                                   ki_parallel_t *par);
+
+/* Passages a worker writes between two commits of its part (at most
+ * KI_COMMIT_PASSAGES / jobs). Small batches keep Xapian's in-memory
+ * postings small: on a 30 MB corpus, 1,500 took 20.6 s of CPU and 56 MB
+ * against 34.1 s and 239 MB for 10,000 (two workers); the parts' commits
+ * are not synced, so they are cheap. */
+#define KI_WORKER_COMMIT_PASSAGES 1500ul
 
 /* Input below which a run with no -j stays serial: threads and a merge
  * cost more than they save. */

@@ -317,11 +317,14 @@ extern "C" kx_status_t kx_db_open(const char *path, kx_open_mode_t mode,
             db->db = open_reader(path);
             return KX_OK;
         case KX_OPEN_WRITE:
-        case KX_OPEN_OVERWRITE: {
+        case KX_OPEN_OVERWRITE:
+        case KX_OPEN_SCRATCH: {
             if (std::strncmp(path, kTcpPrefix, sizeof kTcpPrefix - 1) == 0)
                 return reject(&detail, "remote databases can only be opened for reading");
             int flags = raw_enum(mode) == KX_OPEN_WRITE ? Xapian::DB_CREATE_OR_OPEN
                                               : Xapian::DB_CREATE_OR_OVERWRITE;
+            if (raw_enum(mode) == KX_OPEN_SCRATCH)
+                flags |= Xapian::DB_NO_SYNC;
             db->wdb = Xapian::WritableDatabase(path, flags);
             db->writable = true;
             return KX_OK;

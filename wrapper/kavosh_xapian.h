@@ -73,7 +73,10 @@ typedef struct kx_db kx_db_t;
 typedef enum kx_open_mode {
     KX_OPEN_READ = 0,   /* read-only; the database must exist */
     KX_OPEN_WRITE,      /* writable; created if missing */
-    KX_OPEN_OVERWRITE   /* writable; any existing content is discarded */
+    KX_OPEN_OVERWRITE,  /* writable; any existing content is discarded */
+    KX_OPEN_SCRATCH     /* as KX_OPEN_OVERWRITE, but commits are not synced to disk
+                           (Xapian's DB_NO_SYNC): for a database thrown away when
+                           the run dies, such as a parallel build's parts */
 } kx_open_mode_t;
 
 /* Open the database at `path`. On success returns KX_OK and *db_out owns a
