@@ -8,9 +8,13 @@
 #include "index_internal.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "glosses.h"
 #include "schema.h"
@@ -43,6 +47,8 @@ typedef struct run {
     ki_progress_t       progress;
     unsigned            files_done;  /* for the progress line: indexed, unchanged or failed */
     unsigned long long  bytes_done;  /* for the progress line: bytes of the files done */
+    int                 defer_claims; /* a worker: leave full texts of cited works to the merge */
+    atomic_ulong       *shared_passages; /* a worker: passages written, for the main progress line */
 } run_t;
 
 /* What became of one file of the run, for checking the entries that full
@@ -50,7 +56,8 @@ typedef struct run {
 typedef enum file_outcome {
     FILE_FAILED = 0,
     FILE_UNCHANGED,
-    FILE_WRITTEN
+    FILE_WRITTEN,
+    FILE_DEFERRED    /* a worker left it to the serial part of the run */
 } file_outcome_t;
 
 typedef struct file_state {
@@ -121,6 +128,8 @@ static kx_status_t write_document(run_t *r, const kd_document_t *doc, const char
         kx_doc_free(xd);
         ki_progress_update(&r->progress, r->files_done, r->sum->passages + i + 1,
                            r->bytes_done, 0);
+        if (r->shared_passages)
+            atomic_fetch_add_explicit(r->shared_passages, 1, memory_order_relaxed);
     }
     if (st == KX_OK)
         st = kx_db_set_metadata(r->db, key, record);
@@ -208,6 +217,13 @@ static void index_file(run_t *r, const ki_entry_t *e, file_state_t *fs, claim_mo
     const char *hdr = NULL;
     size_t hdr_len = 0, line_len = 0;
     ki_header_kind_t hk = ki_source_header(buf, len, &hdr, &hdr_len, &line_len);
+    if (r->defer_claims && mode == CLAIM_SOURCE && (e->of_source || hk == KI_HEADER_OK)) {
+        /* Its entry is looked up in the whole index: after the merge. */
+        r->sum->files_seen--;
+        fs->outcome = FILE_DEFERRED;
+        free(buf);
+        return;
+    }
     if (mode == CLAIM_SOURCE && !fs->entry) {
         if (e->of_source) {
             fs->entry = strdup(e->of_source);
@@ -581,8 +597,262 @@ static void skip_summary(ki_filelist_t *list, char *out, size_t cap)
     }
 }
 
+/* ---------------------------------------------------------------------- */
+/* Workers (a parallel build of a new index)                               */
+
+char *ki_part_path(const char *self, unsigned i)
+{
+    size_t n = strlen(self) + 32;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s.part%u", self, i);
+    return p;
+}
+
+typedef struct worker {
+    pthread_t          thread;
+    run_t              r;
+    ki_summary_t       sum;
+    ki_options_t       opt;        /* the run's, progress off */
+    const ki_filelist_t *list;
+    file_state_t      *fs;
+    size_t             from, to;   /* its slice of list */
+    unsigned long      commit_every;
+    char              *path;
+    atomic_uint       *files_done;
+    atomic_ullong     *bytes_done;
+    atomic_uint       *finished;
+    int                started;
+} worker_t;
+
+static void *worker_main(void *arg)
+{
+    worker_t *w = arg;
+    for (size_t i = w->from; i < w->to; i++) {
+        index_file(&w->r, &w->list->entries[i], &w->fs[i], CLAIM_SOURCE);
+        if (w->r.uncommitted >= w->commit_every) {
+            kx_status_t cst = kx_db_commit(w->r.db);
+            if (cst != KX_OK)
+                report_kx(&w->r, w->path, cst);
+            w->r.uncommitted = 0;
+        }
+        atomic_fetch_add_explicit(w->files_done, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(w->bytes_done, w->list->entries[i].size, memory_order_relaxed);
+        if (w->r.exit == KI_EXIT_INDEX)
+            break;   /* the part cannot be written: the run fails anyway */
+    }
+    kx_status_t cst = kx_db_commit(w->r.db);
+    if (cst != KX_OK)
+        report_kx(&w->r, w->path, cst);
+    atomic_fetch_add_explicit(w->finished, 1, memory_order_release);
+    return NULL;
+}
+
+static unsigned online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1u : n > (long)KI_MAX_JOBS ? KI_MAX_JOBS : (unsigned)n;
+}
+
+/* How many workers this list gets: 1 means serial. */
+static unsigned workers_for(const ki_options_t *opt, const ki_filelist_t *list)
+{
+    unsigned jobs = opt->jobs ? opt->jobs : online_cpus();
+    if (!opt->jobs && list->bytes < KI_PARALLEL_MIN_BYTES)
+        jobs = 1;
+    if (jobs > list->n)
+        jobs = (unsigned)list->n;
+    return jobs ? jobs : 1;
+}
+
+/* Build the parts, merge them with db into par->merged, and make that r's
+ * index. Returns an exit code; on failure the parts and par->merged are
+ * removed by the caller's cleanup (rebuild.c) and r->db is unchanged. */
+static ki_exit_t run_parallel(run_t *r, unsigned jobs, const ki_filelist_t *list,
+                              file_state_t *fs, ki_parallel_t *par)
+{
+    ki_exit_t ex = KI_EXIT_OK;
+    worker_t *w = calloc(jobs, sizeof *w);
+    const char **srcs = calloc(jobs + 1, sizeof *srcs);
+    atomic_uint files_done = 0, finished = 0;
+    atomic_ullong bytes_done = 0;
+    atomic_ulong passages = 0;
+    if (!w || !srcs) {
+        ki_error("out of memory");
+        free(w);
+        free(srcs);
+        return KI_EXIT_FAILURE;
+    }
+    kx_status_t st = kx_db_commit(r->db);
+    if (st != KX_OK) {
+        report_kx(r, par->self, st);
+        free(w);
+        free(srcs);
+        return KI_EXIT_INDEX;
+    }
+    /* Contiguous slices of about the same bytes, so that the merged index
+     * has the files in the order of a serial run. */
+    unsigned long long total = 0, acc = 0;
+    for (size_t i = 0; i < list->n; i++)
+        total += list->entries[i].size + 1;
+    size_t at = 0;
+    unsigned long commit_every = KI_COMMIT_PASSAGES / jobs;
+    if (commit_every > KI_WORKER_COMMIT_PASSAGES)
+        commit_every = KI_WORKER_COMMIT_PASSAGES;
+    if (commit_every < 100)
+        commit_every = 100;
+    for (unsigned k = 0; k < jobs; k++) {
+        worker_t *x = &w[k];
+        x->from = at;
+        unsigned long long goal = total * (k + 1) / jobs;
+        while (at < list->n && (acc < goal || at == x->from) &&
+               list->n - at > jobs - k - 1) {
+            acc += list->entries[at].size + 1;
+            at++;
+        }
+        if (k == jobs - 1)
+            at = list->n;
+        x->to = at;
+        x->list = list;
+        x->fs = fs;
+        x->commit_every = commit_every;
+        x->files_done = &files_done;
+        x->bytes_done = &bytes_done;
+        x->finished = &finished;
+        x->opt = *r->opt;
+        x->opt.progress = 0;
+        x->path = ki_part_path(par->self, k);
+        char *detail = NULL;
+        kx_db_t *pdb = NULL;
+        ka_analyzer_t *an = NULL;
+        if (!x->path) {
+            ki_error("out of memory");
+            ex = KI_EXIT_FAILURE;
+            break;
+        }
+        /* Not synced: a part is thrown away if the run dies; the merged
+         * index is written (and synced) by the compaction. */
+        st = kx_db_open(x->path, KX_OPEN_SCRATCH, &pdb, &detail);
+        if (st != KX_OK) {
+            ki_error("cannot create %s: %s", x->path,
+                     detail && *detail ? detail : kx_status_to_string(st));
+            kx_free(detail);
+            ex = ki_exit_for_status(st) == KI_EXIT_INDEX ? KI_EXIT_INDEX : KI_EXIT_FAILURE;
+            break;
+        }
+        kx_free(detail);
+        x->r.db = pdb;
+        ka_status_t ast = ka_analyzer_new(&an);
+        if (ast == KA_OK)
+            ast = ka_analyzer_set_options(an, r->opt->analyzer_options);
+        x->r.an = an;
+        x->r.tl = ast == KA_OK ? ka_translit_new() : NULL;
+        if (ast != KA_OK || !x->r.tl) {
+            ki_error("cannot create a worker's analyzer or transliterator");
+            ex = KI_EXIT_FAILURE;
+            break;
+        }
+        x->r.opt = &x->opt;
+        x->r.sum = &x->sum;
+        x->r.defer_claims = 1;
+        x->r.shared_passages = &passages;
+    }
+    unsigned started = 0;
+    double t_start = ki_now(), t_merge = 0;
+    for (unsigned k = 0; ex == KI_EXIT_OK && k < jobs; k++) {
+        if (pthread_create(&w[k].thread, NULL, worker_main, &w[k]) != 0) {
+            ki_error("cannot start a worker thread: %s", strerror(errno));
+            ex = KI_EXIT_FAILURE;
+            break;
+        }
+        w[k].started = 1;
+        started++;
+    }
+    /* The main thread draws the progress line while the workers run. */
+    while (atomic_load_explicit(&finished, memory_order_acquire) < started) {
+        struct timespec t = { 0, 100 * 1000000L };
+        nanosleep(&t, NULL);
+        ki_progress_update(&r->progress, atomic_load(&files_done), atomic_load(&passages),
+                           atomic_load(&bytes_done), 0);
+    }
+    for (unsigned k = 0; k < jobs; k++) {
+        worker_t *x = &w[k];
+        if (x->started)
+            pthread_join(x->thread, NULL);
+        if (x->r.db) {
+            kx_db_close(x->r.db);
+            x->r.db = NULL;
+        }
+        ka_translit_free(x->r.tl);
+        ka_analyzer_free(x->r.an);
+        if (x->started) {
+            note_failure(r, x->r.exit);
+            r->sum->files_seen += x->sum.files_seen;
+            r->sum->files_indexed += x->sum.files_indexed;
+            r->sum->files_failed += x->sum.files_failed;
+            r->sum->passages += x->sum.passages;
+            r->sum->bytes += x->sum.bytes;
+        }
+        srcs[k + 1] = x->path;
+    }
+    r->files_done = atomic_load(&files_done);
+    r->bytes_done = atomic_load(&bytes_done);
+    if (ex == KI_EXIT_OK && r->exit == KI_EXIT_INDEX)
+        ex = KI_EXIT_INDEX;
+    t_merge = ki_now();
+    if (ex == KI_EXIT_OK) {
+        srcs[0] = par->self;
+        char *detail = NULL;
+        st = kx_db_compact_many(srcs, jobs + 1, par->merged, 1, &detail);
+        if (st == KX_OK) {
+            kx_free(detail);
+            detail = NULL;
+            st = kx_db_open(par->merged, KX_OPEN_WRITE, &par->merged_db, &detail);
+        }
+        if (st != KX_OK) {
+            ki_error("cannot merge the workers' parts into %s: %s", par->merged,
+                     detail && *detail ? detail : kx_status_to_string(st));
+            ex = ki_exit_for_status(st) == KI_EXIT_INDEX ? KI_EXIT_INDEX : KI_EXIT_FAILURE;
+        } else
+            r->db = par->merged_db;
+        kx_free(detail);
+        if (r->opt->verbose && st == KX_OK) {
+            ki_progress_clear(&r->progress);
+            ki_note("%u workers indexed %u files in %.2f s; their parts merged in %.2f s", jobs,
+                    r->files_done, t_merge - t_start, ki_now() - t_merge);
+        }
+    }
+    for (unsigned k = 0; k < jobs; k++) {
+        if (w[k].path)
+            ki_remove_database_dir(w[k].path);
+        free(w[k].path);
+    }
+    free(w);
+    free(srcs);
+    return ex;
+}
+
+static ki_exit_t index_run(kx_db_t *db, ka_analyzer_t *an, const char *const *paths,
+                           size_t n_paths, const ki_options_t *opt, ki_summary_t *sum,
+                           ki_parallel_t *par);
+
 ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *paths,
                          size_t n_paths, const ki_options_t *opt, ki_summary_t *sum)
+{
+    return index_run(db, an, paths, n_paths, opt, sum, NULL);
+}
+
+ki_exit_t ki_index_paths_parallel(kx_db_t *db, ka_analyzer_t *an, const char *const *paths,
+                                  size_t n_paths, const ki_options_t *opt, ki_summary_t *sum,
+                                  ki_parallel_t *par)
+{
+    par->merged_db = NULL;
+    return index_run(db, an, paths, n_paths, opt, sum, par);
+}
+
+static ki_exit_t index_run(kx_db_t *db, ka_analyzer_t *an, const char *const *paths,
+                           size_t n_paths, const ki_options_t *opt, ki_summary_t *sum,
+                           ki_parallel_t *par)
 {
     static const ki_options_t defaults = { 0 };
     ki_summary_t local;
@@ -604,7 +874,7 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
     memset(&list, 0, sizeof list);
     ki_exit_t tex = ki_targets_make(db, paths, n_paths, r.opt, &targets);
     note_failure(&r, tex);
-    if (tex != KI_EXIT_OK && r.opt->rebuild) {
+    if (tex != KI_EXIT_OK && r.opt->rebuild && !r.opt->fresh) {
         /* A new index without one of the folders would lose its files. */
         sum->aborted = 1;
         goto done;
@@ -622,8 +892,27 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
 
     ki_progress_start(&r.progress, r.opt->progress && !r.opt->quiet, (unsigned)list.n, list.bytes);
     ki_progress_update(&r.progress, 0, 0, 0, 1);
+    int parallel = 0;
+    if (par) {
+        unsigned jobs = workers_for(r.opt, &list);
+        if (jobs > 1) {
+            ki_exit_t pex = run_parallel(&r, jobs, &list, fs, par);
+            if (pex != KI_EXIT_OK) {
+                /* Nothing merged: the caller keeps the old index. */
+                note_failure(&r, pex);
+                sum->aborted = 1;
+                goto done;
+            }
+            parallel = 1;
+            db = r.db;
+        }
+    }
     double last_commit = ki_now();
     for (size_t i = 0; i < list.n; i++) {
+        if (parallel && fs[i].outcome != FILE_DEFERRED)
+            continue;
+        if (parallel)
+            r.files_done--;   /* counted by its worker already */
         index_file(&r, &list.entries[i], &fs[i], CLAIM_SOURCE);
         /* Memory stays bounded (Xapian holds uncommitted changes in RAM),
          * and an interrupted run loses at most a few seconds of work. */
@@ -636,7 +925,8 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
             last_commit = ki_now();
         }
         r.files_done++;
-        r.bytes_done += list.entries[i].size;
+        if (!parallel)
+            r.bytes_done += list.entries[i].size;
         ki_progress_update(&r.progress, r.files_done, sum->passages, r.bytes_done,
                            i + 1 == list.n);
     }

@@ -87,6 +87,10 @@ static void usage(FILE *out)
 "      --list          list the indexed files: name, passages, bytes, hash and\n"
 "                      real path; TAB, newline and backslash escaped\n"
 "      --stats         show what the index holds and its size\n"
+"  -j, --jobs=N        workers building a new index or a --rebuild in parallel\n"
+"                      (default: one per online CPU; with no -j, under 2 MB of\n"
+"                      input stays with one); an update of an existing index,\n"
+"                      and -j 1, use one writer in place\n"
 "  -q, --quiet         no progress, no summary, no warnings about the input\n"
 "  -v, --verbose       a line per file\n"
 "  -h, --help          show this help and exit\n"
@@ -244,6 +248,7 @@ int main(int argc, char **argv)
         { "encoding", required_argument, NULL, OPT_ENCODING },
         { "stats", no_argument, NULL, OPT_STATS },
         { "no-lexicon", no_argument, NULL, OPT_NO_LEXICON },
+        { "jobs", required_argument, NULL, 'j' },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -273,9 +278,23 @@ int main(int argc, char **argv)
     opt.exclude = excl;
     opt.include = incl;
     int c;
-    while ((c = getopt_long(argc, argv, "d:qvh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:j:qvh", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': db_opt = optarg; break;
+        case 'j': {
+            char *end = NULL;
+            errno = 0;
+            unsigned long n = strtoul(optarg, &end, 10);
+            if (errno || end == optarg || *end || n < 1 || n > KI_MAX_JOBS ||
+                strchr(optarg, '-')) {
+                ki_error("-j wants a number of workers from 1 to %u, not '%s'", KI_MAX_JOBS,
+                         optarg);
+                free_args(dicts, excl, incl);
+                return KI_EXIT_USAGE;
+            }
+            opt.jobs = (unsigned)n;
+            break;
+        }
         case 'q': opt.quiet = 1; opt.verbose = 0; break;
         case 'v': opt.verbose = 1; opt.quiet = 0; break;
         case OPT_REBUILD: opt.rebuild = 1; break;
@@ -395,6 +414,18 @@ int main(int argc, char **argv)
         kx_db_close(db);
         free_args(dicts, excl, incl);
         return KI_EXIT_FAILURE;
+    }
+    opt.analyzer_options = KA_OPT_NO_JOINED;
+    /* A new index is built as --rebuild builds one, beside the empty one
+     * and swapped in at the end: its workers need an index of their own
+     * each, and a killed run leaves the empty index, not half of one. */
+    if (!opt.rebuild && opt.jobs != 1) {
+        long roots = ki_count_roots(db);
+        kx_db_stats_t ds = { 0 };
+        if (roots == 0 && kx_db_stats(db, &ds) == KX_OK && ds.doc_count == 0) {
+            opt.rebuild = 1;
+            opt.fresh = 1;
+        }
     }
     ki_summary_t sum;
     if (opt.rebuild) {

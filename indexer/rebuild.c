@@ -66,10 +66,22 @@ static unsigned long long dir_bytes(const char *dir)
     return total;
 }
 
+/* Whether name is a file Xapian's glass backend writes into its folder
+ * (iamglass, flintlock, TABLE.glass, and v.tmp while it renames a new
+ * version file into place). */
+static int glass_file(const char *name)
+{
+    size_t n = strlen(name);
+    return strcmp(name, "iamglass") == 0 || strcmp(name, "flintlock") == 0 ||
+           strcmp(name, "v.tmp") == 0 || (n > 6 && strcmp(name + n - 6, ".glass") == 0);
+}
+
 /* Remove dir if it is a Xapian database directory (it holds "iamglass", and
- * only plain files): what this file leaves behind. 0 if it is gone (or was
- * never there), -1 with errno set, or EEXIST for anything else there. */
-static int remove_database_dir(const char *dir)
+ * only plain files), or one Xapian was creating when the run was killed
+ * (only glass files, or nothing yet): what this file and a parallel build's
+ * workers leave behind. 0 if it is gone (or was never there), -1 with errno
+ * set, or EEXIST for anything else there. */
+int ki_remove_database_dir(const char *dir)
 {
     struct stat sb;
     if (lstat(dir, &sb) != 0)
@@ -81,7 +93,7 @@ static int remove_database_dir(const char *dir)
     DIR *d = opendir(dir);
     if (!d)
         return -1;
-    int glass = 0, other = 0;
+    int glass = 0, other = 0, foreign = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
@@ -89,9 +101,13 @@ static int remove_database_dir(const char *dir)
         struct stat fb;
         if (fstatat(dirfd(d), e->d_name, &fb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(fb.st_mode))
             other = 1;
+        else if (!glass_file(e->d_name))
+            foreign = 1;
         glass |= strcmp(e->d_name, "iamglass") == 0;
     }
-    if (other || !glass) {
+    /* A complete database may hold other plain files (Xapian's own
+     * spelling or synonym tables, say); a half-created one only glass ones. */
+    if (other || (!glass && foreign)) {
         closedir(d);
         errno = EEXIST;
         return -1;
@@ -107,7 +123,7 @@ static int remove_database_dir(const char *dir)
         if (unlinkat(dirfd(d), e->d_name, 0) != 0)
             rc = -1;
     }
-    if (rc == 0 && unlinkat(dirfd(d), "iamglass", 0) != 0)
+    if (rc == 0 && glass && unlinkat(dirfd(d), "iamglass", 0) != 0)
         rc = -1;
     closedir(d);
     if (rc == 0 && rmdir(dir) != 0)
@@ -117,7 +133,7 @@ static int remove_database_dir(const char *dir)
 
 static int clear_leftover(const char *dir)
 {
-    if (remove_database_dir(dir) == 0)
+    if (ki_remove_database_dir(dir) == 0)
         return 0;
     if (errno == EEXIST)
         ki_error("%s is in the way of --rebuild and is not an index it left: move it away",
@@ -125,6 +141,43 @@ static int clear_leftover(const char *dir)
     else
         ki_error("%s: cannot remove what an earlier --rebuild left: %s", dir, strerror(errno));
     return -1;
+}
+
+/* Remove the worker parts (tmp.partN) a killed parallel build left. */
+static int clear_parts(const char *tmp)
+{
+    char *dirpath = strdup(tmp);
+    if (!dirpath)
+        return -1;
+    char *slash = strrchr(dirpath, '/');
+    const char *base = slash ? slash + 1 : tmp;
+    const char *dname = ".";
+    if (slash) {
+        *slash = '\0';
+        dname = slash == dirpath ? "/" : dirpath;
+        base = tmp + (slash - dirpath) + 1;
+    }
+    size_t bl = strlen(base);
+    DIR *d = opendir(dname);
+    int rc = 0;
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            const char *n = e->d_name;
+            if (strncmp(n, base, bl) != 0 || strncmp(n + bl, ".part", 5) != 0)
+                continue;
+            const char *digits = n + bl + 5;
+            if (!*digits || strspn(digits, "0123456789") != strlen(digits))
+                continue;
+            char *full = ki_part_path(tmp, (unsigned)strtoul(digits, NULL, 10));
+            if (!full || strcmp(full + strlen(tmp), n + bl) != 0 || clear_leftover(full) != 0)
+                rc = -1;
+            free(full);
+        }
+        closedir(d);
+    }
+    free(dirpath);
+    return rc;
 }
 
 ki_exit_t ki_rebuild_open(const char *db_path, kx_db_t **old_out, int *schema_ok)
@@ -226,7 +279,7 @@ ki_exit_t ki_rebuild(const char *db_path, kx_db_t *old, int schema_ok, ka_analyz
     char *tmp = sibling(db_path, ".rebuild"), *cpt = sibling(db_path, ".compact"),
          *aside = sibling(db_path, ".aside");
     ki_exit_t ex = KI_EXIT_OK;
-    kx_db_t *fresh = NULL;
+    kx_db_t *fresh = NULL, *merged = NULL;
     memset(sum, 0, sizeof *sum);
     if (!tmp || !cpt || !aside) {
         ki_error("out of memory");
@@ -238,11 +291,19 @@ ki_exit_t ki_rebuild(const char *db_path, kx_db_t *old, int schema_ok, ka_analyz
         ex = KI_EXIT_USAGE;
         goto out;
     }
-    if (clear_leftover(tmp) != 0 || clear_leftover(cpt) != 0 || clear_leftover(aside) != 0) {
+    if (clear_leftover(tmp) != 0 || clear_leftover(cpt) != 0 || clear_leftover(aside) != 0 ||
+        clear_parts(tmp) != 0) {
         ex = KI_EXIT_FAILURE;
         goto out;
     }
     unsigned long long before = dir_bytes(db_path);
+    /* The old handle must have nothing left to write when it is closed
+     * after the swap: Xapian writes by path, into what is then the new index. */
+    if (kx_db_commit(old) != KX_OK) {
+        ki_error("cannot write the index %s: %s", db_path, kx_db_last_error(old));
+        ex = KI_EXIT_INDEX;
+        goto out;
+    }
 
     char *detail = NULL;
     kx_status_t st = kx_db_open(tmp, KX_OPEN_OVERWRITE, &fresh, &detail);
@@ -274,33 +335,44 @@ ki_exit_t ki_rebuild(const char *db_path, kx_db_t *old, int schema_ok, ka_analyz
         if (c.n && opt->verbose)
             ki_note("%u glossar%s kept from %s", c.n, c.n == 1 ? "y" : "ies", db_path);
     }
-    ex = ki_index_paths(fresh, an, paths, n_paths, &o, sum);
+    /* -j 1: one writer, then a compaction; else workers build parts that
+     * are merged into cpt by the compaction itself. */
+    ki_parallel_t par = { .self = tmp, .merged = cpt };
+    if (opt->jobs == 1)
+        ex = ki_index_paths(fresh, an, paths, n_paths, &o, sum);
+    else
+        ex = ki_index_paths_parallel(fresh, an, paths, n_paths, &o, sum, &par);
+    merged = par.merged_db;
     sum->bytes_before = before;
+    const char *what = opt->fresh ? "not building the index" : "not starting over (--rebuild)";
     if (sum->aborted || ex == KI_EXIT_INDEX) {
-        ki_error("not starting over (--rebuild) because of the errors above; %s is unchanged",
-                 db_path);
+        ki_error("%s because of the errors above; %s is unchanged", what, db_path);
         goto out;
     }
-    st = kx_db_commit(fresh);
+    st = kx_db_commit(merged ? merged : fresh);
     if (st != KX_OK) {
-        ki_error("cannot write the new index %s: %s; %s is unchanged", tmp,
-                 kx_db_last_error(fresh), db_path);
+        ki_error("cannot write the new index %s: %s; %s is unchanged", merged ? cpt : tmp,
+                 kx_db_last_error(merged ? merged : fresh), db_path);
         ex = KI_EXIT_FAILURE;
         goto out;
     }
     kx_db_close(fresh);
     fresh = NULL;
-
-    st = kx_db_compact(tmp, cpt, &detail);
-    if (st != KX_OK) {
-        ki_error("cannot compact the new index into %s: %s; %s is unchanged", cpt,
-                 detail ? detail : kx_status_to_string(st), db_path);
-        kx_free(detail);
-        ex = KI_EXIT_FAILURE;
-        goto out;
+    if (merged) {
+        kx_db_close(merged);
+        merged = NULL;
+    } else {
+        st = kx_db_compact(tmp, cpt, &detail);
+        if (st != KX_OK) {
+            ki_error("cannot compact the new index into %s: %s; %s is unchanged", cpt,
+                     detail ? detail : kx_status_to_string(st), db_path);
+            kx_free(detail);
+            ex = KI_EXIT_FAILURE;
+            goto out;
+        }
     }
     sum->bytes_after = dir_bytes(cpt);
-    if (remove_database_dir(tmp) != 0 && !opt->quiet)
+    if (ki_remove_database_dir(tmp) != 0 && !opt->quiet)
         ki_warn("%s: cannot remove: %s", tmp, strerror(errno));
 
     if (exchange(cpt, db_path, aside) != 0) {
@@ -312,18 +384,19 @@ ki_exit_t ki_rebuild(const char *db_path, kx_db_t *old, int schema_ok, ka_analyz
     /* The old index is at cpt now; its lock goes with the handle. */
     kx_db_close(old);
     old = NULL;
-    if (remove_database_dir(cpt) != 0 && !opt->quiet)
+    if (ki_remove_database_dir(cpt) != 0 && !opt->quiet)
         ki_warn("%s (the old index): cannot remove: %s", cpt, strerror(errno));
-    if (opt->verbose)
+    if (opt->verbose && !opt->fresh)
         ki_note("%s: rebuilt and compacted: %.2f MB before, %.2f MB now", db_path,
                 (double)sum->bytes_before / 1e6, (double)sum->bytes_after / 1e6);
 out:
     kx_db_close(fresh);
-    if (fresh || ex != KI_EXIT_OK) {
+    kx_db_close(merged);
+    if (fresh || merged || ex != KI_EXIT_OK) {
         /* A failed rebuild leaves nothing beside the index. */
-        (void)remove_database_dir(tmp);
+        (void)ki_remove_database_dir(tmp);
         if (old)
-            (void)remove_database_dir(cpt);
+            (void)ki_remove_database_dir(cpt);
     }
     kx_db_close(old);
     free(tmp);

@@ -3,10 +3,12 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analyzer.h"
@@ -61,7 +63,9 @@ static void usage(FILE *out)
 "Options:\n"
 "  -d, --db=PATH      the index (default: $KAVOSH_DB, else ./" KI_DEFAULT_DB ");\n"
 "                     repeat to search several as one (shards); PATH may be\n"
-"                     tcp:HOST:PORT for an index served by xapian-tcpsrv\n"
+"                     tcp:HOST:PORT for an index served by xapian-tcpsrv, or\n"
+"                     a Xapian stub file listing shards (auto PATH, remote\n"
+"                     HOST:PORT lines)\n"
 "  -n, --limit=N      show at most N hits (default 10)\n"
 "      --offset=N     skip the first N hits\n"
 "      --lang=L       only passages in language L (fa, ru, en); repeatable\n"
@@ -214,8 +218,117 @@ static int parse_uint(const char *s, unsigned *out)
     return 0;
 }
 
+/* The names of the shards behind the -d PATHs, to name each hit's index: a
+ * PATH that is a Xapian stub database file (a text file of lines "auto
+ * PATH", "glass PATH" or "remote HOST:PORT", PATH relative to the stub's
+ * folder) stands for its lines' databases, named PATH or tcp:HOST:PORT.
+ * *names_out (malloc'd strings, freed with free_names) gets them when they
+ * are as many as the shards Xapian opened; else the PATHs themselves when
+ * they are; else nothing (the hits are not named). */
+static size_t shard_names(const char *const *dbs, size_t n_dbs, unsigned shards, char ***names_out)
+{
+    *names_out = NULL;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int ok = 1;
+    for (size_t i = 0; ok && i < n_dbs; i++) {
+        struct stat sb;
+        char *buf = NULL;
+        size_t len = 0;
+        int stub = strncmp(dbs[i], "tcp:", 4) != 0 && stat(dbs[i], &sb) == 0 &&
+                   S_ISREG(sb.st_mode) && sb.st_size < (1 << 20) &&
+                   ki_read_file(dbs[i], &buf, &len) == 0;
+        const char *slash = strrchr(dbs[i], '/');
+        size_t dir_len = slash ? (size_t)(slash - dbs[i]) + 1 : 0;
+        for (char *line = stub ? buf : NULL; ok && line && *line;) {
+            char *nl = strchr(line, '\n');
+            if (nl)
+                *nl = '\0';
+            char *type = line + strspn(line, " \t");
+            line = nl ? nl + 1 : NULL;
+            if (!*type || *type == '#')
+                continue;
+            char *rest = type + strcspn(type, " \t");
+            if (*rest)
+                *rest++ = '\0';
+            rest += strspn(rest, " \t");
+            size_t rl = strlen(rest);
+            while (rl && (rest[rl - 1] == ' ' || rest[rl - 1] == '\t' || rest[rl - 1] == '\r'))
+                rest[--rl] = '\0';
+            char *name = NULL;
+            if (strcmp(type, "remote") == 0 && rl) {
+                name = malloc(rl + 5);
+                if (name)
+                    snprintf(name, rl + 5, "tcp:%s", rest);
+            } else if ((strcmp(type, "auto") == 0 || strcmp(type, "glass") == 0) && rl) {
+                size_t d = rest[0] == '/' ? 0 : dir_len;
+                name = malloc(d + rl + 1);
+                if (name) {
+                    memcpy(name, dbs[i], d);
+                    memcpy(name + d, rest, rl + 1);
+                }
+            }
+            if (!name) {
+                ok = 0;
+                break;
+            }
+            if (n == cap) {
+                cap = cap ? cap * 2 : 8;
+                char **nv = realloc(names, cap * sizeof *nv);
+                if (!nv) {
+                    free(name);
+                    ok = 0;
+                    break;
+                }
+                names = nv;
+            }
+            names[n++] = name;
+        }
+        free(buf);
+        if (ok && !stub) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 8;
+                char **nv = realloc(names, cap * sizeof *nv);
+                if (!nv) {
+                    ok = 0;
+                    break;
+                }
+                names = nv;
+            }
+            if ((names[n] = strdup(dbs[i])) == NULL)
+                ok = 0;
+            else
+                n++;
+        }
+    }
+    if (!ok || n != shards) {
+        for (size_t i = 0; i < n; i++)
+            free(names[i]);
+        free(names);
+        names = NULL;
+        n = 0;
+    }
+    *names_out = names;
+    return n;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
 int main(int argc, char **argv)
 {
+#ifdef M_TRIM_THRESHOLD
+    /* Each query of a batch frees what it built (its hits' JSON, the
+     * buffer they are printed to); glibc would give the top of the heap
+     * back to the kernel after each one and fault it in again for the
+     * next, a tenth of a --json batch. Keep up to 64 MB. */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TOP_PAD, 1 << 20);
+#endif
     ki_set_program("kavosh-search");
     enum { OPT_VERSION = 256, OPT_JSON, OPT_TSV, OPT_COLOR, OPT_BATCH, OPT_OFFSET, OPT_LANG, OPT_SHOW_QUERY, OPT_CITES, OPT_CITATIONS, OPT_SOURCES,
            OPT_SECTION, OPT_SOURCE, OPT_NO_EXPAND, OPT_EXPLAIN, OPT_TIMING, OPT_BIDI };
@@ -404,17 +517,21 @@ int main(int argc, char **argv)
 
     if (n_dbs == 0)
         dbs[n_dbs++] = ki_db_path(NULL);
-    a.db_names = dbs;
-    a.n_db_names = n_dbs;
     ki_exit_t ex = ki_open_indexes(dbs, n_dbs, &a.db);
     if (ex != KI_EXIT_OK) {
         free(query);
         return ex;
     }
+    /* Stub database files name the shards behind them. */
+    char **names = NULL;
+    size_t n_names = shard_names(dbs, n_dbs, kx_db_shard_count(a.db), &names);
+    a.db_names = (const char *const *)names;
+    a.n_db_names = n_names;
     ka_status_t ast = ka_analyzer_new(&a.an);
     if (ast != KA_OK) {
         ki_error("cannot create the analyzer: %s", ka_status_to_string(ast));
         kx_db_close(a.db);
+        free_names(names, n_names);
         free(query);
         return KI_EXIT_FAILURE;
     }
@@ -426,6 +543,7 @@ int main(int argc, char **argv)
         if (ex != KI_EXIT_OK) {
             ka_analyzer_free(a.an);
             kx_db_close(a.db);
+            free_names(names, n_names);
             free(query);
             return ex;
         }
@@ -462,6 +580,7 @@ int main(int argc, char **argv)
     ks_glossary_free(a.glossary);
     ka_analyzer_free(a.an);
     kx_db_close(a.db);
+    free_names(names, n_names);
     free(query);
     return ex;
 }

@@ -117,6 +117,31 @@ static json_t *explain_hit(const term_set_t *ts, const ks_query_t *q)
     return arr;
 }
 
+/* The id of a stored passage read off the start of its JSON, which
+ * passage_doc.c writes as {"id":"...",...}: into buf (malloc'd, *buf
+ * replaced), or NULL when the record does not start so or the id has an
+ * escape (then the caller parses it). */
+static const char *quick_id(const char *data, size_t len, char **buf)
+{
+    static const char head[] = "{\"id\":\"";
+    size_t hl = sizeof head - 1;
+    if (len < hl || memcmp(data, head, hl) != 0)
+        return NULL;
+    const char *s = data + hl, *end = data + len;
+    const char *q = s;
+    while (q < end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+        q++;
+    if (q >= end || *q != '"')
+        return NULL;
+    char *n = realloc(*buf, (size_t)(q - s) + 1);
+    if (!n)
+        return NULL;
+    memcpy(n, s, (size_t)(q - s));
+    n[q - s] = '\0';
+    *buf = n;
+    return n;
+}
+
 kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
                       const ks_search_options_t *opt, ks_hit_cb cb, void *ctx,
                       ks_result_t *result)
@@ -138,6 +163,7 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
     size_t n_terms = ks_query_term_count(q);
     unsigned char *matched = malloc(n_terms ? n_terms : 1);
     term_set_t ts = { 0 };
+    char *idbuf = NULL;
     unsigned n = kx_mset_size(mset);
     if (!matched)
         n = 0, st = KX_NO_MEMORY;
@@ -147,7 +173,9 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
         if (st != KX_OK)
             break;
         json_error_t jerr;
-        json_t *data = json_loadb(h.data, h.data_len, 0, &jerr);
+        const char *qid = opt->id_only && !opt->explain && opt->no_snippet
+                              ? quick_id(h.data, h.data_len, &idbuf) : NULL;
+        json_t *data = qid ? json_object() : json_loadb(h.data, h.data_len, 0, &jerr);
         if (!data) {
             /* A record we cannot read is a damaged index, not a reason to stop. */
             data = json_object();
@@ -158,7 +186,7 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
             .docid = h.docid,
             .shard = shards > 1 ? (h.docid - 1) % shards : 0,
             .data = data,
-            .id = field(data, "id"),
+            .id = qid ? qid : field(data, "id"),
             .doc = field(data, "doc"),
             .section = field(data, "section"),
             .lang = field(data, "lang"),
@@ -199,6 +227,7 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
     term_set_clear(&ts);
     free(ts.v);
     free(ts.lens);
+    free(idbuf);
     free(matched);
     kx_mset_free(mset);
     return st;

@@ -317,11 +317,14 @@ extern "C" kx_status_t kx_db_open(const char *path, kx_open_mode_t mode,
             db->db = open_reader(path);
             return KX_OK;
         case KX_OPEN_WRITE:
-        case KX_OPEN_OVERWRITE: {
+        case KX_OPEN_OVERWRITE:
+        case KX_OPEN_SCRATCH: {
             if (std::strncmp(path, kTcpPrefix, sizeof kTcpPrefix - 1) == 0)
                 return reject(&detail, "remote databases can only be opened for reading");
             int flags = raw_enum(mode) == KX_OPEN_WRITE ? Xapian::DB_CREATE_OR_OPEN
                                               : Xapian::DB_CREATE_OR_OVERWRITE;
+            if (raw_enum(mode) == KX_OPEN_SCRATCH)
+                flags |= Xapian::DB_NO_SYNC;
             db->wdb = Xapian::WritableDatabase(path, flags);
             db->writable = true;
             return KX_OK;
@@ -397,6 +400,35 @@ extern "C" kx_status_t kx_db_compact(const char *src, const char *dst,
             return reject(&detail, "the destination exists already");
         Xapian::Database db = open_reader(src);
         db.compact(dst);
+        return KX_OK;
+    });
+    if (st != KX_OK)
+        give_detail(detail.c_str(), detail_out);
+    return st;
+}
+
+extern "C" kx_status_t kx_db_compact_many(const char *const *srcs, size_t n, const char *dst,
+                                          int fuller, char **detail_out) KX_NOEXCEPT
+{
+    std::string detail;
+    if (detail_out)
+        *detail_out = nullptr;
+    kx_status_t st = guarded(&detail, [&]() -> kx_status_t {
+        if (!srcs || n == 0 || !dst || !*dst)
+            return reject(&detail, "no sources, or the destination is NULL or empty");
+        if (std::strncmp(dst, kTcpPrefix, sizeof kTcpPrefix - 1) == 0)
+            return reject(&detail, "remote databases cannot be compacted here");
+        for (size_t i = 0; i < n; i++)
+            if (!srcs[i] || !*srcs[i] ||
+                std::strncmp(srcs[i], kTcpPrefix, sizeof kTcpPrefix - 1) == 0)
+                return reject(&detail, "a source is NULL, empty or remote");
+        struct stat sb;
+        if (::stat(dst, &sb) == 0)
+            return reject(&detail, "the destination exists already");
+        Xapian::Database db;
+        for (size_t i = 0; i < n; i++)
+            db.add_database(open_reader(srcs[i]));
+        db.compact(dst, fuller ? Xapian::Compactor::FULLER : Xapian::Compactor::STANDARD);
         return KX_OK;
     });
     if (st != KX_OK)

@@ -73,7 +73,10 @@ typedef struct kx_db kx_db_t;
 typedef enum kx_open_mode {
     KX_OPEN_READ = 0,   /* read-only; the database must exist */
     KX_OPEN_WRITE,      /* writable; created if missing */
-    KX_OPEN_OVERWRITE   /* writable; any existing content is discarded */
+    KX_OPEN_OVERWRITE,  /* writable; any existing content is discarded */
+    KX_OPEN_SCRATCH     /* as KX_OPEN_OVERWRITE, but commits are not synced to disk
+                           (Xapian's DB_NO_SYNC): for a database thrown away when
+                           the run dies, such as a parallel build's parts */
 } kx_open_mode_t;
 
 /* Open the database at `path`. On success returns KX_OK and *db_out owns a
@@ -101,6 +104,15 @@ kx_status_t kx_db_open_multi(const char *const *paths, size_t n_paths,
  * state is copied). Detail as for kx_db_open; KX_NOT_FOUND when src is no
  * database. */
 kx_status_t kx_db_compact(const char *src, const char *dst, char **detail_out) KX_NOEXCEPT;
+
+/* Merge the local databases srcs[0..n) into one new compacted database at
+ * dst (which must not exist yet): documents renumbered in order, srcs[0]'s
+ * first; user metadata of every source kept (for a key set in several, the
+ * first source's value). What a parallel build does with its parts. fuller:
+ * fill every block (Xapian's Compactor::FULLER), best for an index that is
+ * mostly read. Errors as for kx_db_compact. */
+kx_status_t kx_db_compact_many(const char *const *srcs, size_t n, const char *dst, int fuller,
+                               char **detail_out) KX_NOEXCEPT;
 
 /* The number of databases db searches as one (1 for kx_db_open, n_paths for
  * kx_db_open_multi; 0 for NULL). Xapian interleaves their document ids: a

@@ -168,17 +168,30 @@ ka_translit_t *ka_translit_new(void)
     }
     memcpy(t->common, COMMON_WORDS, sizeof COMMON_WORDS);
     qsort(t->common, sizeof COMMON_WORDS / sizeof COMMON_WORDS[0], sizeof t->common[0], cmp_str);
+    /* ICU's transliterator is opened by the first word that needs it (a
+     * Cyrillic one): opening it builds ICU's registry of transliterators and
+     * compiles the rules, about 10 ms, most of a one-shot English or Persian
+     * search. Without ICU's data that word's skeleton fails (KA_ERR_ICU). */
+    return t;
+}
 
+/* Open the ICU transliterator if it is not open yet. */
+static ka_status_t open_trans(ka_translit_t *t)
+{
+    if (t->trans != NULL)
+        return KA_OK;
     UChar id[sizeof TRANSLIT_ID];
     for (size_t i = 0; i < sizeof TRANSLIT_ID; i++)
         id[i] = (UChar)TRANSLIT_ID[i];
     UErrorCode err = U_ZERO_ERROR;
     t->trans = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &err);
     if (U_FAILURE(err) || t->trans == NULL) {
-        ka_translit_free(t);
-        return NULL;
+        if (t->trans != NULL)
+            utrans_close(t->trans);
+        t->trans = NULL;
+        return KA_ERR_ICU;
     }
-    return t;
+    return KA_OK;
 }
 
 void ka_translit_free(ka_translit_t *t)
@@ -569,6 +582,11 @@ static ka_status_t flush_icu(ka_translit_t *t)
 {
     if (t->icu_len == 0)
         return KA_OK;
+    ka_status_t ost = open_trans(t);
+    if (ost != KA_OK) {
+        t->icu_len = 0;
+        return ost;
+    }
     t->icu_len = cyr_strip_case(t->icu, t->icu_len);
     int32_t len = t->icu_len, limit = t->icu_len;
     UErrorCode err = U_ZERO_ERROR;

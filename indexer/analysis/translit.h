@@ -17,7 +17,8 @@
  *   b(b p, ب پ) t d s z j(j zh dzh, ج ژ) c(ch, چ) w(sh, ش) l m n r
  *   k(k g q h kh gh, ق غ ک گ خ ح ه) v(v f w ph, و ف)
  *
- * A ka_translit_t owns its ICU transliterator (opened once) and a bounded
+ * A ka_translit_t owns its ICU transliterator (opened by the first word that
+ * needs it: a Cyrillic one) and a bounded
  * cache of word -> skeleton, because ICU transliteration is slow and the same
  * names recur throughout a corpus. Not thread-safe: one per thread, like the
  * analyzer.
@@ -59,8 +60,10 @@ typedef struct ka_translit ka_translit_t;
  * (about 10 MB at worst) on text with endless distinct words. */
 #define KA_TRANSLIT_CACHE_MAX 65536
 
-/* Create a transliterator. Returns NULL if memory runs out or ICU's
- * transliteration data cannot be opened. Free it with ka_translit_free. */
+/* Create a transliterator. Returns NULL if memory runs out. ICU's
+ * transliterator is opened by the first word that needs it (a Cyrillic one),
+ * whose skeleton fails with KA_ERR_ICU if ICU's data cannot be opened. Free
+ * it with ka_translit_free. */
 ka_translit_t *ka_translit_new(void);
 void ka_translit_free(ka_translit_t *t);                 /* NULL ok */
 

@@ -42,10 +42,13 @@ static void vmessage(const char *kind, const char *fmt, va_list ap)
         msg = small;
         n = (int)strlen(small);
     }
+    /* One line at a time: kavosh-index's workers report from threads. */
+    flockfile(stderr);
     fprintf(stderr, "%s: %s", program_name, kind);
     if (n > 0)
         ki_put_safe(stderr, msg, strlen(msg), KI_SAFE_NAMES);
     fputc('\n', stderr);
+    funlockfile(stderr);
     if (msg != small)
         free(msg);
 }

@@ -133,16 +133,19 @@ static int run_index(void)
     return status;
 }
 
-/* Start kavosh-index (with --rebuild and no PATH if rebuild), send it sig
- * after ms milliseconds. */
+/* Start kavosh-index (with --rebuild and no PATH if rebuild is 1, a new
+ * index if 2; both by three workers), send it sig after ms milliseconds. */
 static void run_and_signal(long ms, int rebuild, int sig)
 {
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
         freopen("/dev/null", "w", stderr);
-        if (rebuild)
-            execl(KAVOSH_INDEX_BIN, KAVOSH_INDEX_BIN, "-q", "--rebuild", "-d", db, (char *)NULL);
+        if (rebuild == 2)   /* a new index, three workers */
+            execl(KAVOSH_INDEX_BIN, KAVOSH_INDEX_BIN, "-q", "-j", "3", "-d", db, dir, (char *)NULL);
+        else if (rebuild)
+            execl(KAVOSH_INDEX_BIN, KAVOSH_INDEX_BIN, "-q", "-j", "3", "--rebuild", "-d", db,
+                  (char *)NULL);
         else
             execl(KAVOSH_INDEX_BIN, KAVOSH_INDEX_BIN, "-q", "-d", db, dir, (char *)NULL);
         _exit(127);
@@ -156,6 +159,44 @@ static void run_and_signal(long ms, int rebuild, int sig)
 static void run_and_kill(long ms)
 {
     run_and_signal(ms, 0, SIGKILL);
+}
+
+static int exists(const char *suffix);
+
+/* A new index is built by workers beside the empty one and swapped in:
+ * killed at any moment, the index is empty or complete, never half. */
+static void test_new_index_killed(void **state)
+{
+    (void)state;
+    write_corpus(1);
+    static const long moments[] = { 100, 700, 1500, 3000 };
+    for (size_t k = 0; k < sizeof moments / sizeof moments[0]; k++) {
+        remove_tree(db);
+        run_and_signal(moments[k], 2, SIGKILL);
+        struct stat sb;
+        if (stat(db, &sb) != 0) {
+            printf("new index killed after %ld ms: not created yet\n", moments[k]);
+            continue;
+        }
+        unsigned records = check_index(NULL);
+        if (records != 0 && records != COPIES)
+            fail_msg("a new index killed after %ld ms has %u of %d files", moments[k], records,
+                     COPIES);
+        printf("new index killed after %ld ms: %s\n", moments[k],
+               records ? "complete" : "empty, as before the run");
+    }
+    /* A --rebuild finishes and clears what the killed runs left. */
+    const char *argv[] = { KAVOSH_INDEX_BIN, "-q", "-j", "3", "--rebuild", "-d", db, dir, NULL };
+    run_result_t r;
+    assert_int_equal(run_program(argv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    assert_int_equal(check_index(NULL), COPIES);
+    assert_false(exists(".rebuild"));
+    assert_false(exists(".compact"));
+    assert_false(exists(".rebuild.part0"));
+    assert_false(exists(".rebuild.part2"));
+    remove_tree(db);
 }
 
 static void test_kill_anywhere(void **state)
@@ -250,7 +291,8 @@ static void test_rebuild_killed(void **state)
      * rebuild gives, built apart: */
     write_corpus(3);
     char *ref = join(tmp, "ref.db");
-    const char *argv[] = { KAVOSH_INDEX_BIN, "-q", "-d", ref, dir, NULL };
+    /* One writer in place: the index as built incrementally, not compacted. */
+    const char *argv[] = { KAVOSH_INDEX_BIN, "-q", "-j", "1", "-d", ref, dir, NULL };
     run_result_t r;
     assert_int_equal(run_program(argv, NULL, NULL, &r), 0);
     assert_int_equal(r.status, 0);
@@ -276,7 +318,7 @@ static void test_rebuild_killed(void **state)
         free(now);
     }
     /* A rerun finishes: the new index, compacted, nothing left beside it. */
-    const char *rargv[] = { KAVOSH_INDEX_BIN, "-q", "--rebuild", "-d", db, NULL };
+    const char *rargv[] = { KAVOSH_INDEX_BIN, "-q", "-j", "3", "--rebuild", "-d", db, NULL };
     assert_int_equal(run_program(rargv, NULL, NULL, &r), 0);
     assert_int_equal(r.status, 0);
     run_result_free(&r);
@@ -286,6 +328,8 @@ static void test_rebuild_killed(void **state)
     assert_false(exists(".rebuild"));
     assert_false(exists(".compact"));
     assert_false(exists(".aside"));
+    assert_false(exists(".rebuild.part0"));
+    assert_false(exists(".rebuild.part1"));
     long long built = db_bytes(ref), compacted = db_bytes(db);
     printf("--rebuild: %lld bytes compacted, %lld bytes as built incrementally\n", compacted,
            built);
@@ -320,6 +364,7 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_new_index_killed),
         cmocka_unit_test(test_kill_anywhere),
         cmocka_unit_test(test_rebuild_killed),
     };

@@ -539,6 +539,75 @@ static void test_compact(void **state)
     free(dst);
 }
 
+static int first_docid(void *ctx, unsigned docid)
+{
+    unsigned *out = ctx;
+    if (!*out)
+        *out = docid;
+    return 0;
+}
+
+/* kx_db_compact_many: the sources' documents in order, renumbered; every
+ * source's metadata, the first's value for a key several hold; a scratch
+ * database (KX_OPEN_SCRATCH) is an ordinary one once committed. */
+static void test_compact_many(void **state)
+{
+    char *p1 = kxt_join(*state, "p1"), *p2 = kxt_join(*state, "p2"), *p3 = kxt_join(*state, "p3");
+    char *dst = kxt_join(*state, "merged");
+    const char *srcs[] = { p1, p2, p3 };
+    char name[32];
+    for (int k = 0; k < 3; k++) {
+        kx_db_t *db = kxt_open(srcs[k], k == 1 ? KX_OPEN_SCRATCH : KX_OPEN_OVERWRITE);
+        for (int i = 0; i < 10 * (k + 1); i++) {
+            snprintf(name, sizeof name, "s%dd%d", k, i);
+            kxt_add_words(db, name, k == 2 ? "alpha" : "beta");
+        }
+        snprintf(name, sizeof name, "only%d", k);
+        assert_int_equal(kx_db_set_metadata(db, name, "yes"), KX_OK);
+        assert_int_equal(kx_db_set_metadata(db, "shared", srcs[k]), KX_OK);
+        assert_int_equal(kx_db_commit(db), KX_OK);
+        kx_db_close(db);
+    }
+    char *detail = NULL;
+    assert_int_equal(kx_db_compact_many(srcs, 3, dst, 1, &detail), KX_OK);
+    assert_null(detail);
+    kx_db_t *m = kxt_open(dst, KX_OPEN_READ);
+    assert_int_equal(doc_count(m), 60);
+    assert_int_equal(term_freq(m, "alpha"), 30);
+    assert_int_equal(term_freq(m, "beta"), 30);
+    /* In order: the first source's documents first, the last's last. */
+    unsigned first = 0, last = 0;
+    assert_int_equal(kx_db_postings(m, "Qs0d0", first_docid, &first), KX_OK);
+    assert_int_equal(kx_db_postings(m, "Qs2d29", first_docid, &last), KX_OK);
+    assert_int_equal(first, 1);
+    assert_int_equal(last, 60);
+    for (int k = 0; k < 3; k++) {
+        char *v = NULL;
+        snprintf(name, sizeof name, "only%d", k);
+        assert_int_equal(kx_db_get_metadata(m, name, &v), KX_OK);
+        assert_string_equal(v, "yes");
+        kx_free(v);
+    }
+    char *v = NULL;
+    assert_int_equal(kx_db_get_metadata(m, "shared", &v), KX_OK);
+    assert_string_equal(v, p1);
+    kx_free(v);
+    kx_db_close(m);
+    /* Not over an existing directory, not from nothing or a remote. */
+    assert_int_equal(kx_db_compact_many(srcs, 3, dst, 0, &detail), KX_INVALID_ARGUMENT);
+    assert_non_null(detail);
+    kx_free(detail);
+    char *dst2 = kxt_join(*state, "merged2");
+    const char *bad[] = { p1, "tcp:localhost:1" };
+    assert_int_equal(kx_db_compact_many(bad, 2, dst2, 0, NULL), KX_INVALID_ARGUMENT);
+    assert_int_equal(kx_db_compact_many(srcs, 0, dst2, 0, NULL), KX_INVALID_ARGUMENT);
+    free(dst2);
+    free(p1);
+    free(p2);
+    free(p3);
+    free(dst);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_dir, teardown_dir)
@@ -547,6 +616,7 @@ int main(void)
         T(test_data_and_values),   T(test_metadata_and_schema),  T(test_synonyms),
         T(test_transactions),      T(test_multi_database),       T(test_stats_terms_reopen),
         T(test_corrupt_database),  T(test_remote_paths),         T(test_compact),
+        T(test_compact_many),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
