@@ -29,6 +29,9 @@ const char *ki_program(void)
 }
 
 static void vmessage(const char *kind, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void vmessage(const char *kind, const char *fmt, va_list ap)
 {
     char small[1024];
     va_list ap2;
