@@ -279,8 +279,8 @@ static int has_script(const char *s, size_t n, int col)
 }
 
 /* Copy s[0..n) into dst (cap bytes) without bracketed remarks (<...>, [...],
- * (...), {...}, /.../ pronunciations), separators of our format (TAB, '|')
- * and doubled spaces; returns the length, 0 if it does not fit in cap or
+ * (...), {...}, /.../ pronunciations), separators of our format (TAB, '|'),
+ * control characters and doubled spaces; returns the length, 0 if it does not fit in cap or
  * is not valid UTF-8. */
 static size_t clean_item(const char *s, size_t n, char *dst, size_t cap)
 {
@@ -298,7 +298,8 @@ static size_t clean_item(const char *s, size_t n, char *dst, size_t cap)
         if (c == '/') { slash = !slash; continue; }
         if (depth || slash)
             continue;
-        if (c == '\t' || c == '|' || c == '\r' || c == '\n' || c == '"')
+        /* Separators of our format and control characters (never part of a term). */
+        if (c == '|' || c == '"' || (unsigned char)c < 0x20 || c == 0x7f)
             c = ' ';
         if (c == ' ' && (k == 0 || dst[k - 1] == ' '))
             continue;

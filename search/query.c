@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "schema.h"
+#include "utf8.h"
 
 /* How many terms a prefix* may expand to: enough for any real prefix, and a
  * bound on the work a one-letter prefix can cause. */
@@ -89,6 +90,23 @@ typedef struct parser {
     char           unknown[320];  /* an unknown source:/cites: id, for the warning */
 } parser_t;
 
+/* Messages quote the query, which may be any bytes, and snprintf may cut a
+ * character: every byte that is not part of valid UTF-8 becomes '?', so a
+ * message is always valid UTF-8 (a JSON record of it cannot fail). */
+static void utf8_repair(char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t k = ki_utf8_seq(u + i, n - i);
+        if (k == 0) {
+            s[i++] = '?';
+            continue;
+        }
+        i += k;
+    }
+}
+
 static void fail(parser_t *p, ks_query_status_t st, size_t at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -108,6 +126,7 @@ static void fail(parser_t *p, ks_query_status_t st, size_t at, const char *fmt, 
         if (((unsigned char)p->text[k] & 0xC0) != 0x80)
             chars++;
     snprintf(p->err, sizeof p->err, "%s at character %zu", msg, chars + 1);
+    utf8_repair(p->err);
 }
 
 /* A syntax error made by an operator (AND, OR, NOT, a sign, a quote, a
@@ -821,6 +840,7 @@ static void unknown_id(parser_t *p, const char *prefix, const tok_t *t, const ch
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
     snprintf(p->unknown, sizeof p->unknown, fmt, (int)t->len, t->s);
 #pragma GCC diagnostic pop
+    utf8_repair(p->unknown);
 }
 
 static kx_query_t *field_query(parser_t *p, const tok_t *t)
@@ -1268,6 +1288,15 @@ int ks_query_expansion_matched(const ks_query_t *q, size_t i, ks_term_pred_t has
 size_t ks_query_term_count(const ks_query_t *q)
 {
     return q->n_terms;
+}
+
+const char *ks_query_term(const ks_query_t *q, size_t i, size_t *len)
+{
+    if (!q || i >= q->n_terms)
+        return NULL;
+    if (len)
+        *len = q->term_lens[i];
+    return q->terms[i];
 }
 
 int ks_query_matched_terms(const ks_query_t *q, ks_term_pred_t has, void *ctx,

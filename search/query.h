@@ -88,6 +88,10 @@ int ks_query_expansion_matched(const ks_query_t *q, size_t i, ks_term_pred_t has
 /* The number of terms to highlight (ks_query_wants_term returns 1..count). */
 size_t ks_query_term_count(const ks_query_t *q);
 
+/* Term i (0-based, < ks_query_term_count) and its length in *len (may be
+ * NULL); NULL out of range. Owned by q. For tests and the fuzz harness. */
+const char *ks_query_term(const ks_query_t *q, size_t i, size_t *len);
+
 /* Which of those terms matched in one passage whose terms has() tells:
  * out[k] (k < ks_query_term_count) is 1 for a term of the words typed that
  * is there, and for a term of a glossary equivalent that is there when that
