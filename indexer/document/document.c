@@ -24,6 +24,25 @@ format_from_name(const char *name)
 }
 
 int
+kd_binary_share(const char *buf, size_t len, size_t *percent)
+{
+    const unsigned char *u = (const unsigned char *)buf;
+    *percent = 0;
+    if (!buf || len == 0)
+        return 0;
+    /* UTF-16 text (half NULs) is text in another encoding, not binary. */
+    if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF)))
+        return 0;
+    size_t bad = 0;
+    for (size_t i = 0; i < len; i++)
+        if ((u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' && u[i] != '\r' && u[i] != '\f' &&
+             u[i] != '\v' && u[i] != 0x1b) || u[i] == 0x7f)
+            bad++;
+    *percent = (size_t)((double)bad * 100.0 / (double)len);
+    return bad > len / 4;
+}
+
+int
 kd_parse(ka_analyzer_t *an, const char *name, kd_format_t format,
          const char *buf, size_t len, kd_document_t **out)
 {
@@ -36,15 +55,32 @@ kd_parse(ka_analyzer_t *an, const char *name, kd_format_t format,
     if (!doc)
         return -1;
     doc->name = kd_strdup(name);
-    size_t clean_len = 0;
-    char *clean = kd_utf8_sanitize(buf ? buf : "", len, &clean_len);
-    if (!doc->name || !clean) {
-        free(clean);
+    if (!doc->name) {
         kd_document_free(doc);
         return -1;
     }
     if (format == KD_FORMAT_AUTO)
         format = format_from_name(name);
+    /* Text formats only: a NUL or control byte for every four is not text. */
+    size_t binary = 0;
+    if ((format == KD_FORMAT_MARKDOWN || format == KD_FORMAT_TEXT || format == KD_FORMAT_HTML) &&
+        kd_binary_share(buf, len, &binary)) {
+        kd_builder_t bb = { .an = an, .doc = doc };
+        kd_diag(&bb, 1, 1, "binary data, not text (%zu%% of the bytes are NUL or control "
+                "characters): not indexed", binary);
+        if (bb.oom) {
+            kd_document_free(doc);
+            return -1;
+        }
+        *out = doc;
+        return 0;
+    }
+    size_t clean_len = 0;
+    char *clean = kd_utf8_sanitize(buf ? buf : "", len, &clean_len);
+    if (!clean) {
+        kd_document_free(doc);
+        return -1;
+    }
 
     kd_blocks_t blocks = {0};
     int rc;
