@@ -61,7 +61,10 @@ ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text,
                                  const ks_query_options_t *opt, ks_query_t **out,
                                  char **error_out);
 
-/* What to warn about, or NULL: a source: or cites: id the index does not
+/* What to warn about, or NULL: a query cut down to its work budget (the
+ * words past the first 64 and the prefix* wildcards past the first 8 are
+ * not searched: "query cut down: 299 words past the first 64 not
+ * searched"), a source: or cites: id the index does not
  * know (when ks_query_options_t.db is given), and why the query was read as
  * plain words: a query that fails only
  * on an operator (a trailing AND, an unbalanced quote or parenthesis) is
