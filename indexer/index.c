@@ -40,6 +40,8 @@ typedef struct run {
     const ki_options_t *opt;
     ki_summary_t       *sum;
     ki_exit_t           exit;        /* worst exit so far */
+    int                 stopped;     /* a write was refused (disk full, I/O error): stop */
+    char                detail[512]; /* Xapian's detail of a failed write, kept across the cancel */
     ki_progress_t       progress;
     unsigned            files_done;  /* for the progress line: indexed, unchanged or failed */
     unsigned long long  bytes_done;  /* for the progress line: bytes of the files done */
@@ -64,17 +66,32 @@ typedef struct file_state {
 
 static void note_failure(run_t *r, ki_exit_t e)
 {
-    if (r->exit == KI_EXIT_OK || (e == KI_EXIT_INDEX && r->exit != KI_EXIT_INDEX))
+    if (r->exit == KI_EXIT_WRITE)
+        return;
+    if (r->exit == KI_EXIT_OK || e == KI_EXIT_WRITE ||
+        (e == KI_EXIT_INDEX && r->exit != KI_EXIT_INDEX))
         r->exit = e;
 }
 
 static void report_kx(run_t *r, const char *path, kx_status_t st)
 {
-    const char *d = kx_db_last_error(r->db);
+    const char *d = r->detail[0] ? r->detail : kx_db_last_error(r->db);
     ki_progress_clear(&r->progress);
+    if (st == KX_WRITE_FAILED) {
+        /* Nothing more can be written: say why once, and stop. */
+        if (!r->stopped)
+            ki_error("%s: cannot write to the index: %s%s; stopping", path,
+                     *d ? "" : kx_status_to_string(st), d);
+        r->stopped = 1;
+        r->sum->write_failed = 1;
+        note_failure(r, KI_EXIT_WRITE);
+        r->detail[0] = '\0';
+        return;
+    }
     ki_error("%s: cannot write to the index: %s%s%s", path, kx_status_to_string(st),
              *d ? ": " : "", d);
     note_failure(r, ki_exit_for_status(st) == KI_EXIT_INDEX ? KI_EXIT_INDEX : KI_EXIT_FAILURE);
+    r->detail[0] = '\0';
 }
 
 /* "PREFIX" + s into buf, or -1 if it does not fit a Xapian term or key. */
@@ -136,7 +153,10 @@ static kx_status_t write_document(run_t *r, const kd_document_t *doc, const char
         free(harvest);
     }
     if (st == KX_OK)
-        return kx_db_commit_transaction(r->db);
+        st = kx_db_commit_transaction(r->db);
+    if (st == KX_OK)
+        return st;
+    snprintf(r->detail, sizeof r->detail, "%s", kx_db_last_error(r->db));
     kx_db_cancel_transaction(r->db);
     return st;
 }
@@ -557,6 +577,33 @@ static void skip_summary(ki_filelist_t *list, char *out, size_t cap)
     }
 }
 
+static int count_key(void *ctx, const char *key)
+{
+    (void)key;
+    (*(long *)ctx)++;
+    return 0;
+}
+
+/* After a refused write: what the index holds at its last commit, read by a
+ * reader of its own (the writer's view includes what was never committed).
+ * Unknown (-1) for --rebuild, whose new index is thrown away. */
+static void committed_state(run_t *r)
+{
+    r->sum->committed_files = -1;
+    if (r->opt->rebuild || !r->opt->db_path)
+        return;
+    kx_db_t *rd = NULL;
+    kx_db_stats_t ds = { 0 };
+    long files = 0;
+    if (kx_db_open(r->opt->db_path, KX_OPEN_READ, &rd, NULL) == KX_OK &&
+        kx_db_stats(rd, &ds) == KX_OK &&
+        kx_db_metadata_keys(rd, KI_META_FILE, count_key, &files) == KX_OK) {
+        r->sum->committed_files = files;
+        r->sum->committed_passages = ds.doc_count;
+    }
+    kx_db_close(rd);
+}
+
 ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *paths,
                          size_t n_paths, const ki_options_t *opt, ki_summary_t *sum)
 {
@@ -599,7 +646,7 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
     ki_progress_start(&r.progress, r.opt->progress && !r.opt->quiet, (unsigned)list.n, list.bytes);
     ki_progress_update(&r.progress, 0, 0, 0, 1);
     double last_commit = ki_now();
-    for (size_t i = 0; i < list.n; i++) {
+    for (size_t i = 0; i < list.n && !r.stopped; i++) {
         index_file(&r, &list.entries[i], &fs[i], CLAIM_SOURCE);
         /* Memory stays bounded (Xapian holds uncommitted changes in RAM),
          * and an interrupted run loses at most a few seconds of work. */
@@ -608,6 +655,8 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
             kx_status_t cst = kx_db_commit(db);
             if (cst != KX_OK)
                 report_kx(&r, "index", cst);
+            if (r.stopped)
+                break;
             r.uncommitted = 0;
             last_commit = ki_now();
         }
@@ -616,6 +665,8 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
         ki_progress_update(&r.progress, r.files_done, sum->passages, r.bytes_done,
                            i + 1 == list.n);
     }
+    if (r.stopped)
+        goto done;
     const char **seen = malloc((list.n ? list.n : 1) * sizeof *seen);
     if (!seen) {
         ki_error("out of memory");
@@ -637,11 +688,13 @@ ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *path
     check_sources(&r, &list, fs);
     note_failure(&r, ki_store_glossaries(db, &list, r.opt, &r.progress, sum));
 
-    kx_status_t st = kx_db_commit(db);
+    kx_status_t st = r.stopped ? KX_OK : kx_db_commit(db);
     if (st != KX_OK)
         report_kx(&r, "index", st);
 done:
     ki_progress_clear(&r.progress);
+    if (r.stopped)
+        committed_state(&r);
     for (size_t i = 0; fs && i < list.n; i++)
         free(fs[i].entry);
     free(fs);

@@ -271,6 +271,10 @@ ki_exit_t ki_rebuild(const char *db_path, kx_db_t *old, int schema_ok, ka_analyz
     }
     ex = ki_index_paths(fresh, an, paths, n_paths, &o, sum);
     sum->bytes_before = before;
+    if (ex == KI_EXIT_WRITE) {
+        ki_error("the new index %s could not be written; %s is unchanged", tmp, db_path);
+        goto out;
+    }
     if (sum->aborted || ex == KI_EXIT_INDEX) {
         ki_error("not starting over (--rebuild) because of the errors above; %s is unchanged",
                  db_path);

@@ -50,6 +50,10 @@ typedef enum kx_status {
     KX_NO_MEMORY,        /* std::bad_alloc */
     KX_XAPIAN_ERROR,     /* any other Xapian::Error */
     KX_INTERNAL_ERROR,   /* any other exception */
+    KX_WRITE_FAILED,     /* the system refused a write or sync of the database: disk
+                            full (ENOSPC, EDQUOT), I/O error (EIO), file too large,
+                            read-only file system; the detail has the errno text. The
+                            database on disk stays at its last commit. */
     KX_STATUS_LAST
 } kx_status_t;
 

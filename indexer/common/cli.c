@@ -173,6 +173,9 @@ ki_exit_t ki_exit_for_status(kx_status_t st)
     case KX_INTERNAL_ERROR:
     case KX_STATUS_LAST:
         break;
+    case KX_WRITE_FAILED:
+        return KI_EXIT_WRITE;
+        break;
     }
     return KI_EXIT_FAILURE;
 }

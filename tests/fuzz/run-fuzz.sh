@@ -10,7 +10,9 @@
 # tests/fuzz/regressions/NAME. A crash or failed invariant stops with status 1
 # and leaves the input in BUILD_DIR/fuzz-crashes/NAME: copy it into
 # tests/fuzz/regressions/NAME/ so that ctest fuzz.NAME keeps it as a test.
-# The last line of each run (cov: edges, exec count) is printed.
+# The last line of each run (cov: edges, exec count) is printed. Inputs are
+# at most $FUZZ_MAX_LEN bytes (default 16384: twice the largest passage;
+# longer seeds are cut), which keeps runs fast.
 set -eu
 if [ $# -lt 2 ]; then
     echo "usage: $0 BUILD_DIR SECONDS [NAME...]" >&2
@@ -35,7 +37,7 @@ for name in $names; do
     log=$build/fuzz-$name.log
     # -close_fd_mask=1: the harnesses print nothing worth keeping on stdout.
     # The readers' warnings on stderr are kept in the log with libFuzzer's report.
-    if "$bin" -max_total_time="$secs" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
+    if "$bin" -max_total_time="$secs" -max_len="${FUZZ_MAX_LEN:-16384}" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
             -artifact_prefix="$crashes/" -close_fd_mask=1 \
             "$corpus" "$build/tests/fuzz/seeds/$name" "$regress" >"$log" 2>&1; then
         line=$(grep -E '^#[0-9]+.*(DONE|cov:)' "$log" | tail -n 1)
