@@ -129,6 +129,16 @@ ki_exit_t ki_rebuild_open(const char *db_path, kx_db_t **old_out, int *schema_ok
     char *detail = NULL;
     kx_db_t *old = NULL;
     kx_status_t st = kx_db_open(db_path, KX_OPEN_WRITE, &old, &detail);
+    if (st == KX_CORRUPT) {
+        /* Damaged: nothing of it can be read, but it can be replaced from
+         * the folders named (ki_rebuild builds aside and swaps). */
+        char *damage = kx_db_find_damage(db_path);
+        ki_warn("index %s is damaged (%s): rebuilding it from the paths named", db_path,
+                damage ? damage : detail && *detail ? detail : kx_status_to_string(st));
+        kx_free(damage);
+        kx_free(detail);
+        return KI_EXIT_OK;   /* *old_out NULL, *schema_ok 0 */
+    }
     if (st != KX_OK) {
         ki_error("cannot open index %s: %s", db_path,
                  detail && *detail ? detail : kx_status_to_string(st));
@@ -222,6 +232,7 @@ ki_exit_t ki_rebuild(const char *db_path, kx_db_t *old, int schema_ok, ka_analyz
          *aside = sibling(db_path, ".aside");
     ki_exit_t ex = KI_EXIT_OK;
     kx_db_t *fresh = NULL;
+    int swapped = 0;
     memset(sum, 0, sizeof *sum);
     if (!tmp || !cpt || !aside) {
         ki_error("out of memory");
@@ -229,7 +240,11 @@ ki_exit_t ki_rebuild(const char *db_path, kx_db_t *old, int schema_ok, ka_analyz
         goto out;
     }
     if (n_paths == 0 && !schema_ok && !opt->bundled) {
-        ki_error("%s is of another schema version: name the folders to rebuild it from", db_path);
+        if (!old)
+            ki_error("%s is damaged and its list of folders cannot be read: name the folders "
+                     "to rebuild it from", db_path);
+        else
+            ki_error("%s is of another schema version: name the folders to rebuild it from", db_path);
         ex = KI_EXIT_USAGE;
         goto out;
     }
@@ -308,6 +323,7 @@ ki_exit_t ki_rebuild(const char *db_path, kx_db_t *old, int schema_ok, ka_analyz
         ex = KI_EXIT_FAILURE;
         goto out;
     }
+    swapped = 1;
     /* The old index is at cpt now; its lock goes with the handle. */
     kx_db_close(old);
     old = NULL;
@@ -321,7 +337,7 @@ out:
     if (fresh || ex != KI_EXIT_OK) {
         /* A failed rebuild leaves nothing beside the index. */
         (void)remove_database_dir(tmp);
-        if (old)
+        if (!swapped)
             (void)remove_database_dir(cpt);
     }
     kx_db_close(old);

@@ -429,6 +429,41 @@ extern "C" kx_status_t kx_db_compact(const char *src, const char *dst,
     return st;
 }
 
+extern "C" char *kx_db_find_damage(const char *path) KX_NOEXCEPT
+{
+    if (!path || std::strncmp(path, kTcpPrefix, sizeof kTcpPrefix - 1) == 0)
+        return nullptr;
+    /* Glass's tables, most used first; each is checked on its own, so the
+     * first that fails is the file Xapian complained of. */
+    static const char *const tables[] = { "postlist", "docdata", "termlist", "position",
+                                          "spelling", "synonym" };
+    for (const char *t : tables) {
+        std::string detail;
+        try {
+            std::string file = std::string(path) + "/" + t + ".glass";
+            struct stat sb;
+            if (::stat(file.c_str(), &sb) != 0)
+                continue;
+            kx_status_t st = guarded(&detail, [&]() -> kx_status_t {
+                size_t errors = Xapian::Database::check(file, 0, nullptr);
+                if (errors)
+                    note(&detail, "inconsistent structure");
+                return errors ? KX_CORRUPT : KX_OK;
+            });
+            if (st == KX_OK)
+                continue;
+            std::string out = file + ": " + detail;
+            char *p = static_cast<char *>(std::malloc(out.size() + 1));
+            if (p)
+                std::memcpy(p, out.c_str(), out.size() + 1);
+            return p;
+        } catch (...) {
+            return nullptr;
+        }
+    }
+    return nullptr;
+}
+
 extern "C" void kx_db_close(kx_db_t *db) KX_NOEXCEPT
 {
     if (!db)

@@ -112,6 +112,13 @@ kx_status_t kx_db_compact(const char *src, const char *dst, char **detail_out) K
  * the order the paths were given. */
 unsigned kx_db_shard_count(const kx_db_t *db) KX_NOEXCEPT;
 
+/* Which table file of the local glass database at path is damaged: each is
+ * checked on its own with Xapian's Database::check, and the first that fails
+ * is named with the error: "DB/postlist.glass: DatabaseError: EOF reading
+ * block 32", malloc'd (kx_free). NULL when every table passes (or path is
+ * remote). Reads every block of the tables checked: for error paths only. */
+char *kx_db_find_damage(const char *path) KX_NOEXCEPT;
+
 /* Close and free. A writable handle commits pending changes first (Xapian's
  * behaviour; an open transaction is cancelled instead); a failure there is
  * swallowed, so commit explicitly first. NULL ok. Every mset made from db

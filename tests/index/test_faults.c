@@ -4,7 +4,10 @@
  * first refused write with one error naming the cause, exits 5, says what
  * its last commit holds, and leaves an index that opens with exactly that;
  * a rerun with room finishes and equals a clean build. --rebuild on a full
- * disk leaves the old index unchanged.
+ * disk leaves the old index unchanged. And the index failing under
+ * kavosh-search: a damaged table file is named (at open and by --rebuild,
+ * which replaces the damaged index), and a --batch whose xapian-tcpsrv dies
+ * stops with one message.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,9 +15,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "run.h"
 
@@ -203,12 +210,121 @@ static void test_rebuild_full(void **state)
     teardown_corpus();
 }
 
+static void truncate_file(const char *path, long size)
+{
+    assert_int_equal(truncate(path, size), 0);
+}
+
+/* A truncated table file: named when the index is opened, by kavosh-search
+ * and kavosh-index; --rebuild with the folders replaces it, without them
+ * says why it cannot. */
+static void test_damaged_index(void **state)
+{
+    (void)state;
+    setup_corpus();
+    char *table = join(db, "postlist.glass");
+    truncate_file(table, 8192);
+    run_result_t r;
+    const char *search[] = { KAVOSH_SEARCH_BIN, "-d", db, "ایران", NULL };
+    assert_int_equal(run_program(search, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 3);
+    assert_non_null(strstr(r.err, "damaged: "));
+    assert_non_null(strstr(r.err, table));
+    assert_non_null(strstr(r.err, "--rebuild FOLDER"));
+    run_result_free(&r);
+
+    run_index(&r, -1, NULL, dir, NULL);
+    assert_int_equal(r.status, 3);
+    assert_non_null(strstr(r.err, table));
+    run_result_free(&r);
+
+    run_index(&r, -1, NULL, "--rebuild", NULL);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "is damaged and its list of folders cannot be read"));
+    run_result_free(&r);
+
+    run_index(&r, -1, NULL, "--rebuild", dir);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "is damaged ("));
+    assert_non_null(strstr(r.err, table));
+    run_result_free(&r);
+    char *files = list_files();
+    assert_int_equal(count(files, "\n"), FIRST + MORE);
+    free(files);
+    assert_int_equal(run_program(search, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    free(table);
+    teardown_corpus();
+}
+
+/* A --batch over a remote index whose server is gone after kavosh-search
+ * opened it: one error for the query that failed and one saying the batch
+ * stopped, not one per query. The batch comes through a FIFO, which
+ * kavosh-search reads only after opening the index, so the server is
+ * stopped in between. */
+static void test_batch_remote_gone(void **state)
+{
+    (void)state;
+    setup_corpus();
+    char remote[64];
+    int srv = start_tcpsrv(db, remote, sizeof remote);
+    if (srv == 0) {
+        teardown_corpus();
+        skip();   /* xapian-tcpsrv is not installed */
+    }
+    assert_true(srv > 0);
+    char *fifo = join(tmp, "batch.fifo");
+    char *errf = join(tmp, "err.txt");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int e = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int o = open("/dev/null", O_WRONLY);
+        dup2(e, 2);
+        dup2(o, 1);
+        execl(KAVOSH_SEARCH_BIN, KAVOSH_SEARCH_BIN, "-d", remote, "--tsv", "--batch", fifo,
+              (char *)NULL);
+        _exit(127);
+    }
+    int w = open(fifo, O_WRONLY);   /* returns once kavosh-search has opened the index */
+    assert_true(w >= 0);
+    stop_tcpsrv(srv);
+    for (int i = 0; i < 50; i++) {
+        char line[64];
+        int n = snprintf(line, sizeof line, "q%d\tایران روسیه\n", i);
+        assert_int_equal(write(w, line, (size_t)n), n);
+    }
+    close(w);
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 4);
+    FILE *f = fopen(errf, "rb");
+    assert_non_null(f);
+    static char err[1 << 16];
+    size_t n = fread(err, 1, sizeof err - 1, f);
+    fclose(f);
+    err[n] = '\0';
+    if (count(err, "kavosh-search: error:") != 2)
+        fprintf(stderr, "%s", err);
+    assert_int_equal(count(err, "kavosh-search: error:"), 2);
+    assert_non_null(strstr(err, "stopping the batch after query q0"));
+    assert_non_null(strstr(err, "49 queries not run"));
+    free(fifo);
+    free(errf);
+    teardown_corpus();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_enospc),
         cmocka_unit_test(test_eio),
         cmocka_unit_test(test_rebuild_full),
+        cmocka_unit_test(test_damaged_index),
+        cmocka_unit_test(test_batch_remote_gone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
