@@ -68,7 +68,7 @@ static void run_index(run_result_t *r, long after, const char *errno_name, const
     snprintf(eno, sizeof eno, "KAVOSH_ENOSPC_ERRNO=%s", errno_name ? errno_name : "ENOSPC");
     const char *env[] = { "LD_PRELOAD=" KAVOSH_ENOSPC_SHIM, lim, eno,
                           /* The shim is not built with the sanitizers: it may come first. */
-                          "ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0", NULL };
+                          "ASAN_OPTIONS=exitcode=86:verify_asan_link_order=0:detect_leaks=0:new_delete_type_mismatch=0", NULL };
     const char *noenv[] = { NULL };
     const char *argv[] = { KAVOSH_INDEX_BIN, "-d", db, a1, a2, NULL };
     assert_int_equal(run_program(argv, NULL, after >= 0 ? env : noenv, r), 0);
