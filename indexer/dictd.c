@@ -277,8 +277,8 @@ static int has_script(const char *s, size_t n, int col)
 }
 
 /* Copy s[0..n) into dst (cap bytes) without bracketed remarks (<...>, [...],
- * (...), {...}, /.../ pronunciations), separators of our format (TAB, '|')
- * and doubled spaces; returns the length, 0 if it does not fit in cap or
+ * (...), {...}, /.../ pronunciations), separators of our format (TAB, '|'),
+ * control characters and doubled spaces; returns the length, 0 if it does not fit in cap or
  * is not valid UTF-8. */
 static size_t clean_item(const char *s, size_t n, char *dst, size_t cap)
 {
@@ -296,7 +296,8 @@ static size_t clean_item(const char *s, size_t n, char *dst, size_t cap)
         if (c == '/') { slash = !slash; continue; }
         if (depth || slash)
             continue;
-        if (c == '\t' || c == '|' || c == '\r' || c == '\n' || c == '"')
+        /* Separators of our format and control characters (never part of a term). */
+        if (c == '|' || c == '"' || (unsigned char)c < 0x20 || c == 0x7f)
             c = ' ';
         if (c == ' ' && (k == 0 || dst[k - 1] == ' '))
             continue;
@@ -392,50 +393,17 @@ static size_t entry_translations(const char *text, size_t n, const char *headwor
     return n_alts;
 }
 
-int ki_dictd_to_tsv(const char *path, const char *langs, char **tsv_out, size_t *len_out,
-                    size_t *entries_out, ki_exit_t *exit_out)
+int ki_dictd_convert(const char *path, const char *idx_path, const char *idx, size_t idx_len,
+                     const char *data_path, const char *dict, size_t dict_len, int src, int dst,
+                     char **tsv_out, size_t *len_out, size_t *entries_out)
 {
     *tsv_out = NULL;
     *len_out = 0;
     *entries_out = 0;
-    *exit_out = KI_EXIT_FAILURE;
-    char *stem = dict_stem(path);
-    char *idx_path = stem ? with_suffix(stem, ".index") : NULL;
-    char *dict_path = stem ? with_suffix(stem, ".dict") : NULL;
-    char *dz_path = stem ? with_suffix(stem, ".dict.dz") : NULL;
-    char *idx = NULL, *dict = NULL;
-    size_t idx_len = 0, dict_len = 0;
     out_t o = { 0 };
     int rc = -1;
-    if (!stem || !idx_path || !dict_path || !dz_path) {
-        ki_error("%s: out of memory", path);
-        goto done;
-    }
-    int src, dst;
-    if (dict_langs(stem, langs, &src, &dst) != 0) {
-        if (langs) {
-            ki_error("--dict-langs wants two different languages of fa, ru, en as SRC,DST, not '%s'",
-                     langs);
-            *exit_out = KI_EXIT_USAGE;
-        } else
-            ki_error("%s: cannot tell the languages from the file name; give --dict-langs SRC,DST "
-                     "(e.g. en,ru)", path);
-        goto done;
-    }
-    if (!exists(idx_path)) {
-        ki_error("%s: no dictd index %s next to it", path, idx_path);
-        goto done;
-    }
-    const char *data_path = exists(dict_path) ? dict_path : dz_path;
-    if (!exists(data_path)) {
-        ki_error("%s: neither %s nor %s exists", path, dict_path, dz_path);
-        goto done;
-    }
-    if (read_all(idx_path, &idx, &idx_len, exit_out) != 0 ||
-        read_all(data_path, &dict, &dict_len, exit_out) != 0)
-        goto done;
-    *exit_out = KI_EXIT_FAILURE;
-
+    if (src < 0 || src >= N_COLS || dst < 0 || dst >= N_COLS || src == dst)
+        return -1;
     static const char *const header[N_COLS] = { "fa", "ru", "en" };
     if (put(&o, "# converted by kavosh-index from ", 33) || put(&o, idx_path, strlen(idx_path)) ||
         put(&o, "\nfa\tru\ten\n", 10))
@@ -447,18 +415,18 @@ int ki_dictd_to_tsv(const char *path, const char *langs, char **tsv_out, size_t 
         while (i < idx_len && idx[i] != '\n')
             i++;
         size_t n = i - start;
-        char *line = idx + start;
+        const char *line = idx + start;
         if (i < idx_len)
             i++;
         if (n && line[n - 1] == '\r')
             n--;
         if (!n)
             continue;
-        char *t1 = memchr(line, '\t', n);
-        char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(line + n - t1 - 1)) : NULL;
+        const char *t1 = memchr(line, '\t', n);
+        const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(line + n - t1 - 1)) : NULL;
         long long off = -1, len = -1;
         if (t2) {
-            char *t3 = memchr(t2 + 1, '\t', (size_t)(line + n - t2 - 1));
+            const char *t3 = memchr(t2 + 1, '\t', (size_t)(line + n - t2 - 1));
             off = b64_number(t1 + 1, (size_t)(t2 - t1 - 1));
             len = b64_number(t2 + 1, (size_t)((t3 ? t3 : line + n) - t2 - 1));
         }
@@ -503,13 +471,60 @@ int ki_dictd_to_tsv(const char *path, const char *langs, char **tsv_out, size_t 
     *len_out = o.len;
     *entries_out = entries;
     o.buf = NULL;
-    *exit_out = KI_EXIT_OK;
     rc = 0;
     goto done;
 oom:
     ki_error("%s: out of memory", path);
 done:
     free(o.buf);
+    return rc;
+}
+
+int ki_dictd_to_tsv(const char *path, const char *langs, char **tsv_out, size_t *len_out,
+                    size_t *entries_out, ki_exit_t *exit_out)
+{
+    *tsv_out = NULL;
+    *len_out = 0;
+    *entries_out = 0;
+    *exit_out = KI_EXIT_FAILURE;
+    char *stem = dict_stem(path);
+    char *idx_path = stem ? with_suffix(stem, ".index") : NULL;
+    char *dict_path = stem ? with_suffix(stem, ".dict") : NULL;
+    char *dz_path = stem ? with_suffix(stem, ".dict.dz") : NULL;
+    char *idx = NULL, *dict = NULL;
+    size_t idx_len = 0, dict_len = 0;
+    int rc = -1;
+    if (!stem || !idx_path || !dict_path || !dz_path) {
+        ki_error("%s: out of memory", path);
+        goto done;
+    }
+    int src, dst;
+    if (dict_langs(stem, langs, &src, &dst) != 0) {
+        if (langs) {
+            ki_error("--dict-langs wants two different languages of fa, ru, en as SRC,DST, not '%s'",
+                     langs);
+            *exit_out = KI_EXIT_USAGE;
+        } else
+            ki_error("%s: cannot tell the languages from the file name; give --dict-langs SRC,DST "
+                     "(e.g. en,ru)", path);
+        goto done;
+    }
+    if (!exists(idx_path)) {
+        ki_error("%s: no dictd index %s next to it", path, idx_path);
+        goto done;
+    }
+    const char *data_path = exists(dict_path) ? dict_path : dz_path;
+    if (!exists(data_path)) {
+        ki_error("%s: neither %s nor %s exists", path, dict_path, dz_path);
+        goto done;
+    }
+    if (read_all(idx_path, &idx, &idx_len, exit_out) != 0 ||
+        read_all(data_path, &dict, &dict_len, exit_out) != 0)
+        goto done;
+    rc = ki_dictd_convert(path, idx_path, idx, idx_len, data_path, dict, dict_len, src, dst,
+                          tsv_out, len_out, entries_out);
+    *exit_out = rc == 0 ? KI_EXIT_OK : KI_EXIT_FAILURE;
+done:
     free(idx);
     free(dict);
     free(stem);

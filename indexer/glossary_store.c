@@ -258,8 +258,10 @@ static void db_error(kx_db_t *db, const char *what, kx_status_t st, ki_exit_t *e
     const char *d = kx_db_last_error(db);
     ki_error("%s: cannot write to the index: %s%s%s", what, kx_status_to_string(st),
              *d ? ": " : "", d);
-    ki_exit_t e = ki_exit_for_status(st) == KI_EXIT_INDEX ? KI_EXIT_INDEX : KI_EXIT_FAILURE;
-    if (*ex == KI_EXIT_OK || e == KI_EXIT_INDEX)
+    ki_exit_t e = ki_exit_for_status(st);
+    if (e != KI_EXIT_INDEX && e != KI_EXIT_WRITE)
+        e = KI_EXIT_FAILURE;
+    if (*ex == KI_EXIT_OK || (e == KI_EXIT_INDEX && *ex != KI_EXIT_WRITE) || e == KI_EXIT_WRITE)
         *ex = e;
 }
 

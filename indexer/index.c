@@ -44,6 +44,8 @@ typedef struct run {
     const ki_options_t *opt;
     ki_summary_t       *sum;
     ki_exit_t           exit;        /* worst exit so far */
+    int                 stopped;     /* a write was refused (disk full, I/O error): stop */
+    char                detail[512]; /* Xapian's detail of a failed write, kept across the cancel */
     ki_progress_t       progress;
     unsigned            files_done;  /* for the progress line: indexed, unchanged or failed */
     unsigned long long  bytes_done;  /* for the progress line: bytes of the files done */
@@ -71,17 +73,32 @@ typedef struct file_state {
 
 static void note_failure(run_t *r, ki_exit_t e)
 {
-    if (r->exit == KI_EXIT_OK || (e == KI_EXIT_INDEX && r->exit != KI_EXIT_INDEX))
+    if (r->exit == KI_EXIT_WRITE)
+        return;
+    if (r->exit == KI_EXIT_OK || e == KI_EXIT_WRITE ||
+        (e == KI_EXIT_INDEX && r->exit != KI_EXIT_INDEX))
         r->exit = e;
 }
 
 static void report_kx(run_t *r, const char *path, kx_status_t st)
 {
-    const char *d = kx_db_last_error(r->db);
+    const char *d = r->detail[0] ? r->detail : kx_db_last_error(r->db);
     ki_progress_clear(&r->progress);
+    if (st == KX_WRITE_FAILED) {
+        /* Nothing more can be written: say why once, and stop. */
+        if (!r->stopped)
+            ki_error("%s: cannot write to the index: %s%s; stopping", path,
+                     *d ? "" : kx_status_to_string(st), d);
+        r->stopped = 1;
+        r->sum->write_failed = 1;
+        note_failure(r, KI_EXIT_WRITE);
+        r->detail[0] = '\0';
+        return;
+    }
     ki_error("%s: cannot write to the index: %s%s%s", path, kx_status_to_string(st),
              *d ? ": " : "", d);
     note_failure(r, ki_exit_for_status(st) == KI_EXIT_INDEX ? KI_EXIT_INDEX : KI_EXIT_FAILURE);
+    r->detail[0] = '\0';
 }
 
 /* "PREFIX" + s into buf, or -1 if it does not fit a Xapian term or key. */
@@ -145,7 +162,10 @@ static kx_status_t write_document(run_t *r, const kd_document_t *doc, const char
         free(harvest);
     }
     if (st == KX_OK)
-        return kx_db_commit_transaction(r->db);
+        st = kx_db_commit_transaction(r->db);
+    if (st == KX_OK)
+        return st;
+    snprintf(r->detail, sizeof r->detail, "%s", kx_db_last_error(r->db));
     kx_db_cancel_transaction(r->db);
     return st;
 }
@@ -638,10 +658,10 @@ static void *worker_main(void *arg)
         }
         atomic_fetch_add_explicit(w->files_done, 1, memory_order_relaxed);
         atomic_fetch_add_explicit(w->bytes_done, w->list->entries[i].size, memory_order_relaxed);
-        if (w->r.exit == KI_EXIT_INDEX)
+        if (w->r.exit == KI_EXIT_INDEX || w->r.stopped)
             break;   /* the part cannot be written: the run fails anyway */
     }
-    kx_status_t cst = kx_db_commit(w->r.db);
+    kx_status_t cst = w->r.stopped ? KX_OK : kx_db_commit(w->r.db);
     if (cst != KX_OK)
         report_kx(&w->r, w->path, cst);
     atomic_fetch_add_explicit(w->finished, 1, memory_order_release);
@@ -792,13 +812,14 @@ static ki_exit_t run_parallel(run_t *r, unsigned jobs, const ki_filelist_t *list
             r->sum->files_failed += x->sum.files_failed;
             r->sum->passages += x->sum.passages;
             r->sum->bytes += x->sum.bytes;
+            r->sum->write_failed |= x->sum.write_failed;
         }
         srcs[k + 1] = x->path;
     }
     r->files_done = atomic_load(&files_done);
     r->bytes_done = atomic_load(&bytes_done);
-    if (ex == KI_EXIT_OK && r->exit == KI_EXIT_INDEX)
-        ex = KI_EXIT_INDEX;
+    if (ex == KI_EXIT_OK && (r->exit == KI_EXIT_INDEX || r->exit == KI_EXIT_WRITE))
+        ex = r->exit;   /* a part could not be written (a full disk): nothing is merged */
     t_merge = ki_now();
     if (ex == KI_EXIT_OK) {
         srcs[0] = par->self;
@@ -835,6 +856,33 @@ static ki_exit_t run_parallel(run_t *r, unsigned jobs, const ki_filelist_t *list
 static ki_exit_t index_run(kx_db_t *db, ka_analyzer_t *an, const char *const *paths,
                            size_t n_paths, const ki_options_t *opt, ki_summary_t *sum,
                            ki_parallel_t *par);
+
+static int count_key(void *ctx, const char *key)
+{
+    (void)key;
+    (*(long *)ctx)++;
+    return 0;
+}
+
+/* After a refused write: what the index holds at its last commit, read by a
+ * reader of its own (the writer's view includes what was never committed).
+ * Unknown (-1) for --rebuild, whose new index is thrown away. */
+static void committed_state(run_t *r)
+{
+    r->sum->committed_files = -1;
+    if (r->opt->rebuild || !r->opt->db_path)
+        return;
+    kx_db_t *rd = NULL;
+    kx_db_stats_t ds = { 0 };
+    long files = 0;
+    if (kx_db_open(r->opt->db_path, KX_OPEN_READ, &rd, NULL) == KX_OK &&
+        kx_db_stats(rd, &ds) == KX_OK &&
+        kx_db_metadata_keys(rd, KI_META_FILE, count_key, &files) == KX_OK) {
+        r->sum->committed_files = files;
+        r->sum->committed_passages = ds.doc_count;
+    }
+    kx_db_close(rd);
+}
 
 ki_exit_t ki_index_paths(kx_db_t *db, ka_analyzer_t *an, const char *const *paths,
                          size_t n_paths, const ki_options_t *opt, ki_summary_t *sum)
@@ -908,7 +956,7 @@ static ki_exit_t index_run(kx_db_t *db, ka_analyzer_t *an, const char *const *pa
         }
     }
     double last_commit = ki_now();
-    for (size_t i = 0; i < list.n; i++) {
+    for (size_t i = 0; i < list.n && !r.stopped; i++) {
         if (parallel && fs[i].outcome != FILE_DEFERRED)
             continue;
         if (parallel)
@@ -921,6 +969,8 @@ static ki_exit_t index_run(kx_db_t *db, ka_analyzer_t *an, const char *const *pa
             kx_status_t cst = kx_db_commit(db);
             if (cst != KX_OK)
                 report_kx(&r, "index", cst);
+            if (r.stopped)
+                break;
             r.uncommitted = 0;
             last_commit = ki_now();
         }
@@ -930,6 +980,8 @@ static ki_exit_t index_run(kx_db_t *db, ka_analyzer_t *an, const char *const *pa
         ki_progress_update(&r.progress, r.files_done, sum->passages, r.bytes_done,
                            i + 1 == list.n);
     }
+    if (r.stopped)
+        goto done;
     const char **seen = malloc((list.n ? list.n : 1) * sizeof *seen);
     if (!seen) {
         ki_error("out of memory");
@@ -951,11 +1003,13 @@ static ki_exit_t index_run(kx_db_t *db, ka_analyzer_t *an, const char *const *pa
     check_sources(&r, &list, fs);
     note_failure(&r, ki_store_glossaries(db, r.an, &list, r.opt, &r.progress, sum));
 
-    kx_status_t st = kx_db_commit(db);
+    kx_status_t st = r.stopped ? KX_OK : kx_db_commit(db);
     if (st != KX_OK)
         report_kx(&r, "index", st);
 done:
     ki_progress_clear(&r.progress);
+    if (r.stopped)
+        committed_state(&r);
     for (size_t i = 0; fs && i < list.n; i++)
         free(fs[i].entry);
     free(fs);

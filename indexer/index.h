@@ -57,6 +57,9 @@ typedef struct ki_summary {
     size_t   glossary_bytes;  /* size of the index's whole glossary text (KI_META_GLOSSARY) */
     double seconds;           /* the whole run, final commit included */
     int      aborted;         /* stopped before indexing anything (--rebuild: keep the old index) */
+    int      write_failed;    /* stopped at a write the system refused (KI_EXIT_WRITE) */
+    long     committed_files; /* then: the files the index holds at its last commit (-1 unknown) */
+    unsigned long long committed_passages; /* and their passages */
     unsigned long long bytes_before, bytes_after; /* --rebuild: the index on disk before, and compacted */
 } ki_summary_t;
 

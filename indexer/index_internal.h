@@ -205,6 +205,16 @@ unsigned long long ki_content_hash_more(unsigned long long h, const char *buf, s
 int ki_dictd_to_tsv(const char *path, const char *langs, char **tsv_out, size_t *len_out,
                     size_t *entries_out, ki_exit_t *exit_out);
 
+/* The conversion of ki_dictd_to_tsv on dictionary bytes already read:
+ * idx[0..idx_len) the .index, dict[0..dict_len) the (decompressed) .dict;
+ * neither need be NUL-terminated. path, idx_path and data_path name them in
+ * messages. src and dst are columns: 0 fa, 1 ru, 2 en (different). Returns
+ * 0 with *tsv_out malloc'd, or -1 after an error message (none found, out
+ * of memory). Reads no file: the fuzz harness calls it. */
+int ki_dictd_convert(const char *path, const char *idx_path, const char *idx, size_t idx_len,
+                     const char *data_path, const char *dict, size_t dict_len, int src, int dst,
+                     char **tsv_out, size_t *len_out, size_t *entries_out);
+
 /* Whether path names a dictd dictionary rather than a TSV glossary. */
 int ki_is_dictd(const char *path);
 

@@ -112,6 +112,8 @@ static void usage(FILE *out)
 "     version\n"
 "  4  any other failure (a file could not be read or written; the others\n"
 "     were indexed)\n"
+"  5  the system refused to write the index (disk full, I/O error): stopped\n"
+"     there; the index stays at its last commit\n"
 "\n"
 "Examples:\n"
 "  kavosh-index -d ~/kavosh.db ~/papers ~/notes\n"
@@ -436,7 +438,19 @@ int main(int argc, char **argv)
     ka_analyzer_free(an);
     kx_db_close(db);
     free_args(dicts, excl, incl);
-    if (!opt.quiet) {
+    if (sum.write_failed) {
+        /* Said even with --quiet: the run did not finish. */
+        if (opt.rebuild)
+            ki_note("stopped at a write the system refused; %s is unchanged", db_path);
+        else if (sum.committed_files >= 0)
+            ki_note("stopped at a write the system refused, at file %u; %s stays at its last "
+                    "commit: %ld files, %llu passages. Run kavosh-index again once the cause is "
+                    "fixed: it indexes only what is missing",
+                    sum.files_seen, db_path, sum.committed_files, sum.committed_passages);
+        else
+            ki_note("stopped at a write the system refused; %s stays at its last commit", db_path);
+    }
+    if (!opt.quiet && !sum.write_failed) {
         print_summary(&sum, db_path);
         if (sum.files_skipped)
             ki_note("skipped %u: %s%s", sum.files_skipped, sum.skipped_kinds,

@@ -187,6 +187,16 @@ ki_exit_t ki_rebuild_open(const char *db_path, kx_db_t **old_out, int *schema_ok
     char *detail = NULL;
     kx_db_t *old = NULL;
     kx_status_t st = kx_db_open(db_path, KX_OPEN_WRITE, &old, &detail);
+    if (st == KX_CORRUPT) {
+        /* Damaged: nothing of it can be read, but it can be replaced from
+         * the folders named (ki_rebuild builds aside and swaps). */
+        char *damage = kx_db_find_damage(db_path);
+        ki_warn("index %s is damaged (%s): rebuilding it from the paths named", db_path,
+                damage ? damage : detail && *detail ? detail : kx_status_to_string(st));
+        kx_free(damage);
+        kx_free(detail);
+        return KI_EXIT_OK;   /* *old_out NULL, *schema_ok 0 */
+    }
     if (st != KX_OK) {
         ki_error("cannot open index %s: %s", db_path,
                  detail && *detail ? detail : kx_status_to_string(st));
@@ -280,6 +290,7 @@ ki_exit_t ki_rebuild(const char *db_path, kx_db_t *old, int schema_ok, ka_analyz
          *aside = sibling(db_path, ".aside");
     ki_exit_t ex = KI_EXIT_OK;
     kx_db_t *fresh = NULL, *merged = NULL;
+    int swapped = 0;
     memset(sum, 0, sizeof *sum);
     if (!tmp || !cpt || !aside) {
         ki_error("out of memory");
@@ -287,7 +298,11 @@ ki_exit_t ki_rebuild(const char *db_path, kx_db_t *old, int schema_ok, ka_analyz
         goto out;
     }
     if (n_paths == 0 && !schema_ok && !opt->bundled) {
-        ki_error("%s is of another schema version: name the folders to rebuild it from", db_path);
+        if (!old)
+            ki_error("%s is damaged and its list of folders cannot be read: name the folders "
+                     "to rebuild it from", db_path);
+        else
+            ki_error("%s is of another schema version: name the folders to rebuild it from", db_path);
         ex = KI_EXIT_USAGE;
         goto out;
     }
@@ -299,7 +314,7 @@ ki_exit_t ki_rebuild(const char *db_path, kx_db_t *old, int schema_ok, ka_analyz
     unsigned long long before = dir_bytes(db_path);
     /* The old handle must have nothing left to write when it is closed
      * after the swap: Xapian writes by path, into what is then the new index. */
-    if (kx_db_commit(old) != KX_OK) {
+    if (old && kx_db_commit(old) != KX_OK) {
         ki_error("cannot write the index %s: %s", db_path, kx_db_last_error(old));
         ex = KI_EXIT_INDEX;
         goto out;
@@ -345,6 +360,11 @@ ki_exit_t ki_rebuild(const char *db_path, kx_db_t *old, int schema_ok, ka_analyz
     merged = par.merged_db;
     sum->bytes_before = before;
     const char *what = opt->fresh ? "not building the index" : "not starting over (--rebuild)";
+    if (ex == KI_EXIT_WRITE) {
+        ki_error("the new index %s could not be written; %s is unchanged",
+                 merged ? cpt : tmp, db_path);
+        goto out;
+    }
     if (sum->aborted || ex == KI_EXIT_INDEX) {
         ki_error("%s because of the errors above; %s is unchanged", what, db_path);
         goto out;
@@ -381,6 +401,7 @@ ki_exit_t ki_rebuild(const char *db_path, kx_db_t *old, int schema_ok, ka_analyz
         ex = KI_EXIT_FAILURE;
         goto out;
     }
+    swapped = 1;
     /* The old index is at cpt now; its lock goes with the handle. */
     kx_db_close(old);
     old = NULL;
@@ -395,7 +416,7 @@ out:
     if (fresh || merged || ex != KI_EXIT_OK) {
         /* A failed rebuild leaves nothing beside the index. */
         (void)ki_remove_database_dir(tmp);
-        if (old)
+        if (!swapped)
             (void)ki_remove_database_dir(cpt);
     }
     kx_db_close(old);

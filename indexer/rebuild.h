@@ -9,7 +9,9 @@
 
 /* Open (or create) the index at db_path for writing, whatever its schema
  * version, and keep its lock. *schema_ok says whether it is new or of this
- * schema (then its roots and glossaries can be read). Errors are reported. */
+ * schema (then its roots and glossaries can be read). A damaged index is
+ * named with its damaged file in a warning and gives KI_EXIT_OK with
+ * *old_out NULL: it is replaced from the paths named. Errors are reported. */
 ki_exit_t ki_rebuild_open(const char *db_path, kx_db_t **old_out, int *schema_ok);
 
 /* Build a new index from paths (with none: from old's roots, and old's

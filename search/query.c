@@ -26,12 +26,22 @@
 #include <string.h>
 
 #include "schema.h"
+#include "utf8.h"
 
 /* How many terms a prefix* may expand to: enough for any real prefix, and a
  * bound on the work a one-letter prefix can cause. */
 #define KS_WILDCARD_MAX_EXPANSION 200
 /* Deepest nesting of parentheses accepted, so that no query can exhaust the stack. */
 #define KS_MAX_DEPTH 64
+/* The work budget of one query. Every word becomes several Xapian terms
+ * (exact form, stem, joined pair, transliteration, splits, glossary
+ * equivalents) and every prefix* up to KS_WILDCARD_MAX_EXPANSION: a 4 KiB
+ * query of 363 repeats of a word or 1,365 one-letter prefixes took seconds
+ * and hundreds of MB. Words and wildcards past these are not searched, and
+ * the query's warning says so (ks_query_warning). A real query has a few
+ * words and at most a couple of wildcards. */
+#define KS_MAX_QUERY_WORDS 64
+#define KS_MAX_WILDCARDS 8
 
 struct ks_query {
     kx_query_t *base;      /* the parsed query */
@@ -85,11 +95,30 @@ typedef struct parser {
                                 words, 2 quotes, parentheses and stray signs too */
     int            op_error; /* the failure is a misplaced operator, which a
                                 plainer reading may get past */
+    size_t         words, words_cut;          /* the budget: words analysed, and dropped */
+    size_t         wildcards, wildcards_cut;  /* prefix* searched, and dropped */
     ks_query_status_t st;
     char           err[256];
     char           unknown[320];  /* an unknown source:/cites: id, for the warning */
     double         ndocs;    /* passages in the index, for evidence weights (0: not read yet) */
 } parser_t;
+
+/* Messages quote the query, which may be any bytes, and snprintf may cut a
+ * character: every byte that is not part of valid UTF-8 becomes '?', so a
+ * message is always valid UTF-8 (a JSON record of it cannot fail). */
+static void utf8_repair(char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t k = ki_utf8_seq(u + i, n - i);
+        if (k == 0) {
+            s[i++] = '?';
+            continue;
+        }
+        i += k;
+    }
+}
 
 static void fail(parser_t *p, ks_query_status_t st, size_t at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -110,6 +139,7 @@ static void fail(parser_t *p, ks_query_status_t st, size_t at, const char *fmt, 
         if (((unsigned char)p->text[k] & 0xC0) != 0x80)
             chars++;
     snprintf(p->err, sizeof p->err, "%s at character %zu", msg, chars + 1);
+    utf8_repair(p->err);
 }
 
 /* A syntax error made by an operator (AND, OR, NOT, a sign, a quote, a
@@ -408,7 +438,7 @@ static void collected_free(collected_t *c)
     free(c->v);
 }
 
-static int analyse(parser_t *p, const char *s, size_t len, collected_t *c)
+static int analyse_all(parser_t *p, const char *s, size_t len, collected_t *c)
 {
     memset(c, 0, sizeof *c);
     c->p = p;
@@ -418,6 +448,37 @@ static int analyse(parser_t *p, const char *s, size_t len, collected_t *c)
              p->tok.at, "cannot analyse the query");
         return -1;
     }
+    return 0;
+}
+
+/* Words typed (a run of words, a phrase, a prefix*): analysed within the
+ * query's budget. */
+static int analyse(parser_t *p, const char *s, size_t len, collected_t *c)
+{
+    if (analyse_all(p, s, len, c) != 0)
+        return -1;
+    /* The budget: the words past KS_MAX_QUERY_WORDS are dropped, with the
+     * joined pair that would join the last kept word to the first dropped. */
+    size_t keep = c->n;
+    for (size_t k = 0; k < c->n; k++) {
+        if (c->v[k].flags & KA_TOK_JOINED)
+            continue;
+        if (p->words >= KS_MAX_QUERY_WORDS) {
+            if (keep == c->n) {
+                keep = k;
+                while (keep > 0 && (c->v[keep - 1].flags & KA_TOK_JOINED))
+                    keep--;
+            }
+            p->words_cut++;
+            continue;
+        }
+        p->words++;
+    }
+    for (size_t k = keep; k < c->n; k++) {
+        free(c->v[k].term);
+        free(c->v[k].stem);
+    }
+    c->n = keep;
     return 0;
 }
 
@@ -485,7 +546,7 @@ static kx_query_t *variant_query(parser_t *p, const ks_glossary_variant_t *v)
     /* Highlight the equivalent's words, but not its stop words: «در» of
      * «پایگاه هوایی آمریکا در قرقیزستان» would light up everywhere. */
     collected_t c;
-    if (analyse(p, v->text, strlen(v->text), &c) == 0) {
+    if (analyse_all(p, v->text, strlen(v->text), &c) == 0) {
         for (size_t k = 0; k < c.n; k++) {
             if (c.v[k].flags & (KA_TOK_STOPWORD | KA_TOK_JOINED))
                 continue;
@@ -673,7 +734,7 @@ static void expand(parser_t *p, const collected_t *c, qlist_t *words)
 static char *single_word(parser_t *p, const char *text, size_t len, int *stop)
 {
     collected_t c;
-    if (analyse(p, text, len, &c) != 0)
+    if (analyse_all(p, text, len, &c) != 0)
         return NULL;
     char *out = NULL;
     size_t words = 0;
@@ -896,10 +957,16 @@ static kx_query_t *phrase_query(parser_t *p, const char *s, size_t len)
 
 static kx_query_t *wildcard_query(parser_t *p, const tok_t *t)
 {
+    if (p->wildcards >= KS_MAX_WILDCARDS) {
+        p->wildcards_cut++;
+        return NULL;
+    }
+    p->wildcards++;
     collected_t c;
     if (analyse(p, t->s, t->len, &c) != 0)
         return NULL;
     kx_query_t *out = NULL;
+    size_t cut = p->words_cut;
     for (size_t k = 0; k < c.n; k++) {
         if (c.v[k].flags & KA_TOK_JOINED)
             continue;
@@ -910,7 +977,11 @@ static kx_query_t *wildcard_query(parser_t *p, const tok_t *t)
         break;
     }
     collected_free(&c);
-    if (!out && p->st == KS_QUERY_OK)
+    if (!out && p->words_cut > cut) {
+        p->words_cut = cut;   /* counted as a wildcard, not as a word */
+        p->wildcards--;
+        p->wildcards_cut++;
+    } else if (!out && p->st == KS_QUERY_OK)
         op_fail(p, t->at, "nothing searchable before '*'");
     return out;
 }
@@ -959,6 +1030,7 @@ static void unknown_id(parser_t *p, const char *prefix, const tok_t *t, const ch
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
     snprintf(p->unknown, sizeof p->unknown, fmt, (int)t->len, t->s);
 #pragma GCC diagnostic pop
+    utf8_repair(p->unknown);
 }
 
 static kx_query_t *field_query(parser_t *p, const tok_t *t)
@@ -1093,11 +1165,21 @@ static kx_query_t *parse_primary(parser_t *p)
 static kx_query_t *parse_binary(parser_t *p, tok_kind_t kind, kx_query_op_t op,
                                 kx_query_t *(*operand)(parser_t *), const char *name)
 {
+    size_t cut = p->words_cut + p->wildcards_cut;
     kx_query_t *left = operand(p);
     while (p->st == KS_QUERY_OK && p->tok.kind == kind) {
         size_t at = p->tok.at;
         next(p);
         kx_query_t *right = operand(p);
+        if ((!left || !right) && p->st == KS_QUERY_OK && p->words_cut + p->wildcards_cut > cut) {
+            /* The budget dropped a side: the other stands alone (not the
+             * excluded side of a NOT). */
+            if (!left && op != KX_OP_AND_NOT)
+                left = right;
+            else
+                kx_query_free(right);
+            continue;
+        }
         if (!left || !right) {
             op_fail(p, at, "%s needs something before and after it", name);
             kx_query_free(left);
@@ -1141,6 +1223,7 @@ static kx_query_t *parse_or(parser_t *p)
         int sign = p->tok.sign;
         size_t at = p->tok.at;
         int is_filter = p->tok.kind == T_FIELD && sign >= 0;
+        size_t cut = p->words_cut + p->wildcards_cut;
         kx_query_t *item = parse_and(p);
         if (p->st != KS_QUERY_OK) {
             kx_query_free(item);
@@ -1149,7 +1232,7 @@ static kx_query_t *parse_or(parser_t *p)
         if (!item) {
             /* Nothing searchable (punctuation only): not an error for a word,
              * but a sign with nothing after it is. */
-            if (sign && p->plain < 2)
+            if (sign && p->plain < 2 && p->words_cut + p->wildcards_cut == cut)
                 op_fail(p, at, "nothing searchable after '%c'", sign > 0 ? '+' : '-');
             continue;
         }
@@ -1236,13 +1319,26 @@ ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text,
         if (p.st == KS_QUERY_OK && !base)
             p.st = KS_QUERY_EMPTY;
         if (p.st == KS_QUERY_OK || p.st == KS_QUERY_EMPTY) {
-            if (p.st == KS_QUERY_OK && (plain > 0 || p.unknown[0])) {
-                size_t n = strlen(first_err) + strlen(p.unknown) + 64;
+            char budget[200] = "";
+            if (p.words_cut || p.wildcards_cut) {
+                char w[80] = "", x[80] = "";
+                if (p.words_cut)
+                    snprintf(w, sizeof w, "%zu words past the first %d", p.words_cut,
+                             KS_MAX_QUERY_WORDS);
+                if (p.wildcards_cut)
+                    snprintf(x, sizeof x, "%zu wildcards past the first %d", p.wildcards_cut,
+                             KS_MAX_WILDCARDS);
+                snprintf(budget, sizeof budget, "query cut down: %s%s%s not searched", w,
+                         w[0] && x[0] ? " and " : "", x);
+            }
+            if (p.st == KS_QUERY_OK && (plain > 0 || p.unknown[0] || budget[0])) {
+                size_t n = strlen(first_err) + strlen(p.unknown) + strlen(budget) + 64;
                 q->warning = malloc(n);
                 if (q->warning)
-                    snprintf(q->warning, n, "%s%s%s%s", plain > 0 ? first_err : "",
+                    snprintf(q->warning, n, "%s%s%s%s%s%s", plain > 0 ? first_err : "",
                              plain > 0 ? "; searched as plain words" : "",
-                             plain > 0 && p.unknown[0] ? "; " : "", p.unknown);
+                             plain > 0 && p.unknown[0] ? "; " : "", p.unknown,
+                             budget[0] && (plain > 0 || p.unknown[0]) ? "; " : "", budget);
             }
             if (p.st == KS_QUERY_EMPTY && plain > 0) {
                 /* Nothing left of it but operators: the first error says why. */
@@ -1419,6 +1515,15 @@ int ks_query_expansion_matched(const ks_query_t *q, size_t i, ks_term_pred_t has
 size_t ks_query_term_count(const ks_query_t *q)
 {
     return q->n_terms;
+}
+
+const char *ks_query_term(const ks_query_t *q, size_t i, size_t *len)
+{
+    if (!q || i >= q->n_terms)
+        return NULL;
+    if (len)
+        *len = q->term_lens[i];
+    return q->terms[i];
 }
 
 int ks_query_matched_terms(const ks_query_t *q, ks_term_pred_t has, void *ctx,

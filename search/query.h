@@ -76,7 +76,10 @@ ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text,
                                  const ks_query_options_t *opt, ks_query_t **out,
                                  char **error_out);
 
-/* What to warn about, or NULL: a source: or cites: id the index does not
+/* What to warn about, or NULL: a query cut down to its work budget (the
+ * words past the first 64 and the prefix* wildcards past the first 8 are
+ * not searched: "query cut down: 299 words past the first 64 not
+ * searched"), a source: or cites: id the index does not
  * know (when ks_query_options_t.db is given), and why the query was read as
  * plain words: a query that fails only
  * on an operator (a trailing AND, an unbalanced quote or parenthesis) is
@@ -102,6 +105,10 @@ int ks_query_expansion_matched(const ks_query_t *q, size_t i, ks_term_pred_t has
 
 /* The number of terms to highlight (ks_query_wants_term returns 1..count). */
 size_t ks_query_term_count(const ks_query_t *q);
+
+/* Term i (0-based, < ks_query_term_count) and its length in *len (may be
+ * NULL); NULL out of range. Owned by q. For tests and the fuzz harness. */
+const char *ks_query_term(const ks_query_t *q, size_t i, size_t *len);
 
 /* Which of those terms matched in one passage whose terms has() tells:
  * out[k] (k < ks_query_term_count) is 1 for a term of the words typed that

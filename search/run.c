@@ -185,7 +185,14 @@ ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
     ks_query_free(q);
     if (st != KX_OK) {
         const char *d = kx_db_last_error(a->db);
-        query_error(a, where, "search failed: %s%s%s", kx_status_to_string(st), *d ? ": " : "", d);
+        /* Damage found only now: name the shard and its file. */
+        char *damage = NULL;
+        for (size_t i = 0; st == KX_CORRUPT && !damage && i < a->n_db_names; i++)
+            damage = kx_db_find_damage(a->db_names[i]);
+        query_error(a, where, "search failed: %s%s%s%s%s", kx_status_to_string(st), *d ? ": " : "",
+                    d, damage ? "; damaged: " : "", damage ? damage : "");
+        kx_free(damage);
+        a->index_lost = 1;
         const char *hint = ki_open_hint(st, 0, NULL, d);
         if (hint && !a->hinted) {
             ki_note("hint: %s", hint);
@@ -371,6 +378,25 @@ ki_exit_t ks_run_batch(ks_run_t *a, const char *path)
         first = 0;
         if (e == KI_EXIT_FAILURE && a->failed)
             break;
+        if (a->index_lost) {
+            /* The index cannot be searched (damaged, a remote server gone):
+             * one message, not one error per remaining query. */
+            unsigned left = 0;
+            for (size_t j = at; j < len;) {
+                const char *lp = buf + j;
+                const char *lnl = memchr(lp, '\n', len - j);
+                size_t ll = lnl ? (size_t)(lnl - lp) : len - j;
+                j += ll + 1;
+                size_t s = 0;
+                while (s < ll && (lp[s] == ' ' || lp[s] == '\t' || lp[s] == '\r'))
+                    s++;
+                if (s < ll && lp[s] != '#')
+                    left++;
+            }
+            ki_error("%s: stopping the batch after query %s: the index cannot be searched; "
+                     "%u quer%s not run", name, qid, left, left == 1 ? "y" : "ies");
+            break;
+        }
     }
     if (a->reopened)
         ki_note("%s: the index changed during the batch: reopened %u times, every query answered "

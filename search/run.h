@@ -52,6 +52,8 @@ typedef struct ks_run {
     unsigned        n_hits;      /* hits the last query printed */
     unsigned        reopened;    /* times a batch reopened the index (a writer committed) */
     int             hinted;      /* the hint for a failing index was given */
+    int             index_lost;  /* a search failed in the index (damage, a remote gone):
+                                    a batch stops there */
     const char *const *db_names; /* the -d paths, to name each hit's index ... */
     size_t          n_db_names;  /* ... when there are several (else 0 or 1) */
 } ks_run_t;

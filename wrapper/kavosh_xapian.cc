@@ -15,6 +15,7 @@
 
 #include <xapian.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -117,6 +118,29 @@ void note_xapian(std::string *detail, const Xapian::Error &e) noexcept
     }
 }
 
+/* Whether e reports a write the system refused (disk full, I/O error):
+ * Xapian throws a plain DatabaseError for those too ("Error writing block 39"),
+ * with the errno's text, which must not be taken for damage. */
+bool refused_write(const Xapian::Error &e) noexcept
+{
+    static const int codes[] = { ENOSPC, EDQUOT, EIO, EFBIG, EROFS };
+    const char *sys = e.get_error_string();
+    try {
+        /* A failed commit wraps the cause in its message: "Modifications
+         * failed (DatabaseError: Error writing block 9 (No space left on device))". */
+        const std::string &msg = e.get_msg();
+        for (int c : codes) {
+            const char *text = std::strerror(c);
+            if (sys && std::strcmp(sys, text) == 0)
+                return true;
+            if (msg.find(std::string("(") + text + ")") != std::string::npos)
+                return true;
+        }
+    } catch (...) {
+    }
+    return false;
+}
+
 /* The one catch ladder. Runs body(), which returns a status, and maps every
  * exception it throws to a status, most specific class first. */
 template <typename Body>
@@ -138,7 +162,7 @@ kx_status_t guarded(std::string *detail, Body &&body) noexcept
         return KX_NOT_FOUND;
     } catch (const Xapian::DatabaseCorruptError &e) {
         note_xapian(detail, e);
-        return KX_CORRUPT;
+        return refused_write(e) ? KX_WRITE_FAILED : KX_CORRUPT;
     } catch (const Xapian::DatabaseModifiedError &e) {
         note_xapian(detail, e);
         return KX_MODIFIED;
@@ -156,11 +180,11 @@ kx_status_t guarded(std::string *detail, Body &&body) noexcept
          * or its blocks unreadable ("EOF reading block 2"): damage, as
          * DatabaseCorruptError is. */
         note_xapian(detail, e);
-        return KX_CORRUPT;
+        return refused_write(e) ? KX_WRITE_FAILED : KX_CORRUPT;
     } catch (const Xapian::Error &e) {
         /* NetworkError and the rest. */
         note_xapian(detail, e);
-        return KX_XAPIAN_ERROR;
+        return refused_write(e) ? KX_WRITE_FAILED : KX_XAPIAN_ERROR;
     } catch (const std::bad_alloc &) {
         note(detail, "out of memory");
         return KX_NO_MEMORY;
@@ -281,6 +305,7 @@ extern "C" const char *kx_status_to_string(kx_status_t status) KX_NOEXCEPT
     case KX_NO_MEMORY: return "out of memory";
     case KX_XAPIAN_ERROR: return "Xapian error";
     case KX_INTERNAL_ERROR: return "internal error";
+    case KX_WRITE_FAILED: return "the system refused to write the database";
     case KX_STATUS_LAST: break;
     }
     return "unknown status";
@@ -434,6 +459,41 @@ extern "C" kx_status_t kx_db_compact_many(const char *const *srcs, size_t n, con
     if (st != KX_OK)
         give_detail(detail.c_str(), detail_out);
     return st;
+}
+
+extern "C" char *kx_db_find_damage(const char *path) KX_NOEXCEPT
+{
+    if (!path || std::strncmp(path, kTcpPrefix, sizeof kTcpPrefix - 1) == 0)
+        return nullptr;
+    /* Glass's tables, most used first; each is checked on its own, so the
+     * first that fails is the file Xapian complained of. */
+    static const char *const tables[] = { "postlist", "docdata", "termlist", "position",
+                                          "spelling", "synonym" };
+    for (const char *t : tables) {
+        std::string detail;
+        try {
+            std::string file = std::string(path) + "/" + t + ".glass";
+            struct stat sb;
+            if (::stat(file.c_str(), &sb) != 0)
+                continue;
+            kx_status_t st = guarded(&detail, [&]() -> kx_status_t {
+                size_t errors = Xapian::Database::check(file, 0, nullptr);
+                if (errors)
+                    note(&detail, "inconsistent structure");
+                return errors ? KX_CORRUPT : KX_OK;
+            });
+            if (st == KX_OK)
+                continue;
+            std::string out = file + ": " + detail;
+            char *p = static_cast<char *>(std::malloc(out.size() + 1));
+            if (p)
+                std::memcpy(p, out.c_str(), out.size() + 1);
+            return p;
+        } catch (...) {
+            return nullptr;
+        }
+    }
+    return nullptr;
 }
 
 extern "C" void kx_db_close(kx_db_t *db) KX_NOEXCEPT

@@ -50,6 +50,10 @@ typedef enum kx_status {
     KX_NO_MEMORY,        /* std::bad_alloc */
     KX_XAPIAN_ERROR,     /* any other Xapian::Error */
     KX_INTERNAL_ERROR,   /* any other exception */
+    KX_WRITE_FAILED,     /* the system refused a write or sync of the database: disk
+                            full (ENOSPC, EDQUOT), I/O error (EIO), file too large,
+                            read-only file system; the detail has the errno text. The
+                            database on disk stays at its last commit. */
     KX_STATUS_LAST
 } kx_status_t;
 
@@ -119,6 +123,13 @@ kx_status_t kx_db_compact_many(const char *const *srcs, size_t n, const char *ds
  * docid d of the combined database lives in database (d - 1) % count, in
  * the order the paths were given. */
 unsigned kx_db_shard_count(const kx_db_t *db) KX_NOEXCEPT;
+
+/* Which table file of the local glass database at path is damaged: each is
+ * checked on its own with Xapian's Database::check, and the first that fails
+ * is named with the error: "DB/postlist.glass: DatabaseError: EOF reading
+ * block 32", malloc'd (kx_free). NULL when every table passes (or path is
+ * remote). Reads every block of the tables checked: for error paths only. */
+char *kx_db_find_damage(const char *path) KX_NOEXCEPT;
 
 /* Close and free. A writable handle commits pending changes first (Xapian's
  * behaviour; an open transaction is cancelled instead); a failure there is

@@ -29,6 +29,9 @@ const char *ki_program(void)
 }
 
 static void vmessage(const char *kind, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void vmessage(const char *kind, const char *fmt, va_list ap)
 {
     char small[1024];
     va_list ap2;
@@ -173,6 +176,9 @@ ki_exit_t ki_exit_for_status(kx_status_t st)
     case KX_INTERNAL_ERROR:
     case KX_STATUS_LAST:
         break;
+    case KX_WRITE_FAILED:
+        return KI_EXIT_WRITE;
+        break;
     }
     return KI_EXIT_FAILURE;
 }
@@ -229,7 +235,8 @@ const char *ki_open_hint(kx_status_t st, int writable, const char *path, const c
     case KX_LOCKED:
         return "is another kavosh-index running on it?";
     case KX_CORRUPT:
-        return "the index is damaged: rebuild it with kavosh-index --rebuild";
+        return "the index is damaged: rebuild it with kavosh-index --rebuild FOLDER... "
+               "(the folders it was built from)";
     case KX_SCHEMA_MISMATCH:
         return "it was made by another version of Kavosh; rebuild it with kavosh-index --rebuild";
     case KX_MODIFIED:
@@ -283,8 +290,14 @@ ki_exit_t ki_open_index(const char *path, int writable, kx_db_t **db_out)
         else if (st == KX_NOT_FOUND)
             ki_error("cannot create or open an index at %s%s%s%s", path, d ? " (" : "",
                      d ? d : "", d ? ")" : "");
-        else
-            ki_error("cannot open index %s: %s", path, d ? d : kx_status_to_string(st));
+        else {
+            char *damage = st == KX_CORRUPT ? kx_db_find_damage(path) : NULL;
+            if (damage)
+                ki_error("cannot open index %s: damaged: %s", path, damage);
+            else
+                ki_error("cannot open index %s: %s", path, d ? d : kx_status_to_string(st));
+            kx_free(damage);
+        }
         if (hint)
             ki_note("hint: %s", hint);
         kx_free(detail);

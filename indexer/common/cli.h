@@ -18,7 +18,10 @@ typedef enum ki_exit {
     KI_EXIT_NO_RESULTS = 1,  /* the search ran and found nothing */
     KI_EXIT_USAGE = 2,       /* bad command line or malformed query */
     KI_EXIT_INDEX = 3,       /* index missing, locked, corrupt or of another schema version */
-    KI_EXIT_FAILURE = 4      /* anything else: I/O, memory, internal errors */
+    KI_EXIT_FAILURE = 4,     /* anything else: I/O, memory, internal errors */
+    KI_EXIT_WRITE = 5        /* kavosh-index: the index could not be written (disk full,
+                                I/O error); the run stopped there and the index stays
+                                at its last commit */
 } ki_exit_t;
 
 /* The default index location when neither -d nor $KAVOSH_DB is given. */

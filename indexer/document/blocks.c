@@ -89,6 +89,116 @@ kd_tb_reset(kd_text_builder_t *tb)
     memset(tb, 0, sizeof *tb);
 }
 
+/* Room for one more block; -1 on allocation failure. */
+static int
+blocks_grow(kd_blocks_t *bl)
+{
+    kd_block_t *v = kd_vec_grow(bl->v, &bl->cap, bl->n + 1, sizeof *v, 32);
+    if (!v)
+        return -1;
+    bl->v = v;
+    return 0;
+}
+
+/* Where to end a piece of text[0..len) of at most max bytes (len > max):
+ * after the last sentence end (. ! ? ؟ ۔ … followed by white space) in its
+ * second half, else at the last line break in its last three quarters, else
+ * at the last space, else at a character boundary. Returns the piece's
+ * length (>= 1). */
+size_t
+kd_cut_point(const char *text, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    for (size_t i = max; i > max / 2; i--) {
+        if (text[i] != ' ' && text[i] != '\n')
+            continue;
+        const unsigned char *u = (const unsigned char *)text;
+        if (u[i - 1] == '.' || u[i - 1] == '!' || u[i - 1] == '?' ||
+            (i >= 2 && u[i - 2] == 0xD8 && u[i - 1] == 0x9F) ||                     /* ؟ */
+            (i >= 2 && u[i - 2] == 0xDB && u[i - 1] == 0x94) ||                     /* ۔ */
+            (i >= 3 && u[i - 3] == 0xE2 && u[i - 2] == 0x80 && u[i - 1] == 0xA6))   /* … */
+            return i;
+    }
+    for (size_t i = max; i > max / 4; i--)
+        if (text[i] == '\n')
+            return i;
+    for (size_t i = max; i > 0; i--)
+        if (text[i] == ' ' || text[i] == '\n')
+            return i;
+    size_t i = max;
+    while (i > 1 && ((unsigned char)text[i] & 0xC0) == 0x80)
+        i--;
+    return i;
+}
+
+/* Push one piece text[start, end) of a long block as a block of its own,
+ * with the marks in it (moved: their markers change owner). */
+static int
+push_piece(kd_blocks_t *bl, kd_block_type_t type, const char *text, size_t start, size_t end,
+           kd_mark_t *marks, size_t n_marks, unsigned line, const char *runin)
+{
+    if (blocks_grow(bl) != 0)
+        return -1;
+    kd_block_t *b = &bl->v[bl->n];
+    memset(b, 0, sizeof *b);
+    b->type = type;
+    b->line = line;
+    b->len = end - start;
+    b->text = kd_strndup(text + start, end - start);
+    b->runin = runin ? kd_strdup(runin) : NULL;
+    b->marks = n_marks ? malloc(n_marks * sizeof *b->marks) : NULL;
+    if (!b->text || (runin && !b->runin) || (n_marks && !b->marks)) {
+        free(b->text);
+        free(b->runin);
+        free(b->marks);
+        return -1;
+    }
+    for (size_t i = 0; i < n_marks; i++) {
+        b->marks[i].marker = marks[i].marker;
+        marks[i].marker = NULL;
+        size_t o = marks[i].offset;
+        b->marks[i].offset = o < start ? 0 : o - start > b->len ? b->len : o - start;
+    }
+    b->n_marks = n_marks;
+    bl->n++;
+    return 0;
+}
+
+/* A paragraph or item longer than KD_MAX_PASSAGE_BYTES as several blocks cut
+ * at sentence ends or line breaks (kd_cut_point), so that no passage is
+ * larger: a long run without paragraph breaks (a binary file read as text,
+ * a whole book on one line) costs like many passages, not like one huge one. */
+static int
+push_long(kd_blocks_t *bl, kd_block_type_t type, kd_text_builder_t *tb, unsigned line,
+          const char *runin)
+{
+    const char *text = tb->buf.p;
+    size_t len = tb->buf.len, start = 0, m = 0;
+    int rc = 0;
+    while (start < len && rc == 0) {
+        size_t end = start + kd_cut_point(text + start, len - start, KD_MAX_PASSAGE_BYTES);
+        size_t next = end;
+        while (next < len && (text[next] == ' ' || text[next] == '\n'))
+            next++;
+        /* The marks up to the next piece's start are this piece's. */
+        size_t m_end = m;
+        while (m_end < tb->n_marks && (next >= len || tb->marks[m_end].offset < next))
+            m_end++;
+        rc = push_piece(bl, type, text, start, end, tb->marks + m, m_end - m, line,
+                        start == 0 ? runin : NULL);
+        for (size_t i = start; i < next; i++)
+            if (text[i] == '\n')
+                line++;
+        m = m_end;
+        start = next;
+    }
+    if (rc != 0)
+        bl->oom = 1;
+    kd_tb_reset(tb);   /* frees the markers not moved (none, or after a failure) */
+    return rc;
+}
+
 int
 kd_blocks_push(kd_blocks_t *bl, kd_block_type_t type, kd_text_builder_t *tb,
                unsigned line, const char *runin)
@@ -109,13 +219,21 @@ kd_blocks_push(kd_blocks_t *bl, kd_block_type_t type, kd_text_builder_t *tb,
         kd_tb_reset(tb);
         return 0;
     }
-    kd_block_t *v = kd_vec_grow(bl->v, &bl->cap, bl->n + 1, sizeof *v, 32);
-    if (!v) {
+    if ((type == KD_BLOCK_PARA || type == KD_BLOCK_ITEM) && tb->buf.len > KD_MAX_PASSAGE_BYTES)
+        return push_long(bl, type, tb, line, runin);
+    /* A heading becomes part of every passage's section path: a long one is cut. */
+    if (type == KD_BLOCK_HEADING && tb->buf.len > KD_MAX_HEADING_BYTES) {
+        size_t cut = KD_MAX_HEADING_BYTES;
+        while (cut > 0 && ((unsigned char)tb->buf.p[cut] & 0xC0) == 0x80)
+            cut--;
+        tb->buf.len = cut;
+        tb->buf.p[cut] = '\0';
+    }
+    if (blocks_grow(bl) != 0) {
         kd_tb_reset(tb);
         bl->oom = 1;
         return -1;
     }
-    bl->v = v;
     kd_block_t *b = &bl->v[bl->n];
     memset(b, 0, sizeof *b);
     b->type = type;

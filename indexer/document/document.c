@@ -35,6 +35,25 @@ kd_format_of(const char *name)
 }
 
 int
+kd_binary_share(const char *buf, size_t len, size_t *percent)
+{
+    const unsigned char *u = (const unsigned char *)buf;
+    *percent = 0;
+    if (!buf || len == 0)
+        return 0;
+    /* UTF-16 text (half NULs) is text in another encoding, not binary. */
+    if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF)))
+        return 0;
+    size_t bad = 0;
+    for (size_t i = 0; i < len; i++)
+        if ((u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' && u[i] != '\r' && u[i] != '\f' &&
+             u[i] != '\v' && u[i] != 0x1b) || u[i] == 0x7f)
+            bad++;
+    *percent = (size_t)((double)bad * 100.0 / (double)len);
+    return bad > len / 4;
+}
+
+int
 kd_parse(ka_analyzer_t *an, const char *name, kd_format_t format,
          const char *buf, size_t len, kd_document_t **out)
 {
@@ -64,6 +83,20 @@ kd_parse_with(ka_analyzer_t *an, const char *name, kd_format_t format,
         format = kd_format_of(name);
     if (format == KD_FORMAT_AUTO)
         format = KD_FORMAT_TEXT;
+    /* Text formats only: a NUL or control byte for every four is not text. */
+    size_t binary = 0;
+    if ((format == KD_FORMAT_MARKDOWN || format == KD_FORMAT_TEXT || format == KD_FORMAT_HTML) &&
+        kd_binary_share(buf, len, &binary)) {
+        kd_builder_t bb = { .an = an, .doc = doc };
+        kd_diag(&bb, 1, 1, "binary data, not text (%zu%% of the bytes are NUL or control "
+                "characters): not indexed", binary);
+        if (bb.oom) {
+            kd_document_free(doc);
+            return -1;
+        }
+        *out = doc;
+        return 0;
+    }
 
     kd_builder_t b = {0};
     b.an = an;

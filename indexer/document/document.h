@@ -42,6 +42,13 @@ typedef struct kd_options {
 /* Whether ICU has a converter called name (for --encoding). */
 int kd_encoding_valid(const char *name);
 
+/* The largest passage text, in bytes. A real paragraph is under 4 KiB (the
+ * article's longest is 3.4 KiB); a longer run of text without paragraph
+ * breaks is cut into passages at sentence ends or line breaks, so that the
+ * cost of indexing, matching and making a snippet of one passage stays
+ * bounded whatever the file. */
+#define KD_MAX_PASSAGE_BYTES 8192
+
 typedef enum kd_passage_kind {
     KD_KIND_BODY = 0,      /* a paragraph of running text (or a heading-less block) */
     KD_KIND_BIBLIO         /* one bibliography entry */
@@ -124,7 +131,14 @@ typedef struct kd_document {
                                    no passages and should be counted as failed; else NULL */
 } kd_document_t;
 
-/* Parse buf[0..len) named `name` (used in ids and messages). The analyzer is
+/* Whether buf[0..len) is binary data rather than text: more than a quarter
+ * of its bytes NUL or C0/DEL controls other than white space and ESC (a
+ * UTF-16 byte order mark exempts it); *percent receives their share. */
+int kd_binary_share(const char *buf, size_t len, size_t *percent);
+
+/* Parse buf[0..len) named `name` (used in ids and messages). A Markdown,
+ * text or HTML buffer that kd_binary_share() calls binary gives a document
+ * without passages and one diagnostic saying so, at no cost. The analyzer is
  * used for language guessing and for folding names when resolving citations.
  * Returns 0 and sets *out, or -1 on allocation failure (then *out is NULL). */
 int kd_parse(ka_analyzer_t *an, const char *name, kd_format_t format,

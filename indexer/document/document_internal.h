@@ -100,10 +100,18 @@ void kd_tb_marker(kd_text_builder_t *tb, const char *marker, size_t n);
 void kd_tb_reset(kd_text_builder_t *tb);
 
 /* Append a block made of tb's text (tb is reset). Empty paragraphs are
- * dropped. runin is copied. Returns 0, or -1 on allocation failure. */
+ * dropped; a paragraph or item longer than KD_MAX_PASSAGE_BYTES becomes
+ * several blocks cut at sentence ends or line breaks (the run-in heading on
+ * the first); a heading longer than KD_MAX_HEADING_BYTES is cut. runin is
+ * copied. Returns 0, or -1 on allocation failure. */
 int  kd_blocks_push(kd_blocks_t *bl, kd_block_type_t type, kd_text_builder_t *tb,
                     unsigned line, const char *runin);
 void kd_blocks_free(kd_blocks_t *bl);
+/* Where a piece of at most max bytes of text[0..len) ends (blocks.c). */
+size_t kd_cut_point(const char *text, size_t len, size_t max);
+/* A heading is a title; longer is not one, and it would be repeated in the
+ * section path of every passage under it. */
+#define KD_MAX_HEADING_BYTES 1024
 
 /* Remove control characters and terminal escape sequences from text[0..len)
  * in place (see controls.c for which), moving the offsets of marks[0..n)

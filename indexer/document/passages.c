@@ -528,7 +528,9 @@ on_content(state_t *st, size_t index)
         if (compose_section(st) < 0)
             return -1;
     }
-    if (st->open >= 0 && blk->type == KD_BLOCK_PARA && !blk->runin) {
+    /* A continuation joins the open passage only while it stays within KD_MAX_PASSAGE_BYTES. */
+    if (st->open >= 0 && blk->type == KD_BLOCK_PARA && !blk->runin &&
+        st->open_len + 1 + blk->len <= KD_MAX_PASSAGE_BYTES) {
         const kd_passage_t *op = &st->b->doc->passages[st->open];
         if (is_lone_citation(blk) || ends_mid_sentence(op->text, st->open_len))
             return append_passage(st, blk);

@@ -184,7 +184,129 @@ test_large_inputs(void **state)
     assert_int_equal(kd_parse(*state, "large.md", KD_FORMAT_MARKDOWN, buf, n, &doc), 0);
     assert_true(doc->n_passages >= 1);
     assert_true(doc->n_sources >= 3000);
-    assert_true(doc->passages[0].n_citations == 20000);
+    /* The 20,000 continuations join until a passage would pass
+     * KD_MAX_PASSAGE_BYTES, then start the next: every citation kept. */
+    size_t cites = 0, body = 0;
+    for (size_t i = 0; i < doc->n_passages; i++) {
+        assert_true(strlen(doc->passages[i].text) <= KD_MAX_PASSAGE_BYTES);
+        if (doc->passages[i].kind == KD_KIND_BODY) {
+            cites += doc->passages[i].n_citations;
+            body++;
+        }
+    }
+    assert_int_equal(cites, 20000);
+    assert_true(body > 1 && body < 200);
+    kd_document_free(doc);
+    free(buf);
+}
+
+/* Long runs without paragraph breaks become several passages of at most
+ * KD_MAX_PASSAGE_BYTES, cut after sentence ends where there are some, with
+ * no text, marker or line number lost. */
+static void
+test_long_runs(void **state)
+{
+    size_t cap = 200 * 1024;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+
+    /* Sentences: every piece but the last ends with a full stop, and the
+     * pieces put together are the whole text. */
+    size_t n = 0;
+    for (int i = 0; n < 100 * 1024; i++)
+        n += (size_t)sprintf(buf + n, "Sentence %d has some words in it. ", i);
+    n--;   /* no final space */
+    kd_document_t *doc = NULL;
+    assert_int_equal(kd_parse(*state, "long.txt", KD_FORMAT_TEXT, buf, n, &doc), 0);
+    assert_true(doc->n_passages >= n / KD_MAX_PASSAGE_BYTES + 1);
+    size_t total = 0;
+    for (size_t i = 0; i < doc->n_passages; i++) {
+        const char *t = doc->passages[i].text;
+        size_t tl = strlen(t);
+        assert_true((tl <= KD_MAX_PASSAGE_BYTES && tl > KD_MAX_PASSAGE_BYTES / 2 - 64) ||
+                    i + 1 == doc->n_passages);
+        assert_int_equal(t[tl - 1], '.');
+        assert_memory_equal(t, buf + total, tl);
+        total += tl + 1;
+    }
+    assert_int_equal(total - 1, n);
+    kd_document_free(doc);
+
+    /* One 60 KB word of two-byte letters: cut at character boundaries. */
+    n = 0;
+    while (n < 60 * 1024)
+        n += (size_t)sprintf(buf + n, "\u0627");
+    assert_int_equal(kd_parse(*state, "word.txt", KD_FORMAT_TEXT, buf, n, &doc), 0);
+    total = 0;
+    for (size_t i = 0; i < doc->n_passages; i++) {
+        size_t tl = strlen(doc->passages[i].text);
+        assert_true(tl <= KD_MAX_PASSAGE_BYTES && tl % 2 == 0);
+        total += tl;
+    }
+    assert_int_equal(total, n);
+    kd_document_free(doc);
+
+    /* Lines without sentence ends, with a footnote marker on each: cut at
+     * line ends, every marker kept inside its passage, line numbers rising. */
+    n = 0;
+    int lines = 0;
+    for (; n < 60 * 1024; lines++)
+        n += (size_t)sprintf(buf + n, "a line of words without an end<sup>%d</sup>\n", lines % 9 + 1);
+    assert_int_equal(kd_parse(*state, "lines.md", KD_FORMAT_MARKDOWN, buf, n, &doc), 0);
+    assert_true(doc->n_passages > 1);
+    size_t marks = 0;
+    unsigned last_line = 0;
+    for (size_t i = 0; i < doc->n_passages; i++) {
+        const kd_passage_t *p = &doc->passages[i];
+        size_t tl = strlen(p->text);
+        assert_true(tl <= KD_MAX_PASSAGE_BYTES);
+        assert_true(p->line > last_line);
+        last_line = p->line;
+        for (size_t j = 0; j < p->n_glosses; j++)
+            assert_true(p->glosses[j].offset <= tl);
+        marks += p->n_glosses;
+        /* Cut at a line end: the passage ends where a line did. */
+        assert_true(tl >= 3 && strcmp(p->text + tl - 3, "end") == 0);
+    }
+    assert_int_equal(marks, (size_t)lines);
+    assert_true(last_line > 1 && last_line <= (unsigned)lines);
+    kd_document_free(doc);
+    free(buf);
+}
+
+/* Mostly NUL or control bytes: refused as binary with one diagnostic, no
+ * passage; a quarter or less, or UTF-16 with its byte order mark, is read. */
+static void
+test_binary(void **state)
+{
+    size_t n = 1 << 20;
+    char *buf = calloc(n, 1);
+    assert_non_null(buf);
+    static const char words[] = "\n\nایران و روسیه\n\n";
+    memcpy(buf + n / 2, words, sizeof words - 1);
+    kd_document_t *doc = NULL;
+    static const kd_format_t formats[] = {KD_FORMAT_MARKDOWN, KD_FORMAT_TEXT, KD_FORMAT_HTML};
+    for (size_t f = 0; f < 3; f++) {
+        assert_int_equal(kd_parse(*state, "nul.txt", formats[f], buf, n, &doc), 0);
+        assert_int_equal(doc->n_passages, 0);
+        assert_int_equal(doc->n_diags, 1);
+        assert_non_null(strstr(doc->diags[0].message, "binary data, not text (99% of the bytes"));
+        kd_document_free(doc);
+    }
+    /* One byte in five a control character: still text. */
+    for (size_t i = 0; i < n; i++)
+        buf[i] = i % 5 == 0 ? '\x01' : 'a' + (char)(i % 7);
+    assert_int_equal(kd_parse(*state, "ctl.txt", KD_FORMAT_TEXT, buf, n, &doc), 0);
+    assert_true(doc->n_passages > 0);
+    kd_document_free(doc);
+    /* UTF-16LE with its mark: not refused here (half its bytes are NUL). */
+    for (size_t i = 0; i < 4096; i++)
+        buf[i] = i % 2 ? '\0' : 'a';
+    buf[0] = '\xff';
+    buf[1] = '\xfe';
+    assert_int_equal(kd_parse(*state, "u16.txt", KD_FORMAT_TEXT, buf, 4096, &doc), 0);
+    for (size_t i = 0; i < doc->n_diags; i++)
+        assert_null(strstr(doc->diags[i].message, "binary"));
     kd_document_free(doc);
     free(buf);
 }
@@ -361,6 +483,8 @@ main(void)
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_large_inputs),
         cmocka_unit_test(test_binary_formats),
+        cmocka_unit_test(test_long_runs),
+        cmocka_unit_test(test_binary),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -4,7 +4,10 @@
  * consistent (each file record's passage count equals the passages indexed
  * under that file, and no passage lacks a record), and a rerun must finish
  * the work; and --rebuild killed or interrupted at several moments leaves
- * the old index whole until the new one is swapped in. The moments vary
+ * the old index whole until the new one is swapped in; and fresh and
+ * incremental runs (files added, changed, deleted) killed or interrupted at
+ * several moments stay consistent and finish, on a rerun, as a clean build
+ * would. The moments vary
  * with the machine's speed; the invariants hold whenever the kill lands, so
  * the test cannot fail by timing alone.
  */
@@ -340,6 +343,119 @@ static void test_rebuild_killed(void **state)
     free(ref);
 }
 
+/* Start kavosh-index on index path over dir, send it sig after ms ms. */
+static void signal_run_on(const char *path, long ms, int sig)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        freopen("/dev/null", "w", stderr);
+        execl(KAVOSH_INDEX_BIN, KAVOSH_INDEX_BIN, "-q", "-d", path, dir, (char *)NULL);
+        _exit(127);
+    }
+    struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&t, NULL);
+    kill(pid, sig);
+    waitpid(pid, NULL, 0);
+}
+
+/* Remove a few copies and write a few new ones (version v), so that a run
+ * adds, replaces and deletes. */
+static void change_some(int v)
+{
+    for (int i = 0; i < COPIES; i += 5) {
+        char name[32];
+        snprintf(name, sizeof name, "a%02d.md", i);
+        char *path = join(dir, name);
+        if (i % 10 == 0)
+            unlink(path);
+        else {
+            FILE *f = fopen(path, "ab");
+            assert_non_null(f);
+            fprintf(f, "\n\nبند افزوده %d در نسخه %d.\n", i, v);
+            fclose(f);
+        }
+        free(path);
+    }
+    for (int i = 0; i < 3; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "new%d-%d.md", v, i);
+        char *path = join(dir, name);
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        fprintf(f, "# نو %d\n\nمتن تازه %d درباره ایران و قرقیزستان.\n", i, v);
+        fclose(f);
+        free(path);
+    }
+}
+
+/* A fresh run and incremental runs (files added, changed, deleted) killed
+ * with SIGKILL or interrupted with SIGINT/SIGTERM at several moments: the
+ * index always opens with every file record matching its passages (each
+ * file wholly old or wholly new), and a rerun equals a clean build. */
+static void test_fresh_and_incremental_signalled(void **state)
+{
+    (void)state;
+    char *saved = db;
+    char *fresh = join(tmp, "fresh.db"), *ref = join(tmp, "clean.db");
+    static const struct { long ms; int sig; } moments[] = {
+        { 100, SIGKILL }, { 600, SIGINT }, { 1500, SIGKILL }, { 3000, SIGINT },
+        { 4500, SIGTERM }, { 6500, SIGKILL },
+    };
+    /* Fresh: from no index at all. */
+    for (size_t k = 0; k < sizeof moments / sizeof moments[0]; k++) {
+        remove_tree(fresh);
+        signal_run_on(fresh, moments[k].ms, moments[k].sig);
+        struct stat sb;
+        if (stat(fresh, &sb) != 0) {
+            printf("fresh run signalled (%d) after %ld ms: no index yet\n", moments[k].sig,
+                   moments[k].ms);
+            continue;
+        }
+        db = fresh;
+        unsigned records = check_index(NULL);
+        db = saved;
+        assert_true(records <= COPIES);
+        printf("fresh run signalled (%d) after %ld ms: consistent, %u of %u files in\n",
+               moments[k].sig, moments[k].ms, records, COPIES);
+    }
+    /* The rerun of the last one equals a clean build. */
+    db = fresh;
+    assert_int_equal(run_index(), 0);
+    db = ref;
+    assert_int_equal(run_index(), 0);
+    db = saved;
+    char *a = list_of(fresh), *b = list_of(ref);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+
+    /* Incremental: each round changes some files, adds and deletes others. */
+    for (size_t k = 0; k < sizeof moments / sizeof moments[0]; k++) {
+        change_some((int)k + 10);
+        signal_run_on(fresh, moments[k].ms, moments[k].sig);
+        db = fresh;
+        unsigned records = check_index(NULL);
+        db = saved;
+        printf("incremental run signalled (%d) after %ld ms: consistent, %u files\n",
+               moments[k].sig, moments[k].ms, records);
+    }
+    db = fresh;
+    assert_int_equal(run_index(), 0);
+    check_index(NULL);
+    remove_tree(ref);
+    db = ref;
+    assert_int_equal(run_index(), 0);
+    db = saved;
+    a = list_of(fresh);
+    b = list_of(ref);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    free(fresh);
+    free(ref);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -367,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_new_index_killed),
         cmocka_unit_test(test_kill_anywhere),
         cmocka_unit_test(test_rebuild_killed),
+        cmocka_unit_test(test_fresh_and_incremental_signalled),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

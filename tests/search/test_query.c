@@ -282,6 +282,85 @@ static void test_name_keys(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Parse text and return its warning (copied into buf) and Xapian description. */
+static char *parse_warn(const char *text, char *buf, size_t cap)
+{
+    ks_query_t *q = NULL;
+    char *err = NULL;
+    assert_int_equal(ks_query_parse(an, text, NULL, &q, &err), KS_QUERY_OK);
+    const char *w = ks_query_warning(q);
+    snprintf(buf, cap, "%s", w ? w : "");
+    char *desc = kx_query_describe(ks_query_xapian(q));
+    ks_query_free(q);
+    return desc;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* The work budget (words are letters only: "w0" would be two words, w and 0): words past the first 64 and wildcards past the first 8
+ * are not searched, and the warning says how many; up to the limits nothing
+ * is cut; a cut operand leaves the other side of AND, not of NOT. */
+static void test_budget(void **state)
+{
+    (void)state;
+    char text[8192], warn[512];
+    size_t n = 0;
+    for (int i = 0; i < 64; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "w%c%c ", 'a' + i / 26, 'a' + i % 26);
+    char *d = parse_warn(text, warn, sizeof warn);
+    assert_string_equal(warn, "");
+    assert_non_null(strstr(d, "wcl"));   /* word 63 */
+    kx_free(d);
+
+    for (int i = 64; i < 100; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "w%c%c ", 'a' + i / 26, 'a' + i % 26);
+    d = parse_warn(text, warn, sizeof warn);
+    assert_string_equal(warn, "query cut down: 36 words past the first 64 not searched");
+    assert_non_null(strstr(d, "wcl"));
+    assert_null(strstr(d, "wcm"));       /* word 64 */
+    kx_free(d);
+
+    /* One word 363 times, as one run and as separate phrases. */
+    n = 0;
+    for (int i = 0; i < 363; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "\"ایران\" ");
+    d = parse_warn(text, warn, sizeof warn);
+    assert_string_equal(warn, "query cut down: 299 words past the first 64 not searched");
+    kx_free(d);
+
+    n = 0;
+    for (int i = 0; i < 20; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "%c* ", 'a' + i);
+    d = parse_warn(text, warn, sizeof warn);
+    assert_string_equal(warn, "query cut down: 12 wildcards past the first 8 not searched");
+    assert_int_equal(count(d, "WILDCARD"), 8);
+    kx_free(d);
+
+    /* Cut operands: "... AND w" keeps the left side; "... NOT w" too. */
+    n = 0;
+    for (int i = 0; i < 64; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "w%c%c ", 'a' + i / 26, 'a' + i % 26);
+    snprintf(text + n, sizeof text - n, "AND last");
+    d = parse_warn(text, warn, sizeof warn);
+    assert_string_equal(warn, "query cut down: 1 words past the first 64 not searched");
+    assert_null(strstr(d, "last"));
+    kx_free(d);
+    snprintf(text + n, sizeof text - n, "NOT last");
+    d = parse_warn(text, warn, sizeof warn);
+    assert_null(strstr(d, "AND_NOT"));
+    kx_free(d);
+    snprintf(text + n, sizeof text - n, "+last");
+    d = parse_warn(text, warn, sizeof warn);
+    assert_non_null(strstr(warn, "query cut down"));
+    kx_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_random),
         cmocka_unit_test(test_name_keys),
+        cmocka_unit_test(test_budget),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
