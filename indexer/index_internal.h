@@ -252,10 +252,5 @@ typedef enum ki_header_kind {
 ki_header_kind_t ki_source_header(const char *buf, size_t len, const char **entry,
                                   size_t *entry_len, size_t *line_len);
 
-/* Remove dir if it is a Xapian database directory (it holds "iamglass" and
- * only plain files), as the parts and copies of a rebuild are (rebuild.c).
- * 0 if it is gone (or was never there), -1 with errno set, EEXIST for
- * anything else there. */
-int ki_remove_database_dir(const char *dir);
 
 #endif /* KAVOSH_INDEX_INTERNAL_H */

@@ -4,7 +4,9 @@
 #include "cli.h"
 #include "utf8.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,6 +253,119 @@ static const char *hint_for(kx_status_t st, int writable)
     return ki_open_hint(st, writable, NULL, NULL);
 }
 
+/* Whether name is a file Xapian's glass backend writes into its folder
+ * (iamglass, flintlock, TABLE.glass, and v.tmp while it renames a new
+ * version file into place). */
+static int glass_file(const char *name)
+{
+    size_t n = strlen(name);
+    return strcmp(name, "iamglass") == 0 || strcmp(name, "flintlock") == 0 ||
+           strcmp(name, "v.tmp") == 0 || (n > 6 && strcmp(name + n - 6, ".glass") == 0);
+}
+
+/* Remove dir if it is a Xapian database directory (it holds "iamglass", and
+ * only plain files), or one Xapian was creating when the run was killed
+ * (only glass files, or nothing yet): what this file and a parallel build's
+ * workers leave behind. 0 if it is gone (or was never there), -1 with errno
+ * set, or EEXIST for anything else there. */
+int ki_remove_database_dir(const char *dir)
+{
+    struct stat sb;
+    if (lstat(dir, &sb) != 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(sb.st_mode)) {
+        errno = EEXIST;
+        return -1;
+    }
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int glass = 0, other = 0, foreign = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        struct stat fb;
+        if (fstatat(dirfd(d), e->d_name, &fb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(fb.st_mode))
+            other = 1;
+        else if (!glass_file(e->d_name))
+            foreign = 1;
+        glass |= strcmp(e->d_name, "iamglass") == 0;
+    }
+    /* A complete database may hold other plain files (Xapian's own
+     * spelling or synonym tables, say); a half-created one only glass ones. */
+    if (other || (!glass && foreign)) {
+        closedir(d);
+        errno = EEXIST;
+        return -1;
+    }
+    /* "iamglass" goes last: a run killed while removing leaves a directory
+     * that is still recognisably a database, which the next run removes. */
+    rewinddir(d);
+    int rc = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            strcmp(e->d_name, "iamglass") == 0)
+            continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) != 0)
+            rc = -1;
+    }
+    if (rc == 0 && glass && unlinkat(dirfd(d), "iamglass", 0) != 0)
+        rc = -1;
+    closedir(d);
+    if (rc == 0 && rmdir(dir) != 0)
+        rc = -1;
+    return rc;
+}
+
+/* A new index at path, made whole beside it (path.new) and renamed into
+ * place: a run killed while Xapian creates its files leaves path absent
+ * (and path.new, which the next run clears), never a folder that is not an
+ * index. 0, or -1 with the error said. */
+static int create_index(const char *path)
+{
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 5);
+    if (!tmp) {
+        ki_error("out of memory");
+        return -1;
+    }
+    memcpy(tmp, path, n);
+    memcpy(tmp + n, ".new", 5);
+    int rc = -1;
+    char *detail = NULL;
+    kx_db_t *db = NULL;
+    if (ki_remove_database_dir(tmp) != 0) {
+        ki_error("%s is in the way of a new index at %s: move it away", tmp, path);
+        goto out;
+    }
+    kx_status_t st = kx_db_open(tmp, KX_OPEN_OVERWRITE, &db, &detail);
+    if (st == KX_OK)
+        st = kx_db_set_metadata(db, KI_SCHEMA_KEY, KI_SCHEMA_VERSION);
+    if (st == KX_OK)
+        st = kx_db_commit(db);
+    if (st != KX_OK) {
+        ki_error("cannot create an index at %s: %s", tmp,
+                 detail && *detail ? detail : kx_db_last_error(db));
+        kx_db_close(db);
+        (void)ki_remove_database_dir(tmp);
+        goto out;
+    }
+    kx_db_close(db);
+    /* Another writer may have made path meanwhile: then it is the index. */
+    if (rename(tmp, path) != 0 && errno != EEXIST && errno != ENOTEMPTY) {
+        ki_error("cannot create an index at %s: %s", path, strerror(errno));
+        (void)ki_remove_database_dir(tmp);
+        goto out;
+    }
+    (void)ki_remove_database_dir(tmp);
+    rc = 0;
+out:
+    kx_free(detail);
+    free(tmp);
+    return rc;
+}
+
 ki_exit_t ki_open_index(const char *path, int writable, kx_db_t **db_out)
 {
     *db_out = NULL;
@@ -261,6 +376,9 @@ ki_exit_t ki_open_index(const char *path, int writable, kx_db_t **db_out)
         ki_error("no index at %s — %s", path, hint_for(KX_NOT_FOUND, 0));
         return KI_EXIT_INDEX;
     }
+    if (writable && strncmp(path, "tcp:", 4) != 0 && lstat(path, &sb) != 0 && errno == ENOENT &&
+        create_index(path) != 0)
+        return KI_EXIT_FAILURE;
     char *detail = NULL;
     kx_db_t *db = NULL;
     kx_status_t st = kx_db_open(path, writable ? KX_OPEN_WRITE : KX_OPEN_READ, &db, &detail);

@@ -68,6 +68,13 @@ void ki_put_safe(FILE *out, const char *s, size_t len, int flags);
  * of memory), for messages naming a file or quoting a query. */
 char *ki_safe_dup(const char *s);
 
+/* Remove dir if it is a Xapian database directory (it holds "iamglass", and
+ * only plain files), or one Xapian was creating when a run was killed (only
+ * glass files, or nothing yet): what a killed kavosh-index leaves behind.
+ * 0 if it is gone (or was never there), -1 with errno set, or EEXIST for
+ * anything else there. */
+int ki_remove_database_dir(const char *dir);
+
 /* The exit code for a wrapper status. */
 ki_exit_t ki_exit_for_status(kx_status_t st);
 
