@@ -5,6 +5,7 @@
  * passage_doc.c's, the kavosh-source header sources.c's.
  */
 #include "index.h"
+#include "strbuf.h"
 #include "index_internal.h"
 
 #include <errno.h>
@@ -454,16 +455,12 @@ typedef struct strlist {
 
 static void strlist_add(strlist_t *l, const char *s)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        char **nv = realloc(l->v, cap * sizeof *nv);
-        if (!nv) {
-            l->oom = 1;
-            return;
-        }
-        l->v = nv;
-        l->cap = cap;
+    char **nv = kd_vec_grow(l->v, &l->cap, l->n + 1, sizeof *nv, 16);
+    if (!nv) {
+        l->oom = 1;
+        return;
     }
+    l->v = nv;
     if ((l->v[l->n] = strdup(s)) != NULL)
         l->n++;
     else

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "analyzer.h"
+#include "strbuf.h"
 #include "citations.h"
 #include "glossary.h"
 #include "glossary_lookup.h"
@@ -272,29 +273,23 @@ static size_t shard_names(const char *const *dbs, size_t n_dbs, unsigned shards,
                 ok = 0;
                 break;
             }
-            if (n == cap) {
-                cap = cap ? cap * 2 : 8;
-                char **nv = realloc(names, cap * sizeof *nv);
-                if (!nv) {
-                    free(name);
-                    ok = 0;
-                    break;
-                }
-                names = nv;
+            char **nv = kd_vec_grow(names, &cap, n + 1, sizeof *nv, 8);
+            if (!nv) {
+                free(name);
+                ok = 0;
+                break;
             }
+            names = nv;
             names[n++] = name;
         }
         free(buf);
         if (ok && !stub) {
-            if (n == cap) {
-                cap = cap ? cap * 2 : 8;
-                char **nv = realloc(names, cap * sizeof *nv);
-                if (!nv) {
-                    ok = 0;
-                    break;
-                }
-                names = nv;
+            char **nv = kd_vec_grow(names, &cap, n + 1, sizeof *nv, 8);
+            if (!nv) {
+                ok = 0;
+                break;
             }
+            names = nv;
             if ((names[n] = strdup(dbs[i])) == NULL)
                 ok = 0;
             else
