@@ -763,8 +763,10 @@ static ki_exit_t run_parallel(run_t *r, unsigned jobs, const ki_filelist_t *list
         if (ast == KA_OK)
             ast = ka_analyzer_set_options(an, r->opt->analyzer_options);
         x->r.an = an;
-        x->r.tl = ast == KA_OK ? ka_translit_new() : NULL;
-        if (ast != KA_OK || !x->r.tl) {
+        x->r.tl = NULL;
+        if (ast == KA_OK)
+            ast = ka_translit_new(&x->r.tl);
+        if (ast != KA_OK) {
             ki_error("cannot create a worker's analyzer or transliterator");
             ex = KI_EXIT_FAILURE;
             break;
@@ -906,8 +908,7 @@ static ki_exit_t index_run(kx_db_t *db, ka_analyzer_t *an, const char *const *pa
     memset(sum, 0, sizeof *sum);
     run_t r = { .db = db, .an = an, .opt = opt ? opt : &defaults, .sum = sum };
     double t0 = ki_now();
-    r.tl = ka_translit_new();
-    if (!r.tl) {
+    if (ka_translit_new(&r.tl) != KA_OK) {
         ki_error("cannot create the transliterator (ICU data missing?)");
         sum->seconds = ki_now() - t0;
         return KI_EXIT_FAILURE;

@@ -531,8 +531,7 @@ int main(int argc, char **argv)
         return KI_EXIT_FAILURE;
     }
     if (!no_expand && (mode == MODE_SEARCH || mode == MODE_CITES)) {
-        a.translit = ka_translit_new();
-        ex = a.translit ? ks_run_load_glossary(&a) : KI_EXIT_FAILURE;
+        ex = ka_translit_new(&a.translit) == KA_OK ? ks_run_load_glossary(&a) : KI_EXIT_FAILURE;
         if (!a.translit)
             ki_error("cannot create the transliterator (ICU data missing?)");
         if (ex != KI_EXIT_OK) {
