@@ -5,6 +5,7 @@
  * manifests, read during the walk, are sources.c's.
  */
 #include "index_internal.h"
+#include "strbuf.h"
 #include "collect_internal.h"
 
 #include <dirent.h>
@@ -51,14 +52,10 @@ static void add_skip(ki_filelist_t *l, const char *kind)
             l->skips[i].n++;
             return;
         }
-    if (l->n_skips == l->cap_skips) {
-        size_t cap = l->cap_skips ? l->cap_skips * 2 : 8;
-        ki_skip_t *v = realloc(l->skips, cap * sizeof *v);
-        if (!v)
-            return;   /* counted in the total, not by kind */
-        l->skips = v;
-        l->cap_skips = cap;
-    }
+    ki_skip_t *v = kd_vec_grow(l->skips, &l->cap_skips, l->n_skips + 1, sizeof *v, 8);
+    if (!v)
+        return;   /* counted in the total, not by kind */
+    l->skips = v;
     ki_skip_t *k = &l->skips[l->n_skips++];
     snprintf(k->kind, sizeof k->kind, "%s", kind);
     k->n = 1;
@@ -103,14 +100,10 @@ static const char *special_kind(mode_t m)
 static int add_entry(ki_filelist_t *l, char *path, char *name, const char *root,
                      unsigned long long size)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        ki_entry_t *ne = realloc(l->entries, cap * sizeof *ne);
-        if (!ne)
-            return -1;
-        l->entries = ne;
-        l->cap = cap;
-    }
+    ki_entry_t *ne = kd_vec_grow(l->entries, &l->cap, l->n + 1, sizeof *ne, 64);
+    if (!ne)
+        return -1;
+    l->entries = ne;
     l->entries[l->n++] = (ki_entry_t){ .path = path, .name = name, .root = root, .size = size };
     l->bytes += size;
     return 0;
@@ -147,14 +140,10 @@ static int enter_dir(walker_t *w, const struct stat *sb)
         else
             hi = mid;
     }
-    if (w->n_dirs == w->cap_dirs) {
-        size_t cap = w->cap_dirs ? w->cap_dirs * 2 : 64;
-        dirid_t *v = realloc(w->dirs, cap * sizeof *v);
-        if (!v)
-            return -1;
-        w->dirs = v;
-        w->cap_dirs = cap;
-    }
+    dirid_t *v = kd_vec_grow(w->dirs, &w->cap_dirs, w->n_dirs + 1, sizeof *v, 64);
+    if (!v)
+        return -1;
+    w->dirs = v;
     memmove(w->dirs + lo + 1, w->dirs + lo, (w->n_dirs - lo) * sizeof *w->dirs);
     w->dirs[lo] = id;
     w->n_dirs++;
@@ -257,31 +246,24 @@ static int push_ignore(walker_t *w, const char *dir, const char *sub)
         ki_trim_blanks(&l, &n);
         if (!n || l[0] == '#')
             continue;
-        if (ig.n == cap) {
-            cap = cap ? cap * 2 : 8;
-            char **v = realloc(ig.globs, cap * sizeof *v);
-            if (!v)
-                break;
-            ig.globs = v;
-        }
+        char **v = kd_vec_grow(ig.globs, &cap, ig.n + 1, sizeof *v, 8);
+        if (!v)
+            break;
+        ig.globs = v;
         if (!(ig.globs[ig.n] = strndup(l, n)))
             break;
         ig.n++;
     }
     free(buf);
     free(path);
-    if (w->n_ignores == w->cap_ignores) {
-        size_t c = w->cap_ignores ? w->cap_ignores * 2 : 4;
-        ignore_t *v = realloc(w->ignores, c * sizeof *v);
-        if (!v) {
-            for (size_t k = 0; k < ig.n; k++)
-                free(ig.globs[k]);
-            free(ig.globs);
-            return 0;
-        }
-        w->ignores = v;
-        w->cap_ignores = c;
+    ignore_t *v = kd_vec_grow(w->ignores, &w->cap_ignores, w->n_ignores + 1, sizeof *v, 4);
+    if (!v) {
+        for (size_t k = 0; k < ig.n; k++)
+            free(ig.globs[k]);
+        free(ig.globs);
+        return 0;
     }
+    w->ignores = v;
     w->ignores[w->n_ignores++] = ig;
     return 1;
 }
@@ -322,15 +304,12 @@ static void walk(walker_t *w, const char *dir, const char *rel, const char *sub,
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 32;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) {
-                oom = 1;
-                break;
-            }
-            names = nn;
+        char **nn = kd_vec_grow(names, &cap, n + 1, sizeof *nn, 32);
+        if (!nn) {
+            oom = 1;
+            break;
         }
+        names = nn;
         if (!(names[n] = strdup(e->d_name))) {
             oom = 1;
             break;

@@ -12,6 +12,7 @@
  * removed from its directory disappears from the index.
  */
 #include "index.h"
+#include "strbuf.h"
 #include "index_internal.h"
 
 #include <dirent.h>
@@ -317,14 +318,10 @@ static size_t lexicon_files(const char *dir, char ***out)
         size_t l = strlen(e->d_name);
         if (l < 5 || e->d_name[0] == '.' || strcmp(e->d_name + l - 4, ".tsv") != 0)
             continue;
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            char **nv = realloc(v, nc * sizeof *nv);
-            if (!nv)
-                break;
-            v = nv;
-            cap = nc;
-        }
+        char **nv = kd_vec_grow(v, &cap, n + 1, sizeof *nv, 16);
+        if (!nv)
+            break;
+        v = nv;
         if ((v[n] = strdup(e->d_name)) != NULL)
             n++;
     }
@@ -350,14 +347,10 @@ static int find_stale(void *ctx, const char *key)
     for (size_t i = 0; i < s->n_keep; i++)
         if (strcmp(s->keep[i], name) == 0)
             return 0;
-    if (s->n_drop == s->cap_drop) {
-        size_t nc = s->cap_drop ? s->cap_drop * 2 : 8;
-        char **nv = realloc(s->drop, nc * sizeof *nv);
-        if (!nv)
-            return 0;
-        s->drop = nv;
-        s->cap_drop = nc;
-    }
+    char **nv = kd_vec_grow(s->drop, &s->cap_drop, s->n_drop + 1, sizeof *nv, 8);
+    if (!nv)
+        return 0;
+    s->drop = nv;
     if ((s->drop[s->n_drop] = strdup(key)) != NULL)
         s->n_drop++;
     return 0;
@@ -444,14 +437,10 @@ typedef struct key_list {
 static int collect_key(void *ctx, const char *key)
 {
     key_list_t *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        char **nv = realloc(l->v, cap * sizeof *nv);
-        if (!nv)
-            return 1;
-        l->v = nv;
-        l->cap = cap;
-    }
+    char **nv = kd_vec_grow(l->v, &l->cap, l->n + 1, sizeof *nv, 256);
+    if (!nv)
+        return 1;
+    l->v = nv;
     return (l->v[l->n] = strdup(key)) != NULL ? (l->n++, 0) : 1;
 }
 
@@ -504,16 +493,12 @@ static kx_status_t store_lookup(kx_db_t *db, const ks_glossary_t *g)
                     too_long = 1;             /* Xapian keeps no such key: no tables */
                     break;
                 }
-                if (nk == cap) {
-                    size_t ncap = cap ? cap * 2 : 1024;
-                    lookup_key_t *nv = realloc(keys, ncap * sizeof *nv);
-                    if (!nv) {
-                        st = KX_NO_MEMORY;
-                        break;
-                    }
-                    keys = nv;
-                    cap = ncap;
+                lookup_key_t *nv = kd_vec_grow(keys, &cap, nk + 1, sizeof *nv, 1024);
+                if (!nv) {
+                    st = KX_NO_MEMORY;
+                    break;
                 }
+                keys = nv;
                 char *k = malloc(n);
                 if (!k) {
                     st = KX_NO_MEMORY;

@@ -5,6 +5,7 @@
  * passage_doc.c's, the kavosh-source header sources.c's.
  */
 #include "index.h"
+#include "strbuf.h"
 #include "index_internal.h"
 
 #include <errno.h>
@@ -454,16 +455,12 @@ typedef struct strlist {
 
 static void strlist_add(strlist_t *l, const char *s)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        char **nv = realloc(l->v, cap * sizeof *nv);
-        if (!nv) {
-            l->oom = 1;
-            return;
-        }
-        l->v = nv;
-        l->cap = cap;
+    char **nv = kd_vec_grow(l->v, &l->cap, l->n + 1, sizeof *nv, 16);
+    if (!nv) {
+        l->oom = 1;
+        return;
     }
+    l->v = nv;
     if ((l->v[l->n] = strdup(s)) != NULL)
         l->n++;
     else
@@ -766,8 +763,10 @@ static ki_exit_t run_parallel(run_t *r, unsigned jobs, const ki_filelist_t *list
         if (ast == KA_OK)
             ast = ka_analyzer_set_options(an, r->opt->analyzer_options);
         x->r.an = an;
-        x->r.tl = ast == KA_OK ? ka_translit_new() : NULL;
-        if (ast != KA_OK || !x->r.tl) {
+        x->r.tl = NULL;
+        if (ast == KA_OK)
+            ast = ka_translit_new(&x->r.tl);
+        if (ast != KA_OK) {
             ki_error("cannot create a worker's analyzer or transliterator");
             ex = KI_EXIT_FAILURE;
             break;
@@ -909,8 +908,7 @@ static ki_exit_t index_run(kx_db_t *db, ka_analyzer_t *an, const char *const *pa
     memset(sum, 0, sizeof *sum);
     run_t r = { .db = db, .an = an, .opt = opt ? opt : &defaults, .sum = sum };
     double t0 = ki_now();
-    r.tl = ka_translit_new();
-    if (!r.tl) {
+    if (ka_translit_new(&r.tl) != KA_OK) {
         ki_error("cannot create the transliterator (ICU data missing?)");
         sum->seconds = ki_now() - t0;
         return KI_EXIT_FAILURE;

@@ -141,7 +141,8 @@ char *ki_clean_name(const char *path);
 
 /* The root records, to tell where an indexed file is on disk. */
 typedef struct ki_rootmap ki_rootmap_t;
-ki_rootmap_t *ki_rootmap_load(kx_db_t *db, kx_status_t *st_out);
+/* Read them into *out: KX_OK, or the failure with *out NULL. */
+kx_status_t ki_rootmap_load(kx_db_t *db, ki_rootmap_t **out);
 /* The real path of the file called name whose record names root owner, or
  * NULL if no root record says (malloc'd). */
 char *ki_rootmap_path(const ki_rootmap_t *m, const char *owner, const char *name);

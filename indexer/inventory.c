@@ -65,8 +65,7 @@ static int list_one(void *ctx, const char *key)
 ki_exit_t ki_list(kx_db_t *db, FILE *out)
 {
     lister_t l = { .db = db, .out = out };
-    kx_status_t st = KX_OK;
-    l.roots = ki_rootmap_load(db, &st);
+    kx_status_t st = ki_rootmap_load(db, &l.roots);
     if (st == KX_OK)
         st = kx_db_metadata_keys(db, KI_META_FILE, list_one, &l);
     if (st == KX_OK)

@@ -538,19 +538,19 @@ struct ki_rootmap {
     rootrecs_t rs;
 };
 
-ki_rootmap_t *ki_rootmap_load(kx_db_t *db, kx_status_t *st_out)
+kx_status_t ki_rootmap_load(kx_db_t *db, ki_rootmap_t **out)
 {
+    *out = NULL;
     ki_rootmap_t *m = calloc(1, sizeof *m);
-    if (!m) {
-        *st_out = KX_NO_MEMORY;
-        return NULL;
-    }
-    *st_out = load_roots(db, &m->rs);
-    if (*st_out != KX_OK) {
+    if (!m)
+        return KX_NO_MEMORY;
+    kx_status_t st = load_roots(db, &m->rs);
+    if (st != KX_OK) {
         ki_rootmap_free(m);
-        return NULL;
+        return st;
     }
-    return m;
+    *out = m;
+    return KX_OK;
 }
 
 char *ki_rootmap_path(const ki_rootmap_t *m, const char *owner, const char *name)

@@ -3,6 +3,7 @@
  * glossary lookup tables. See glossary_lookup.h.
  */
 #include "glossary_lookup.h"
+#include "strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,16 +37,12 @@ static void ids_add(ids_t *s, size_t id)
             return;
     if (s->n >= KS_LOOKUP_MAX_CONCEPTS)
         return;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        size_t *nv = realloc(s->v, cap * sizeof *nv);
-        if (!nv) {
-            s->nomem = 1;
-            return;
-        }
-        s->v = nv;
-        s->cap = cap;
+    size_t *nv = kd_vec_grow(s->v, &s->cap, s->n + 1, sizeof *nv, 64);
+    if (!nv) {
+        s->nomem = 1;
+        return;
     }
+    s->v = nv;
     s->v[s->n++] = id;
 }
 

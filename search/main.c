@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "analyzer.h"
+#include "strbuf.h"
 #include "citations.h"
 #include "glossary.h"
 #include "glossary_lookup.h"
@@ -272,29 +273,23 @@ static size_t shard_names(const char *const *dbs, size_t n_dbs, unsigned shards,
                 ok = 0;
                 break;
             }
-            if (n == cap) {
-                cap = cap ? cap * 2 : 8;
-                char **nv = realloc(names, cap * sizeof *nv);
-                if (!nv) {
-                    free(name);
-                    ok = 0;
-                    break;
-                }
-                names = nv;
+            char **nv = kd_vec_grow(names, &cap, n + 1, sizeof *nv, 8);
+            if (!nv) {
+                free(name);
+                ok = 0;
+                break;
             }
+            names = nv;
             names[n++] = name;
         }
         free(buf);
         if (ok && !stub) {
-            if (n == cap) {
-                cap = cap ? cap * 2 : 8;
-                char **nv = realloc(names, cap * sizeof *nv);
-                if (!nv) {
-                    ok = 0;
-                    break;
-                }
-                names = nv;
+            char **nv = kd_vec_grow(names, &cap, n + 1, sizeof *nv, 8);
+            if (!nv) {
+                ok = 0;
+                break;
             }
+            names = nv;
             if ((names[n] = strdup(dbs[i])) == NULL)
                 ok = 0;
             else
@@ -536,8 +531,7 @@ int main(int argc, char **argv)
         return KI_EXIT_FAILURE;
     }
     if (!no_expand && (mode == MODE_SEARCH || mode == MODE_CITES)) {
-        a.translit = ka_translit_new();
-        ex = a.translit ? ks_run_load_glossary(&a) : KI_EXIT_FAILURE;
+        ex = ka_translit_new(&a.translit) == KA_OK ? ks_run_load_glossary(&a) : KI_EXIT_FAILURE;
         if (!a.translit)
             ki_error("cannot create the transliterator (ICU data missing?)");
         if (ex != KI_EXIT_OK) {

@@ -17,6 +17,7 @@
  * operators and empty groups are reported with the character position.
  */
 #include "query.h"
+#include "strbuf.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -353,17 +354,13 @@ static void ql_push(parser_t *p, qlist_t *l, kx_query_t *q)
 {
     if (!q)
         return;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        kx_query_t **nv = realloc(l->v, cap * sizeof *nv);
-        if (!nv) {
-            fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
-            kx_query_free(q);
-            return;
-        }
-        l->v = nv;
-        l->cap = cap;
+    kx_query_t **nv = kd_vec_grow(l->v, &l->cap, l->n + 1, sizeof *nv, 8);
+    if (!nv) {
+        fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
+        kx_query_free(q);
+        return;
     }
+    l->v = nv;
     l->v[l->n++] = q;
 }
 
@@ -406,14 +403,10 @@ typedef struct collected {
 static int collect(void *ctx, const ka_token_t *tok)
 {
     collected_t *c = ctx;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        struct ctok *nv = realloc(c->v, cap * sizeof *nv);
-        if (!nv)
-            return 1;
-        c->v = nv;
-        c->cap = cap;
-    }
+    struct ctok *nv = kd_vec_grow(c->v, &c->cap, c->n + 1, sizeof *nv, 16);
+    if (!nv)
+        return 1;
+    c->v = nv;
     struct ctok *t = &c->v[c->n];
     t->term = strdup(tok->term);
     t->stem = tok->stem ? strdup(tok->stem) : NULL;
@@ -500,14 +493,10 @@ static kx_query_t *word_query(parser_t *p, const struct ctok *t, double weight)
 /* Record an expansion for --explain: its label and terms. */
 static int remember_expansion(ks_query_t *q, const char *from, const ks_glossary_variant_t *v)
 {
-    if (q->n_exp == q->cap_exp) {
-        size_t cap = q->cap_exp ? q->cap_exp * 2 : 8;
-        struct expansion *ne = realloc(q->exp, cap * sizeof *ne);
-        if (!ne)
-            return -1;
-        q->exp = ne;
-        q->cap_exp = cap;
-    }
+    struct expansion *ne = kd_vec_grow(q->exp, &q->cap_exp, q->n_exp + 1, sizeof *ne, 8);
+    if (!ne)
+        return -1;
+    q->exp = ne;
     struct expansion *e = &q->exp[q->n_exp];
     size_t ll = strlen(from) + strlen(v->text) + 16;
     e->label = malloc(ll);
@@ -1377,14 +1366,10 @@ const char *ks_query_warning(const ks_query_t *q)
 
 ks_query_status_t ks_query_add_filter(ks_query_t *q, const char *term)
 {
-    if (q->n_filters == q->cap_filters) {
-        size_t cap = q->cap_filters ? q->cap_filters * 2 : 4;
-        char **nf = realloc(q->filters, cap * sizeof *nf);
-        if (!nf)
-            return KS_QUERY_NOMEM;
-        q->filters = nf;
-        q->cap_filters = cap;
-    }
+    char **nf = kd_vec_grow(q->filters, &q->cap_filters, q->n_filters + 1, sizeof *nf, 4);
+    if (!nf)
+        return KS_QUERY_NOMEM;
+    q->filters = nf;
     if (!(q->filters[q->n_filters] = strdup(term)))
         return KS_QUERY_NOMEM;
     q->n_filters++;

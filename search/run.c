@@ -5,6 +5,7 @@
  * of main.c so that tests can run queries in-process.
  */
 #include "run.h"
+#include "strbuf.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -237,14 +238,10 @@ double ks_run_now(void)
 
 static void record_latency(ks_run_t *a, double s)
 {
-    if (a->n_lat == a->cap_lat) {
-        size_t cap = a->cap_lat ? a->cap_lat * 2 : 256;
-        double *nl = realloc(a->lat, cap * sizeof *nl);
-        if (!nl)
-            return;
-        a->lat = nl;
-        a->cap_lat = cap;
-    }
+    double *nl = kd_vec_grow(a->lat, &a->cap_lat, a->n_lat + 1, sizeof *nl, 256);
+    if (!nl)
+        return;
+    a->lat = nl;
     a->lat[a->n_lat++] = s;
 }
 

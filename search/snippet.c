@@ -2,6 +2,7 @@
  * snippet.c - choosing and marking the window of a passage to show.
  */
 #include "snippet.h"
+#include "strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -32,16 +33,12 @@ static int on_token(void *ctx, const ka_token_t *tok)
     }
     if (!t)
         return 0;
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 16;
-        match_t *nv = realloc(f->v, cap * sizeof *nv);
-        if (!nv) {
-            f->oom = 1;
-            return 1;
-        }
-        f->v = nv;
-        f->cap = cap;
+    match_t *nv = kd_vec_grow(f->v, &f->cap, f->n + 1, sizeof *nv, 16);
+    if (!nv) {
+        f->oom = 1;
+        return 1;
     }
+    f->v = nv;
     f->v[f->n++] = (match_t){ tok->start, tok->end, t };
     return 0;
 }

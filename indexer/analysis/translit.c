@@ -148,23 +148,26 @@ static void cache_clear(ka_translit_t *t)
     t->arena_len = 0;
 }
 
-ka_translit_t *ka_translit_new(void)
+ka_status_t ka_translit_new(ka_translit_t **out)
 {
+    if (out == NULL)
+        return KA_ERR_ARG;
+    *out = NULL;
     ka_translit_t *t = calloc(1, sizeof *t);
     if (t == NULL)
-        return NULL;
+        return KA_ERR_NOMEM;
     t->slots = malloc(CACHE_SLOTS * sizeof *t->slots);
     t->arena_cap = 4096;
     t->arena = malloc(t->arena_cap);
     if (t->slots == NULL || t->arena == NULL) {
         ka_translit_free(t);
-        return NULL;
+        return KA_ERR_NOMEM;
     }
     cache_clear(t);
     t->common = malloc(sizeof COMMON_WORDS);
     if (t->common == NULL) {
         ka_translit_free(t);
-        return NULL;
+        return KA_ERR_NOMEM;
     }
     memcpy(t->common, COMMON_WORDS, sizeof COMMON_WORDS);
     qsort(t->common, sizeof COMMON_WORDS / sizeof COMMON_WORDS[0], sizeof t->common[0], cmp_str);
@@ -172,7 +175,8 @@ ka_translit_t *ka_translit_new(void)
      * Cyrillic one): opening it builds ICU's registry of transliterators and
      * compiles the rules, about 10 ms, most of a one-shot English or Persian
      * search. Without ICU's data that word's skeleton fails (KA_ERR_ICU). */
-    return t;
+    *out = t;
+    return KA_OK;
 }
 
 /* Open the ICU transliterator if it is not open yet. */

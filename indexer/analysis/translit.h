@@ -60,11 +60,11 @@ typedef struct ka_translit ka_translit_t;
  * (about 10 MB at worst) on text with endless distinct words. */
 #define KA_TRANSLIT_CACHE_MAX 65536
 
-/* Create a transliterator. Returns NULL if memory runs out. ICU's
- * transliterator is opened by the first word that needs it (a Cyrillic one),
- * whose skeleton fails with KA_ERR_ICU if ICU's data cannot be opened. Free
- * it with ka_translit_free. */
-ka_translit_t *ka_translit_new(void);
+/* Create a transliterator in *out: KA_OK, KA_ERR_ARG (NULL out) or
+ * KA_ERR_NOMEM (then *out is NULL). ICU's transliterator is opened by the
+ * first word that needs it (a Cyrillic one), whose skeleton fails with
+ * KA_ERR_ICU if ICU's data cannot be opened. Free it with ka_translit_free. */
+ka_status_t ka_translit_new(ka_translit_t **out);
 void ka_translit_free(ka_translit_t *t);                 /* NULL ok */
 
 /* Skeleton of word[0..len), an analyzer term (normalized: lower case, Persian

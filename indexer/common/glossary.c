@@ -11,6 +11,7 @@
  * variants found there are compared term by term.
  */
 #include "glossary.h"
+#include "strbuf.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -413,14 +414,10 @@ static int slot_add(ks_glossary_t *g, unsigned kind, const char *key, size_t id)
     }
     if (s->n && s->ids[s->n - 1] == id)
         return 0;                                 /* a variant whose first term is its own stem */
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 2;
-        size_t *ids = realloc(s->ids, cap * sizeof *ids);
-        if (!ids)
-            return -1;
-        s->ids = ids;
-        s->cap = cap;
-    }
+    size_t *ids = kd_vec_grow(s->ids, &s->cap, s->n + 1, sizeof *ids, 2);
+    if (!ids)
+        return -1;
+    s->ids = ids;
     s->ids[s->n++] = id;
     return 0;
 }
@@ -470,14 +467,10 @@ static int same_terms(const variant_t *v, const collect_t *c)
 static int variant_push(ks_glossary_t *g, ks_glossary_lang_t lang, const char *text,
                         size_t text_len, const collect_t *c)
 {
-    if (g->nvariants == g->cap_variants) {
-        size_t cap = g->cap_variants ? g->cap_variants * 2 : 256;
-        variant_t *v = realloc(g->variants, cap * sizeof *v);
-        if (!v)
-            return -1;
-        g->variants = v;
-        g->cap_variants = cap;
-    }
+    variant_t *nv = kd_vec_grow(g->variants, &g->cap_variants, g->nvariants + 1, sizeof *nv, 256);
+    if (!nv)
+        return -1;
+    g->variants = nv;
     variant_t *v = &g->variants[g->nvariants];
     /* One allocation: the pointers, then the text, terms and stems. */
     v->ptrs = malloc(2 * c->n * sizeof *v->ptrs + text_len + 1 + c->len);
@@ -514,14 +507,10 @@ static ks_glossary_status_t add_concept_ex(ks_glossary_t *g, ka_analyzer_t *a,
     first = g->nvariants;
     if (g->nvariants + n > KS_GLOSSARY_MAX_VARIANTS)
         return KS_GLOSSARY_ERR_LIMIT;
-    if (g->nconcepts == g->cap_concepts) {
-        size_t cap = g->cap_concepts ? g->cap_concepts * 2 : 128;
-        concept_t *cs = realloc(g->concepts, cap * sizeof *cs);
-        if (!cs)
-            return KS_GLOSSARY_ERR_NOMEM;
-        g->concepts = cs;
-        g->cap_concepts = cap;
-    }
+    concept_t *cs = kd_vec_grow(g->concepts, &g->cap_concepts, g->nconcepts + 1, sizeof *cs, 128);
+    if (!cs)
+        return KS_GLOSSARY_ERR_NOMEM;
+    g->concepts = cs;
     memset(&c, 0, sizeof c);
     for (size_t i = 0; i < n; i++) {
         enum spelling_result r = SP_KEPT;
@@ -1174,14 +1163,10 @@ static ks_glossary_status_t concept_close(ks_glossary_t *g, size_t first)
 {
     if (g->nvariants == first)
         return KS_GLOSSARY_OK;
-    if (g->nconcepts == g->cap_concepts) {
-        size_t cap = g->cap_concepts ? g->cap_concepts * 2 : 128;
-        concept_t *cs = realloc(g->concepts, cap * sizeof *cs);
-        if (!cs)
-            return KS_GLOSSARY_ERR_NOMEM;
-        g->concepts = cs;
-        g->cap_concepts = cap;
-    }
+    concept_t *cs = kd_vec_grow(g->concepts, &g->cap_concepts, g->nconcepts + 1, sizeof *cs, 128);
+    if (!cs)
+        return KS_GLOSSARY_ERR_NOMEM;
+    g->concepts = cs;
     g->concepts[g->nconcepts].first = first;
     g->concepts[g->nconcepts].count = g->nvariants - first;
     g->nconcepts++;

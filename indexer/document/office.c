@@ -35,6 +35,7 @@
 #include <libxml/tree.h>
 
 #include "document_internal.h"
+#include "strbuf.h"
 
 #define KD_ZIP_ENTRY_MAX (64u * 1024u * 1024u)
 #define KD_ZIP_TOTAL_MAX (256u * 1024u * 1024u)
@@ -115,16 +116,12 @@ zip_read(const char *buf, size_t len, const char *what, zip_t *z, char **error)
             kd_buf_free(&data);
             goto fail;
         }
-        if (z->n == z->cap) {
-            size_t cap = z->cap ? z->cap * 2 : 16;
-            zentry_t *v = realloc(z->v, cap * sizeof *v);
-            if (!v) {
-                kd_buf_free(&data);
-                goto fail;
-            }
-            z->v = v;
-            z->cap = cap;
+        zentry_t *v = kd_vec_grow(z->v, &z->cap, z->n + 1, sizeof *v, 16);
+        if (!v) {
+            kd_buf_free(&data);
+            goto fail;
         }
+        z->v = v;
         z->v[z->n].len = data.len;
         z->v[z->n].data = kd_buf_take(&data);
         z->v[z->n].name = kd_strdup(name);
@@ -246,16 +243,12 @@ append_notes(kd_blocks_t *out, notes_t *nt)
     if (kd_blocks_push(out, KD_BLOCK_BREAK, &empty, 0, NULL) < 0)
         return -1;
     for (size_t i = 0; i < nt->bl.n; i++) {
-        if (out->n == out->cap) {
-            size_t cap = out->cap ? out->cap * 2 : 32;
-            kd_block_t *v = realloc(out->v, cap * sizeof *v);
-            if (!v) {
-                out->oom = 1;
-                return -1;
-            }
-            out->v = v;
-            out->cap = cap;
+        kd_block_t *v = kd_vec_grow(out->v, &out->cap, out->n + 1, sizeof *v, 32);
+        if (!v) {
+            out->oom = 1;
+            return -1;
         }
+        out->v = v;
         out->v[out->n++] = nt->bl.v[i];
     }
     nt->bl.n = 0;   /* moved */
@@ -321,16 +314,12 @@ docx_styles(const zip_t *z, styles_t *st)
             }
         }
         if (id && level > 0 && st->n < 4096) {
-            if (st->n == st->cap) {
-                size_t cap = st->cap ? st->cap * 2 : 16;
-                hstyle_t *v = realloc(st->v, cap * sizeof *v);
-                if (!v) {
-                    xmlFree(id);
-                    break;
-                }
-                st->v = v;
-                st->cap = cap;
+            hstyle_t *v = kd_vec_grow(st->v, &st->cap, st->n + 1, sizeof *v, 16);
+            if (!v) {
+                xmlFree(id);
+                break;
             }
+            st->v = v;
             st->v[st->n].id = kd_strdup((const char *)id);
             st->v[st->n].level = level;
             if (st->v[st->n].id)
@@ -412,16 +401,12 @@ docx_walk(docx_t *d, xmlNodePtr root, kd_blocks_t *out, kd_text_builder_t *tb)
             } else if (is(n, "footnoteReference") || is(n, "endnoteReference")) {
                 xmlChar *id = attr(n, "id");
                 if (id && out && d->notes.next < KD_NOTES_MAX && d->n_refs < KD_NOTES_MAX) {
-                    if (d->n_refs == d->cap_refs) {
-                        size_t cap = d->cap_refs ? d->cap_refs * 2 : 16;
-                        noteref_t *v = realloc(d->refs, cap * sizeof *v);
-                        if (!v) {
-                            xmlFree(id);
-                            return -1;
-                        }
-                        d->refs = v;
-                        d->cap_refs = cap;
+                    noteref_t *v = kd_vec_grow(d->refs, &d->cap_refs, d->n_refs + 1, sizeof *v, 16);
+                    if (!v) {
+                        xmlFree(id);
+                        return -1;
                     }
+                    d->refs = v;
                     noteref_t *r = &d->refs[d->n_refs++];
                     r->endnote = is(n, "endnoteReference");
                     r->id = strtol((const char *)id, NULL, 10);

@@ -55,6 +55,7 @@
 #include <unicode/unorm2.h>
 
 #include "document_internal.h"
+#include "strbuf.h"
 
 #define ALEF 0x0627u
 #define LAM  0x0644u
@@ -317,15 +318,12 @@ split_words(const char *text, size_t len, size_t *nw)
             i++;
         if (i == s)
             continue;
-        if (n == cap) {
-            cap *= 2;
-            word_t *nv = realloc(v, cap * sizeof *nv);
-            if (!nv) {
-                free(v);
-                return NULL;
-            }
-            v = nv;
+        word_t *nv = kd_vec_grow(v, &cap, n + 1, sizeof *nv, 64);
+        if (!nv) {
+            free(v);
+            return NULL;
         }
+        v = nv;
         v[n].s = text + s;
         v[n].n = i - s;
         n++;
@@ -620,16 +618,13 @@ kd_read_pdf(kd_builder_t *b, const char *buf, size_t len, kd_blocks_t *out, char
                 rc = -1;
                 break;
             }
-            if (nl == cap) {
-                cap = cap ? cap * 2 : 256;
-                pline_t *v = realloc(lines, cap * sizeof *v);
-                if (!v) {
-                    free(r);
-                    rc = -1;
-                    break;
-                }
-                lines = v;
+            pline_t *v = kd_vec_grow(lines, &cap, nl + 1, sizeof *v, 256);
+            if (!v) {
+                free(r);
+                rc = -1;
+                break;
             }
+            lines = v;
             lines[nl].start = text.len;
             lines[nl].len = rl;
             lines[nl].page = (unsigned)p + 1;

@@ -45,8 +45,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fprintf(stderr, "fuzz_query: cannot load %s\n", FZ_GLOSSARY);
         abort();
     }
-    translit = ka_translit_new();
-    if (!translit) {
+    if (ka_translit_new(&translit) != KA_OK) {
         fprintf(stderr, "fuzz_query: cannot create the transliterator\n");
         abort();
     }

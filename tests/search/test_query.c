@@ -243,7 +243,8 @@ static void test_name_keys(void **state)
         kx_doc_free(doc);
     }
     assert_int_equal(kx_db_commit(db), KX_OK);
-    ka_translit_t *tl = ka_translit_new();
+    ka_translit_t *tl = NULL;
+    assert_int_equal(ka_translit_new(&tl), KA_OK);
     assert_non_null(tl);
     ks_query_options_t opt = { .db = db, .translit = tl };
     static const struct { const char *query, *has[3], *hasnt[3]; } nk[] = {

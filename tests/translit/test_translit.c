@@ -55,8 +55,7 @@ static int setup(void **state)
     fixture_t *f = calloc(1, sizeof *f);
     if (f == NULL || ka_analyzer_new(&f->a) != KA_OK)
         return -1;
-    f->t = ka_translit_new();
-    if (f->t == NULL)
+    if (ka_translit_new(&f->t) != KA_OK)
         return -1;
     *state = f;
     return 0;
@@ -464,7 +463,9 @@ static void test_random_bytes(void **state)
 static void test_cache(void **state)
 {
     (void)state;
-    ka_translit_t *t = ka_translit_new();
+    assert_int_equal(ka_translit_new(NULL), KA_ERR_ARG);
+    ka_translit_t *t = NULL;
+    assert_int_equal(ka_translit_new(&t), KA_OK);
     assert_non_null(t);
     char out[KA_TRANSLIT_SKELETON_CAP], first[KA_TRANSLIT_SKELETON_CAP];
     size_t len, h, m, e;
