@@ -22,6 +22,7 @@
  */
 #include <cmark-gfm.h>
 #include <cmark-gfm-core-extensions.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <yaml.h>
 #include <string.h>
@@ -327,7 +328,12 @@ kd_read_markdown(const char *buf, size_t len, kd_blocks_t *out, kd_front_t *fron
                 copy[i] = ' ';
         buf = copy;
     }
-    cmark_gfm_core_extensions_ensure_registered();
+    /* cmark-gfm's registry of extensions is a global list that registering
+     * writes without a lock: once per process, before any parse reads it
+     * (kavosh-index -j parses in several threads; ThreadSanitizer saw the
+     * race). */
+    static pthread_once_t registered = PTHREAD_ONCE_INIT;
+    (void)pthread_once(&registered, cmark_gfm_core_extensions_ensure_registered);
     cmark_parser *parser = cmark_parser_new(CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_FOOTNOTES);
     cmark_syntax_extension *table = cmark_find_syntax_extension("table");
     if (!parser) {
