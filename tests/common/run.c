@@ -17,6 +17,25 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+char *test_join(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *s = malloc(n);
+    if (!s)
+        abort();
+    snprintf(s, n, "%s/%s", a, b);
+    return s;
+}
+
+void test_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "cannot write %s: %s\n", path, strerror(errno));
+        abort();
+    }
+}
+
 static char *slurp_fd(int fd, size_t *len)
 {
     size_t cap = 4096, n = 0;

@@ -21,6 +21,11 @@ int run_program(const char *const *argv, const char *input, const char *const *e
                 run_result_t *r);
 void run_result_free(run_result_t *r);
 
+/* "a/b", malloc'd; aborts when memory runs out (a test cannot go on). */
+char *test_join(const char *a, const char *b);
+/* Write text to path, replacing it; aborts naming the path on failure. */
+void test_write_file(const char *path, const char *text);
+
 /* A fresh temporary directory (malloc'd path) and its recursive removal. */
 char *make_temp_dir(void);
 void remove_tree(const char *path);

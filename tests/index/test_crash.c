@@ -37,15 +37,6 @@
 static char *tmp, *dir, *db;
 static size_t v1_passages;   /* passages of one file in version 1 */
 
-static char *join(const char *a, const char *b)
-{
-    size_t n = strlen(a) + strlen(b) + 2;
-    char *s = malloc(n);
-    assert_non_null(s);
-    snprintf(s, n, "%s/%s", a, b);
-    return s;
-}
-
 /* Write every copy, version v: v > 1 adds a paragraph, so passage counts
  * tell the versions apart. */
 static void write_corpus(int v)
@@ -58,7 +49,7 @@ static void write_corpus(int v)
     for (int i = 0; i < COPIES; i++) {
         char name[32];
         snprintf(name, sizeof name, "a%02d.md", i);
-        char *path = join(dir, name);
+        char *path = test_join(dir, name);
         FILE *f = fopen(path, "wb");
         assert_non_null(f);
         fprintf(f, "copy %d\n\n", i);
@@ -264,7 +255,7 @@ static long long db_bytes(const char *path)
                                           "termlist.glass", "iamglass" };
     long long total = 0;
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
-        char *p = join(path, tables[i]);
+        char *p = test_join(path, tables[i]);
         struct stat sb;
         if (stat(p, &sb) == 0)
             total += (long long)sb.st_size;
@@ -293,7 +284,7 @@ static void test_rebuild_killed(void **state)
     /* Version 3: same passages, other content hashes. What a complete
      * rebuild gives, built apart: */
     write_corpus(3);
-    char *ref = join(tmp, "ref.db");
+    char *ref = test_join(tmp, "ref.db");
     /* One writer in place: the index as built incrementally, not compacted. */
     const char *argv[] = { KAVOSH_INDEX_BIN, "-q", "-j", "1", "-d", ref, dir, NULL };
     run_result_t r;
@@ -366,7 +357,7 @@ static void change_some(int v)
     for (int i = 0; i < COPIES; i += 5) {
         char name[32];
         snprintf(name, sizeof name, "a%02d.md", i);
-        char *path = join(dir, name);
+        char *path = test_join(dir, name);
         if (i % 10 == 0)
             unlink(path);
         else {
@@ -380,7 +371,7 @@ static void change_some(int v)
     for (int i = 0; i < 3; i++) {
         char name[32];
         snprintf(name, sizeof name, "new%d-%d.md", v, i);
-        char *path = join(dir, name);
+        char *path = test_join(dir, name);
         FILE *f = fopen(path, "wb");
         assert_non_null(f);
         fprintf(f, "# نو %d\n\nمتن تازه %d درباره ایران و قرقیزستان.\n", i, v);
@@ -397,7 +388,7 @@ static void test_fresh_and_incremental_signalled(void **state)
 {
     (void)state;
     char *saved = db;
-    char *fresh = join(tmp, "fresh.db"), *ref = join(tmp, "clean.db");
+    char *fresh = test_join(tmp, "fresh.db"), *ref = test_join(tmp, "clean.db");
     static const struct { long ms; int sig; } moments[] = {
         { 100, SIGKILL }, { 600, SIGINT }, { 1500, SIGKILL }, { 3000, SIGINT },
         { 4500, SIGTERM }, { 6500, SIGKILL },
@@ -462,8 +453,8 @@ static int setup(void **state)
     tmp = make_temp_dir();
     if (!tmp)
         return -1;
-    dir = join(tmp, "texts");
-    db = join(tmp, "db");
+    dir = test_join(tmp, "texts");
+    db = test_join(tmp, "db");
     return mkdir(dir, 0700);
 }
 

@@ -30,15 +30,6 @@
 
 static char *tmp, *dir, *db;
 
-static char *join(const char *a, const char *b)
-{
-    size_t n = strlen(a) + strlen(b) + 2;
-    char *s = malloc(n);
-    assert_non_null(s);
-    snprintf(s, n, "%s/%s", a, b);
-    return s;
-}
-
 static void write_copies(int from, int to)
 {
     FILE *in = fopen(KAVOSH_ARTICLE, "rb");
@@ -49,7 +40,7 @@ static void write_copies(int from, int to)
     for (int i = from; i < to; i++) {
         char name[32];
         snprintf(name, sizeof name, "a%02d.md", i);
-        char *path = join(dir, name);
+        char *path = test_join(dir, name);
         FILE *f = fopen(path, "wb");
         assert_non_null(f);
         fprintf(f, "# copy %d\n\n", i);
@@ -97,8 +88,8 @@ static void setup_corpus(void)
 {
     tmp = make_temp_dir();
     assert_non_null(tmp);
-    dir = join(tmp, "docs");
-    db = join(tmp, "db");
+    dir = test_join(tmp, "docs");
+    db = test_join(tmp, "db");
     char *cmd = malloc(strlen(dir) + 16);
     snprintf(cmd, strlen(dir) + 16, "mkdir -p '%s'", dir);
     assert_int_equal(system(cmd), 0);
@@ -162,7 +153,7 @@ static void check_full_disk(long after, const char *errno_name, const char *caus
     char *finished = list_files();
     assert_int_equal(count(finished, "\n"), FIRST + MORE);
     char *db_saved = db;
-    db = join(tmp, "clean");
+    db = test_join(tmp, "clean");
     run_index(&r, -1, NULL, dir, NULL);
     assert_int_equal(r.status, 0);
     run_result_free(&r);
@@ -222,7 +213,7 @@ static void test_damaged_index(void **state)
 {
     (void)state;
     setup_corpus();
-    char *table = join(db, "postlist.glass");
+    char *table = test_join(db, "postlist.glass");
     truncate_file(table, 8192);
     run_result_t r;
     const char *search[] = { KAVOSH_SEARCH_BIN, "-d", db, "ایران", NULL };
@@ -274,8 +265,8 @@ static void test_batch_remote_gone(void **state)
         skip();   /* xapian-tcpsrv is not installed */
     }
     assert_true(srv > 0);
-    char *fifo = join(tmp, "batch.fifo");
-    char *errf = join(tmp, "err.txt");
+    char *fifo = test_join(tmp, "batch.fifo");
+    char *errf = test_join(tmp, "err.txt");
     assert_int_equal(mkfifo(fifo, 0600), 0);
     pid_t pid = fork();
     assert_true(pid >= 0);

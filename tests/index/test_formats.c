@@ -47,18 +47,9 @@ static const char ru_text[] =
     "\n"
     "Новый экономический доклад показывает, что торговля растёт медленно.\n";
 
-static char *path_join(const char *a, const char *b)
-{
-    size_t n = strlen(a) + strlen(b) + 2;
-    char *s = malloc(n);
-    assert_non_null(s);
-    snprintf(s, n, "%s/%s", a, b);
-    return s;
-}
-
 static char *enter_work(const char *name)
 {
-    char *work = path_join(tmp, name);
+    char *work = test_join(tmp, name);
     assert_int_equal(mkdir(work, 0700), 0);
     assert_int_equal(chdir(work), 0);
     return work;
@@ -268,8 +259,8 @@ static void test_pdf(void **state)
     assert_int_equal(mkdir("lib", 0700), 0);
     static const char *const names[] = { "fa.pdf", "ru.pdf", "en.pdf", "scanned.pdf" };
     for (size_t i = 0; i < 4; i++) {
-        char *from = path_join(KI_TEST_FORMATS, names[i]);
-        char *to = path_join("lib", names[i]);
+        char *from = test_join(KI_TEST_FORMATS, names[i]);
+        char *to = test_join("lib", names[i]);
         copy_file(from, to);
         free(from);
         free(to);
@@ -326,7 +317,7 @@ static void test_walk_finds_pdf(void **state)
     (void)state;
     char *work = enter_work("walk");
     assert_int_equal(mkdir("d", 0700), 0);
-    char *from = path_join(KI_TEST_FORMATS, "en.pdf");
+    char *from = test_join(KI_TEST_FORMATS, "en.pdf");
     copy_file(from, "d/Notes.PDF");
     free(from);
     write_bytes("d/other.xyz", "x", 1);

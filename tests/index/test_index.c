@@ -43,15 +43,6 @@ static char *tmp;
 /* ---------------------------------------------------------------------- */
 /* Helpers                                                                 */
 
-static char *path_join(const char *a, const char *b)
-{
-    size_t n = strlen(a) + strlen(b) + 2;
-    char *s = malloc(n);
-    assert_non_null(s);
-    snprintf(s, n, "%s/%s", a, b);
-    return s;
-}
-
 /* Run kavosh-index -d db ARGS... (NULL-terminated). */
 static void run_index(run_result_t *r, const char *db, ...)
 {
@@ -250,9 +241,9 @@ static size_t load_scenario(step_t *steps, size_t cap)
 static void test_incremental(void **state)
 {
     (void)state;
-    char *work = path_join(tmp, "inc");
+    char *work = test_join(tmp, "inc");
     assert_int_equal(mkdir(work, 0700), 0);
-    char *dir = path_join(work, "texts"), *db = path_join(work, "db");
+    char *dir = test_join(work, "texts"), *db = test_join(work, "db");
     copy_tree(KI_TEST_DATA "/texts", dir);
     step_t steps[MAX_FILES];
     size_t n_steps = load_scenario(steps, MAX_FILES);
@@ -300,7 +291,7 @@ static void test_incremental(void **state)
     for (size_t i = 0; i < n_steps; i++) {
         if (strcmp(steps[i].action, "add") == 0)
             continue;
-        char *named = path_join(dir, steps[i].file);
+        char *named = test_join(dir, steps[i].file);
         docids[i] = file_docids(db, named);
         free(named);
         assert_true(docids[i].n > 0);
@@ -309,13 +300,13 @@ static void test_incremental(void **state)
     /* Change the files as the scenario says. */
     size_t unchanged = 0, indexed = 0, removed = 0, present = 0;
     for (size_t i = 0; i < n_steps; i++) {
-        char *p = path_join(dir, steps[i].file);
+        char *p = test_join(dir, steps[i].file);
         if (strcmp(steps[i].action, "modify") == 0)
             write_text(p, "\nA paragraph added by the test, about Jalal-Abad.\n", "a");
         else if (strcmp(steps[i].action, "remove") == 0)
             assert_int_equal(unlink(p), 0);
         else if (strcmp(steps[i].action, "add") == 0) {
-            char *src = path_join(KI_TEST_DATA, steps[i].file);
+            char *src = test_join(KI_TEST_DATA, steps[i].file);
             char *text = slurp(src);
             write_text(p, text, "w");
             free(text);
@@ -333,7 +324,7 @@ static void test_incremental(void **state)
     run_index(&r, db, "-v", dir, NULL);
     assert_int_equal(r.status, 0);
     for (size_t i = 0; i < n_steps; i++) {
-        char *p = path_join(dir, steps[i].file);
+        char *p = test_join(dir, steps[i].file);
         int count;
         const char *st = verbose_state(r.err, p, &count);
         if (!st || strcmp(st, steps[i].state) != 0 || count != 1)
@@ -354,7 +345,7 @@ static void test_incremental(void **state)
     /* Untouched files keep their very documents; changed ones got new ones;
      * removed ones have none. */
     for (size_t i = 0; i < n_steps; i++) {
-        char *named = path_join(dir, steps[i].file);
+        char *named = test_join(dir, steps[i].file);
         ids_t now = file_docids(db, named);
         free(named);
         if (strcmp(steps[i].state, "unchanged") == 0) {
@@ -381,7 +372,7 @@ static void test_incremental(void **state)
         /* A file is named by its path as given: the folder's, then its own. */
         int known = 0;
         for (size_t k = 0; k < n_steps; k++) {
-            char *named = path_join(dir, steps[k].file);
+            char *named = test_join(dir, steps[k].file);
             known |= strcmp(named, after[i].name) == 0 && strcmp(steps[k].action, "remove") != 0;
             free(named);
         }
@@ -414,9 +405,9 @@ static void test_incremental(void **state)
 static void test_rebuild(void **state)
 {
     (void)state;
-    char *work = path_join(tmp, "reb");
+    char *work = test_join(tmp, "reb");
     assert_int_equal(mkdir(work, 0700), 0);
-    char *dir = path_join(work, "texts"), *db = path_join(work, "db");
+    char *dir = test_join(work, "texts"), *db = test_join(work, "db");
     copy_tree(KI_TEST_DATA "/texts", dir);
     const char *extra = KI_TEST_DATA "/extra.md";
     const char *dict = KI_TEST_DATA "/dict/freedict-eng-rus.index";
@@ -555,14 +546,14 @@ static void run_index_env(run_result_t *r, const char *const *env, const char *d
 static void test_default_lexicon(void **state)
 {
     (void)state;
-    char *work = path_join(tmp, "lex");
+    char *work = test_join(tmp, "lex");
     assert_int_equal(mkdir(work, 0700), 0);
-    char *dir = path_join(work, "texts"), *db = path_join(work, "db");
-    char *lex = path_join(work, "lexicon");
+    char *dir = test_join(work, "texts"), *db = test_join(work, "db");
+    char *lex = test_join(work, "lexicon");
     copy_tree(KI_TEST_DATA "/texts", dir);
     assert_int_equal(mkdir(lex, 0700), 0);
-    char *one = path_join(lex, "one.tsv"), *two = path_join(lex, "two.tsv");
-    char *other = path_join(lex, "notes.txt");
+    char *one = test_join(lex, "one.tsv"), *two = test_join(lex, "two.tsv");
+    char *other = test_join(lex, "notes.txt");
     write_text(one, "fa\tru\ten\nسد راغون\tРогунская ГЭС\tRogun dam\n", "w");
     write_text(two, "en\tfa\nwater scarcity\tکم\u200cآبی\n", "w");
     write_text(other, "not a glossary\n", "w");
@@ -652,11 +643,11 @@ static void test_default_lexicon(void **state)
 static void test_glossary(void **state)
 {
     (void)state;
-    char *work = path_join(tmp, "glo");
+    char *work = test_join(tmp, "glo");
     assert_int_equal(mkdir(work, 0700), 0);
-    char *dir = path_join(work, "texts"), *db = path_join(work, "db");
+    char *dir = test_join(work, "texts"), *db = test_join(work, "db");
     copy_tree(KI_TEST_DATA "/texts", dir);
-    char *gpath = path_join(dir, "glossary.tsv");
+    char *gpath = test_join(dir, "glossary.tsv");
     char *gtext = slurp(KI_TEST_DATA "/glossary.tsv");
     write_text(gpath, gtext, "w");
     const char *dict = KI_TEST_DATA "/dict/freedict-eng-rus.index";
@@ -679,7 +670,7 @@ static void test_glossary(void **state)
     assert_dict_section(db, dict);
 
     /* The same directory by two spellings: its files and its glossary go in once. */
-    char *dot = path_join(dir, ".");
+    char *dot = test_join(dir, ".");
     run_index(&r, db, "--dict", dict, dir, dot, NULL);
     assert_int_equal(r.status, 0);
     /* Walked once, silently: the same folder is the same files. */
@@ -713,8 +704,8 @@ static void test_glossary(void **state)
 
     /* The same dictionary compressed with dictzip (gzip-compatible), named by its stem. */
 #ifdef KI_TEST_HAVE_ZLIB
-    char *dz = path_join(work, "freedict-eng-rus.dict.dz");
-    char *idx = path_join(work, "freedict-eng-rus.index");
+    char *dz = test_join(work, "freedict-eng-rus.dict.dz");
+    char *idx = test_join(work, "freedict-eng-rus.index");
     char *plain = slurp(KI_TEST_DATA "/dict/freedict-eng-rus.dict");
     char *itext = slurp(dict);
     write_text(idx, itext, "w");
@@ -722,7 +713,7 @@ static void test_glossary(void **state)
     assert_non_null(z);
     assert_int_equal(gzwrite(z, plain, (unsigned)strlen(plain)), (int)strlen(plain));
     assert_int_equal(gzclose(z), Z_OK);
-    char *stem = path_join(work, "freedict-eng-rus");
+    char *stem = test_join(work, "freedict-eng-rus");
     run_index(&r, db, "--dict", stem, dir, NULL);
     assert_int_equal(r.status, 0);
     run_result_free(&r);
@@ -735,7 +726,7 @@ static void test_glossary(void **state)
 #endif
 
     /* A dictionary whose name does not say its languages needs --dict-langs. */
-    char *mine = path_join(work, "mine.index"), *mine_dict = path_join(work, "mine.dict");
+    char *mine = test_join(work, "mine.index"), *mine_dict = test_join(work, "mine.dict");
     char *t = slurp(dict);
     write_text(mine, t, "w");
     free(t);
@@ -762,7 +753,7 @@ static void test_glossary(void **state)
         { "nosuchfile.tsv", "nosuchfile.tsv: cannot read" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        char *p = path_join(KI_TEST_DATA, bad[i].file);
+        char *p = test_join(KI_TEST_DATA, bad[i].file);
         run_index(&r, db, "--dict", p, dir, NULL);
         assert_int_equal(r.status, 4);
         if (!strstr(r.err, bad[i].message) || !strstr(r.err, "kavosh-index: error: "))
@@ -816,10 +807,10 @@ static void test_dictd_garbage(void **state)
     static const char *const pieces[] = { "\t", "\n", "/", "<", ">", "(", ")", ",", ";", "1. ",
                                           "\"", "|", "\xd0\x9a", "\xd0", "\xff", "\xe2\x80\x8c",
                                           "word", " ", "00-database-x" };
-    char *work = path_join(tmp, "fuzz");
+    char *work = test_join(tmp, "fuzz");
     assert_int_equal(mkdir(work, 0700), 0);
-    char *db = path_join(work, "db"), *idx = path_join(work, "garbage.index"),
-         *dat = path_join(work, "garbage.dict");
+    char *db = test_join(work, "db"), *idx = test_join(work, "garbage.index"),
+         *dat = test_join(work, "garbage.dict");
     unsigned long long seed = FUZZ_SEED;
     int stored = 0;
     for (int round = 0; round < FUZZ_ROUNDS; round++) {
@@ -885,9 +876,9 @@ static void test_dictd_garbage(void **state)
 static void test_list_stats(void **state)
 {
     (void)state;
-    char *work = path_join(tmp, "stats");
+    char *work = test_join(tmp, "stats");
     assert_int_equal(mkdir(work, 0700), 0);
-    char *db = path_join(work, "db"), *missing = path_join(work, "missing");
+    char *db = test_join(work, "db"), *missing = test_join(work, "missing");
     run_result_t r;
     run_index(&r, missing, "--list", NULL);
     assert_int_equal(r.status, 3);
@@ -983,9 +974,9 @@ static char *run_on_pty(const char *const *argv, int *status)
 static void test_progress(void **state)
 {
     (void)state;
-    char *work = path_join(tmp, "tty");
+    char *work = test_join(tmp, "tty");
     assert_int_equal(mkdir(work, 0700), 0);
-    char *db = path_join(work, "db");
+    char *db = test_join(work, "db");
     const char *argv[] = { KAVOSH_INDEX_BIN, "-d", db, KI_TEST_DATA "/texts", NULL };
     int status;
     char *out = run_on_pty(argv, &status);

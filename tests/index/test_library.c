@@ -35,20 +35,11 @@ static char start_dir[4096];
 /* ---------------------------------------------------------------------- */
 /* Helpers                                                                 */
 
-static char *path_join(const char *a, const char *b)
-{
-    size_t n = strlen(a) + strlen(b) + 2;
-    char *s = malloc(n);
-    assert_non_null(s);
-    snprintf(s, n, "%s/%s", a, b);
-    return s;
-}
-
 /* A fresh folder under the test's temporary folder, made the current one
  * (kavosh-index names files by their path as given: relative to it). */
 static char *enter_work(const char *name)
 {
-    char *work = path_join(tmp, name);
+    char *work = test_join(tmp, name);
     assert_int_equal(mkdir(work, 0700), 0);
     assert_int_equal(chdir(work), 0);
     return work;
@@ -58,15 +49,6 @@ static void leave_work(char *work)
 {
     assert_int_equal(chdir(start_dir), 0);
     free(work);
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        fail_msg("%s: %s", path, strerror(errno));
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
 }
 
 /* Run kavosh-index ARGS... (NULL-terminated) with the environment env. */
@@ -168,8 +150,8 @@ static void test_two_notes(void **state)
     char *work = enter_work("notes");
     assert_int_equal(mkdir("dirA", 0700), 0);
     assert_int_equal(mkdir("dirB", 0700), 0);
-    write_file("dirA/notes.md", "Notes of folder A about the Osh bazaar.\n");
-    write_file("dirB/notes.md", "Notes of folder B about the Naryn river.\n");
+    test_write_file("dirA/notes.md", "Notes of folder A about the Osh bazaar.\n");
+    test_write_file("dirB/notes.md", "Notes of folder B about the Naryn river.\n");
 
     run_result_t r;
     run_index(&r, "-d", "db", "dirA", "dirB", NULL);
@@ -196,7 +178,7 @@ static void test_two_notes(void **state)
     /* Indexing one folder never touches the other's file. */
     ids_t a = docids("db", "dirA/notes.md");
     assert_int_equal(a.n, 1);
-    write_file("dirB/notes.md", "Notes of folder B, rewritten, about Talas.\n");
+    test_write_file("dirB/notes.md", "Notes of folder B, rewritten, about Talas.\n");
     run_index(&r, "-d", "db", "-v", "dirB", NULL);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.err, "1 file: 1 indexed, 0 unchanged, 0 removed, 0 failed"));
@@ -209,7 +191,7 @@ static void test_two_notes(void **state)
 
     /* The same folder spelled otherwise (absolute, "./", through a link)
      * keeps its names: nothing new, nothing removed. */
-    char *abs = path_join(work, "dirA");
+    char *abs = test_join(work, "dirA");
     assert_int_equal(symlink("dirA", "linkA"), 0);
     run_index(&r, "-d", "db", abs, "./dirA/", "linkA", NULL);
     assert_int_equal(r.status, 0);
@@ -218,7 +200,7 @@ static void test_two_notes(void **state)
     /* A file inside an indexed folder named by itself: the same document. */
     run_index(&r, "-d", "db", abs, NULL);
     run_result_free(&r);
-    char *absfile = path_join(abs, "notes.md");
+    char *absfile = test_join(abs, "notes.md");
     run_index(&r, "-d", "db", absfile, NULL);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.err, "1 file: 0 indexed, 1 unchanged"));
@@ -237,10 +219,10 @@ static void test_list_escapes(void **state)
     (void)state;
     char *work = enter_work("escapes");
     assert_int_equal(mkdir("d", 0700), 0);
-    write_file("d/tab\there.md", "A file whose name has a tab, about Karakol.\n");
-    write_file("d/new\nline.md", "A file whose name has a newline, about Karakol.\n");
-    write_file("d/back\\slash.md", "A file whose name has a backslash, about Karakol.\n");
-    write_file("d/esc\033]0;owned\007.md", "A file whose name would set the window title.\n");
+    test_write_file("d/tab\there.md", "A file whose name has a tab, about Karakol.\n");
+    test_write_file("d/new\nline.md", "A file whose name has a newline, about Karakol.\n");
+    test_write_file("d/back\\slash.md", "A file whose name has a backslash, about Karakol.\n");
+    test_write_file("d/esc\033]0;owned\007.md", "A file whose name would set the window title.\n");
     run_result_t r;
     run_index(&r, "-d", "db", "-v", "d", NULL);
     assert_int_equal(r.status, 0);
@@ -282,7 +264,7 @@ static void test_name_not_utf8(void **state)
     (void)state;
     char *work = enter_work("notutf8");
     assert_int_equal(mkdir("d", 0700), 0);
-    write_file("d/bad\xff.md", "A file whose name is not UTF-8, about Uzgen.\n");
+    test_write_file("d/bad\xff.md", "A file whose name is not UTF-8, about Uzgen.\n");
     run_result_t r;
     run_index(&r, "-d", "db", "-v", "d", NULL);
     assert_int_equal(r.status, 0);
@@ -310,12 +292,12 @@ static void test_update_no_path(void **state)
     assert_int_equal(mkdir("dirA", 0700), 0);
     assert_int_equal(mkdir("dirB", 0700), 0);
     assert_int_equal(mkdir("dirB/sub", 0700), 0);
-    write_file("dirA/notes.md", "Folder A: the Osh bazaar.\n");
-    write_file("dirA/keep.md", "Folder A: a text that stays as it is.\n");
-    write_file("dirB/notes.md", "Folder B: the Naryn river.\n");
-    write_file("dirB/sub/old.md", "Folder B: a text that will go.\n");
-    write_file("single.md", "A file named by itself: the Chuy valley.\n");
-    write_file("gone.md", "A file named by itself that will go.\n");
+    test_write_file("dirA/notes.md", "Folder A: the Osh bazaar.\n");
+    test_write_file("dirA/keep.md", "Folder A: a text that stays as it is.\n");
+    test_write_file("dirB/notes.md", "Folder B: the Naryn river.\n");
+    test_write_file("dirB/sub/old.md", "Folder B: a text that will go.\n");
+    test_write_file("single.md", "A file named by itself: the Chuy valley.\n");
+    test_write_file("gone.md", "A file named by itself that will go.\n");
     run_result_t r;
     run_index(&r, "-d", "db", "dirA", "dirB", "single.md", "gone.md", NULL);
     assert_int_equal(r.status, 0);
@@ -325,17 +307,17 @@ static void test_update_no_path(void **state)
     assert_int_equal(keep.n, 1);
 
     /* Changes in both folders, and to the files named by themselves. */
-    write_file("dirA/notes.md", "Folder A, changed: the Osh bazaar and Uzgen.\n");
-    write_file("dirA/added.md", "Folder A: a new text about Batken.\n");
-    write_file("dirB/notes.md", "Folder B, changed: the Naryn river and its dams.\n");
+    test_write_file("dirA/notes.md", "Folder A, changed: the Osh bazaar and Uzgen.\n");
+    test_write_file("dirA/added.md", "Folder A: a new text about Batken.\n");
+    test_write_file("dirB/notes.md", "Folder B, changed: the Naryn river and its dams.\n");
     assert_int_equal(unlink("dirB/sub/old.md"), 0);
-    write_file("dirB/sub/new.md", "Folder B: a new text about Talas.\n");
-    write_file("single.md", "A file named by itself, changed: the Chuy valley and Tokmok.\n");
+    test_write_file("dirB/sub/new.md", "Folder B: a new text about Talas.\n");
+    test_write_file("single.md", "A file named by itself, changed: the Chuy valley and Tokmok.\n");
     assert_int_equal(unlink("gone.md"), 0);
 
     /* No PATH, from another folder: the index's own folders and files. */
     assert_int_equal(chdir("/"), 0);
-    char *db = path_join(work, "db");
+    char *db = test_join(work, "db");
     run_index(&r, "-d", db, "-v", NULL);
     assert_int_equal(r.status, 0);
     static const char *const changed[] = { "dirA/notes.md", "dirB/notes.md", "single.md" };
@@ -373,7 +355,7 @@ static void test_update_no_path(void **state)
     run_result_free(&r);
 
     /* A folder that is not there (a disk not mounted?) keeps its files. */
-    char *a = path_join(work, "dirA"), *a2 = path_join(work, "dirA.away");
+    char *a = test_join(work, "dirA"), *a2 = test_join(work, "dirA.away");
     assert_int_equal(rename(a, a2), 0);
     run_index(&r, "-d", db, NULL);
     assert_int_equal(r.status, 0);
@@ -397,15 +379,15 @@ static void test_odd_folder_name(void **state)
     char *work = enter_work("odd");
     static const char odd[] = "we\\ird\nfol\tder";
     assert_int_equal(mkdir(odd, 0700), 0);
-    char *f = path_join(odd, "a.md");
-    write_file(f, "A text in an oddly named folder, about Talas.\n");
+    char *f = test_join(odd, "a.md");
+    test_write_file(f, "A text in an oddly named folder, about Talas.\n");
     run_result_t r;
     run_index(&r, "-d", "db", odd, NULL);
     assert_int_equal(r.status, 0);
     run_result_free(&r);
-    write_file(f, "A text in an oddly named folder, changed, about Talas and Naryn.\n");
+    test_write_file(f, "A text in an oddly named folder, changed, about Talas and Naryn.\n");
     assert_int_equal(chdir("/"), 0);
-    char *db = path_join(work, "db");
+    char *db = test_join(work, "db");
     run_index(&r, "-d", db, NULL);
     assert_int_equal(r.status, 0);
     assert_null(strstr(r.err, "not found"));
@@ -424,7 +406,7 @@ static void test_rebuild_other_schema(void **state)
     (void)state;
     char *work = enter_work("schema");
     assert_int_equal(mkdir("p", 0700), 0);
-    write_file("p/a.md", "A text about Osh.\n");
+    test_write_file("p/a.md", "A text about Osh.\n");
     run_result_t r;
     run_index(&r, "-d", "db", "p", NULL);
     assert_int_equal(r.status, 0);
@@ -475,7 +457,7 @@ static void test_bundled_only_new(void **state)
     run_result_free(&r);
 
     /* A new index with only a glossary named: the glossary, no sample. */
-    write_file("terms.tsv", "fa\tru\ten\nتحریم\tсанкции\tsanctions\n");
+    test_write_file("terms.tsv", "fa\tru\ten\nتحریم\tсанкции\tsanctions\n");
     run_index(&r, "-d", "mine.db", "--dict", "terms.tsv", NULL);
     assert_int_equal(r.status, 0);
     assert_null(strstr(r.err, "article.fa.md"));
@@ -485,7 +467,7 @@ static void test_bundled_only_new(void **state)
     assert_string_equal(names, "");
     /* And the user's own index, updated with --dict and no PATH: still no sample. */
     assert_int_equal(mkdir("papers", 0700), 0);
-    write_file("papers/a.md", "Sanctions and trade in the region.\n");
+    test_write_file("papers/a.md", "Sanctions and trade in the region.\n");
     run_index(&r, "-d", "mine.db", "papers", NULL);
     run_result_free(&r);
     run_index(&r, "-d", "mine.db", "--dict", "terms.tsv", NULL);
@@ -506,32 +488,32 @@ static void test_walk_loops_and_specials(void **state)
     char *work = enter_work("walk");
     assert_int_equal(mkdir("lib", 0700), 0);
     assert_int_equal(mkdir("lib/top", 0700), 0);
-    write_file("lib/beside.md", "A text beside the folder, reached through up.\n");
-    write_file("lib/top/a.md", "A text in the folder about Jalal-Abad.\n");
+    test_write_file("lib/beside.md", "A text beside the folder, reached through up.\n");
+    test_write_file("lib/top/a.md", "A text in the folder about Jalal-Abad.\n");
     /* self -> . and up -> .. (the old walk took ~2^32 paths here). */
     assert_int_equal(symlink(".", "lib/top/self"), 0);
     assert_int_equal(symlink("..", "lib/top/up"), 0);
     /* Two links to one folder: followed once. */
     assert_int_equal(mkdir("lib/top/real", 0700), 0);
-    write_file("lib/top/real/r.md", "A text behind two links.\n");
+    test_write_file("lib/top/real/r.md", "A text behind two links.\n");
     assert_int_equal(symlink("real", "lib/top/link1"), 0);
     assert_int_equal(symlink("real", "lib/top/link2"), 0);
     /* A FIFO named .md: never opened, so it cannot block the run. */
     assert_int_equal(mkfifo("lib/top/x.md", 0600), 0);
     /* Files of no known type: counted, not opened. */
-    write_file("lib/top/one.xyz", "x");
-    write_file("lib/top/two.xyz", "x");
-    write_file("lib/top/three.XYZ", "x");
+    test_write_file("lib/top/one.xyz", "x");
+    test_write_file("lib/top/two.xyz", "x");
+    test_write_file("lib/top/three.XYZ", "x");
     /* A README is a text like any other now. */
-    write_file("lib/top/README.md", "This folder holds texts about the Fergana valley.\n");
+    test_write_file("lib/top/README.md", "This folder holds texts about the Fergana valley.\n");
     /* Deeper than the old limit of 32 levels: nothing is dropped. */
     char deep[4096] = "lib/top";
     for (int i = 0; i < 40; i++) {
         strcat(deep, "/d");
         assert_int_equal(mkdir(deep, 0700), 0);
     }
-    char *deepfile = path_join(deep, "bottom.md");
-    write_file(deepfile, "A text forty folders down, about Kara-Suu.\n");
+    char *deepfile = test_join(deep, "bottom.md");
+    test_write_file(deepfile, "A text forty folders down, about Kara-Suu.\n");
 
     run_result_t r;
     run_index(&r, "-d", "db", "-v", "lib/top", NULL);
@@ -587,13 +569,13 @@ static void test_globs(void **state)
     assert_int_equal(mkdir("p", 0700), 0);
     assert_int_equal(mkdir("p/drafts", 0700), 0);
     assert_int_equal(mkdir("p/notes", 0700), 0);
-    write_file("p/a.md", "An article about Issyk-Kul.\n");
-    write_file("p/b.txt", "A text file about Issyk-Kul.\n");
-    write_file("p/secret.md", "Kept out by the ignore file.\n");
-    write_file("p/drafts/d.md", "A draft, kept out with its folder.\n");
-    write_file("p/notes/n.md", "A note about Issyk-Kul.\n");
-    write_file("p/notes/n.html", "<p>A page about Issyk-Kul.</p>\n");
-    write_file("p/.kavoshignore", "# kept out of the index\nsecret.md\ndrafts/\n\n");
+    test_write_file("p/a.md", "An article about Issyk-Kul.\n");
+    test_write_file("p/b.txt", "A text file about Issyk-Kul.\n");
+    test_write_file("p/secret.md", "Kept out by the ignore file.\n");
+    test_write_file("p/drafts/d.md", "A draft, kept out with its folder.\n");
+    test_write_file("p/notes/n.md", "A note about Issyk-Kul.\n");
+    test_write_file("p/notes/n.html", "<p>A page about Issyk-Kul.</p>\n");
+    test_write_file("p/.kavoshignore", "# kept out of the index\nsecret.md\ndrafts/\n\n");
 
     run_result_t r;
     run_index(&r, "-d", "db", "-v", "--exclude", "*.txt", "--exclude", "notes/*.html", "p", NULL);
@@ -607,8 +589,8 @@ static void test_globs(void **state)
     assert_string_equal(names, "p/a.md|p/notes/n.md");
 
     /* The globs stay with the folder: an update with no PATH keeps them. */
-    write_file("p/c.txt", "Another text file.\n");
-    write_file("p/e.md", "A new article about Cholpon-Ata.\n");
+    test_write_file("p/c.txt", "Another text file.\n");
+    test_write_file("p/e.md", "A new article about Cholpon-Ata.\n");
     run_index(&r, "-d", "db", NULL);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.err, "3 files: 1 indexed, 2 unchanged"));
@@ -669,16 +651,16 @@ static void test_escape_sequences_removed(void **state)
     assert_int_equal(mkdir("d", 0700), 0);
     /* A window title (OSC 0, BEL), the clipboard (OSC 52, ST), a screen
      * clear (CSI 2J), colour (CSI ... m), a C1 CSI, a bell, a backspace. */
-    write_file("d/evil.md",
+    test_write_file("d/evil.md",
                "# Title\033]0;OWNED\007 of the text\n\n"
                "Before\033]52;c;cm0gLXJmIC8=\033\\ the clipboard and after.\n\n"
                "The screen\033[2J\033[H stays, \033[1;31mred\033[0m words, "
                "C1\xc2\x9b" "31m colour, a bell\007 and a back\bspace about Karakol.\n");
-    write_file("d/page.html",
+    test_write_file("d/page.html",
                "<html><head><title>Page</title></head><body>"
                "<p>An entity &#27;[2J and an escape \033]0;T\007 in HTML about Karakol.</p>"
                "</body></html>\n");
-    write_file("d/plain.txt", "Plain text\033[5m blinking\033[0m about Karakol.\n");
+    test_write_file("d/plain.txt", "Plain text\033[5m blinking\033[0m about Karakol.\n");
     run_result_t r;
     run_index(&r, "-d", "db", "d", NULL);
     assert_int_equal(r.status, 0);

@@ -23,22 +23,10 @@
 
 static char *tmp, *dir;
 
-static char *join(const char *a, const char *b)
-{
-    size_t n = strlen(a) + strlen(b) + 2;
-    char *s = malloc(n);
-    assert_non_null(s);
-    snprintf(s, n, "%s/%s", a, b);
-    return s;
-}
-
 static void write_file(const char *name, const char *text)
 {
-    char *p = join(dir, name);
-    FILE *f = fopen(p, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    char *p = test_join(dir, name);
+    test_write_file(p, text);
     free(p);
 }
 
@@ -55,7 +43,7 @@ static void write_corpus(void)
     for (int i = 0; i < COPIES; i++) {
         char name[32];
         snprintf(name, sizeof name, "a%02d.md", i);
-        char *path = join(dir, name);
+        char *path = test_join(dir, name);
         FILE *f = fopen(path, "wb");
         assert_non_null(f);
         fprintf(f, "copy %d\n\n%s\n\nپاراگراف ویژه %d درباره سمرقند.\n", i, article, i);
@@ -156,7 +144,7 @@ static int leftovers(const char *db)
 static void test_same_index(void **state)
 {
     (void)state;
-    char *one = join(tmp, "one.db"), *three = join(tmp, "three.db"), *two = join(tmp, "two.db");
+    char *one = test_join(tmp, "one.db"), *three = test_join(tmp, "three.db"), *two = test_join(tmp, "two.db");
     index_new(one, "1", 0);
     index_new(three, "3", 0);
     char *v1 = view(one), *v3 = view(three);
@@ -196,7 +184,7 @@ static void test_same_index(void **state)
 static void make_file_in(const char *d, const char *name)
 {
     mkdir(d, 0700);
-    char *p = join(d, name);
+    char *p = test_join(d, name);
     write_file_at(p);
     free(p);
 }
@@ -208,12 +196,12 @@ static void make_file_in(const char *d, const char *name)
 static void test_half_created_leftovers(void **state)
 {
     (void)state;
-    char *db = join(tmp, "left.db");
-    char *part = join(tmp, "left.db.rebuild.part1"), *cpt = join(tmp, "left.db.compact");
+    char *db = test_join(tmp, "left.db");
+    char *part = test_join(tmp, "left.db.rebuild.part1"), *cpt = test_join(tmp, "left.db.compact");
     /* A new index is created beside its path (left.db.new) and renamed into
      * place, so a run killed then leaves no folder at left.db that is not an
      * index; what it leaves beside is cleared like the rest. */
-    char *created = join(tmp, "left.db.new");
+    char *created = test_join(tmp, "left.db.new");
     make_file_in(created, "postlist.glass");
     make_file_in(part, "flintlock");
     make_file_in(cpt, "postlist.glass");
@@ -226,7 +214,7 @@ static void test_half_created_leftovers(void **state)
     assert_int_equal(leftovers(db), 0);
     free(created);
 
-    char *other = join(tmp, "left.db.rebuild.part3");
+    char *other = test_join(tmp, "left.db.rebuild.part3");
     make_file_in(other, "notes.txt");
     const char *argv[] = { KAVOSH_INDEX_BIN, "-q", "-j", "2", "--rebuild", "-d", db, dir, NULL };
     run_result_t r = run(argv);
@@ -244,7 +232,7 @@ static void test_bad_jobs(void **state)
 {
     (void)state;
     static const char *const bad[] = { "0", "-2", "x", "3x", "100000", "" };
-    char *db = join(tmp, "bad.db");
+    char *db = test_join(tmp, "bad.db");
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *argv[] = { KAVOSH_INDEX_BIN, "-j", bad[i], "-d", db, dir, NULL };
         run_result_t r = run(argv);
@@ -263,7 +251,7 @@ static int setup(void **state)
     tmp = make_temp_dir();
     if (!tmp)
         return -1;
-    dir = join(tmp, "texts");
+    dir = test_join(tmp, "texts");
     if (mkdir(dir, 0700) != 0)
         return -1;
     write_corpus();

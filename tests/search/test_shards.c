@@ -23,23 +23,6 @@
 
 static char *tmp;
 
-static char *join(const char *a, const char *b)
-{
-    size_t n = strlen(a) + strlen(b) + 2;
-    char *s = malloc(n);
-    assert_non_null(s);
-    snprintf(s, n, "%s/%s", a, b);
-    return s;
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 /* Copies of the article in folder a, and a few English and Russian texts in
  * folder b, so that the shards' statistics differ. */
 static void write_corpus(void)
@@ -50,13 +33,13 @@ static void write_corpus(void)
     size_t n = fread(article, 1, sizeof article - 1, in);
     article[n] = '\0';
     fclose(in);
-    char *a = join(tmp, "a"), *b = join(tmp, "b");
+    char *a = test_join(tmp, "a"), *b = test_join(tmp, "b");
     assert_int_equal(mkdir(a, 0700), 0);
     assert_int_equal(mkdir(b, 0700), 0);
     for (int i = 0; i < 3; i++) {
         char name[32], *path;
         snprintf(name, sizeof name, "art%d.md", i);
-        path = join(a, name);
+        path = test_join(a, name);
         FILE *f = fopen(path, "wb");
         assert_non_null(f);
         fprintf(f, "copy %d\n\n%s\n", i, article);
@@ -73,8 +56,8 @@ static void write_corpus(void)
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         char name[32];
         snprintf(name, sizeof name, "t%zu.md", i);
-        char *path = join(b, name);
-        write_file(path, texts[i]);
+        char *path = test_join(b, name);
+        test_write_file(path, texts[i]);
         free(path);
     }
     free(a);
@@ -202,9 +185,9 @@ static void test_shards_rank_as_one(void **state)
 {
     (void)state;
     write_corpus();
-    char *a = join(tmp, "a"), *b = join(tmp, "b");
-    char *one = join(tmp, "one.db"), *sa = join(tmp, "sa.db"), *sb = join(tmp, "sb.db");
-    char *stub = join(tmp, "shards.stub"), *rstub = join(tmp, "remote.stub");
+    char *a = test_join(tmp, "a"), *b = test_join(tmp, "b");
+    char *one = test_join(tmp, "one.db"), *sa = test_join(tmp, "sa.db"), *sb = test_join(tmp, "sb.db");
+    char *stub = test_join(tmp, "shards.stub"), *rstub = test_join(tmp, "remote.stub");
     const char *both[] = { a, b };
     index_into(one, both, 2);
 
@@ -221,7 +204,7 @@ static void test_shards_rank_as_one(void **state)
     assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 
     /* A stub file names them relative to its own folder. */
-    write_file(stub, "# the two shards\nauto sa.db\nauto sb.db\n");
+    test_write_file(stub, "# the two shards\nauto sa.db\nauto sb.db\n");
 
     static const char *const queries[] = { "Kyrgyzstan security", "Иран Таджикистан",
                                            "قرقیزستان امنیت", "Central Asia Iran", NULL };
@@ -229,7 +212,7 @@ static void test_shards_rank_as_one(void **state)
     const char *d_two[] = { sa, sb };
     const char *d_stub[] = { stub };
     const char *names_two[] = { sa, sb, NULL };
-    char *stub_a = join(tmp, "sa.db"), *stub_b = join(tmp, "sb.db");
+    char *stub_a = test_join(tmp, "sa.db"), *stub_b = test_join(tmp, "sb.db");
     const char *names_stub[] = { stub_a, stub_b, NULL };
     for (no_expand = 1; no_expand >= 0; no_expand--)
         for (size_t q = 0; queries[q]; q++) {
@@ -258,7 +241,7 @@ static void test_shards_rank_as_one(void **state)
         char text[256], tcp_name[80];
         snprintf(text, sizeof text, "auto sa.db\nremote %s\n", remote + 4);
         snprintf(tcp_name, sizeof tcp_name, "%s", remote);
-        write_file(rstub, text);
+        test_write_file(rstub, text);
         const char *d_remote[] = { rstub };
         const char *names_remote[] = { stub_a, tcp_name, NULL };
         for (no_expand = 1; no_expand >= 0; no_expand--)

@@ -36,15 +36,6 @@ static char *tmp;
 /* ---------------------------------------------------------------------- */
 /* Helpers                                                                 */
 
-static char *path_join(const char *a, const char *b)
-{
-    size_t n = strlen(a) + strlen(b) + 2;
-    char *s = malloc(n);
-    assert_non_null(s);
-    snprintf(s, n, "%s/%s", a, b);
-    return s;
-}
-
 /* Run PROGRAM ARGS... (NULL-terminated). */
 static void run(run_result_t *r, const char *prog, ...)
 {
@@ -78,10 +69,10 @@ static const char *Q(const char *name)
 /* A fresh copy of the fixture corpus as WORK/corpus; returns WORK. */
 static char *fresh_corpus(const char *name, char **corpus, char **db)
 {
-    char *work = path_join(tmp, name);
+    char *work = test_join(tmp, name);
     assert_int_equal(mkdir(work, 0700), 0);
-    *corpus = path_join(work, "corpus");
-    *db = path_join(work, "db");
+    *corpus = test_join(work, "corpus");
+    *db = test_join(work, "db");
     qual_dir = *corpus;
     run_result_t r;
     run(&r, "/bin/cp", "-R", KS_TEST_CORPUS, *corpus, NULL);
@@ -328,7 +319,7 @@ static void test_corpus(void **state)
 
 static void set_manifest(const char *corpus, const char *text)
 {
-    char *m = path_join(corpus, "sources.tsv");
+    char *m = test_join(corpus, "sources.tsv");
     write_bytes(m, text, strlen(text));
     free(m);
 }
@@ -386,8 +377,8 @@ static void test_manifest_change(void **state)
 
     /* The article gone, its entries are gone: the header-named text, itself
      * unchanged, is warned about and becomes an ordinary text. */
-    char *article = path_join(corpus, "article.md");
-    char *smith = path_join(corpus, "texts/smith-pipelines.md");
+    char *article = test_join(corpus, "article.md");
+    char *smith = test_join(corpus, "texts/smith-pipelines.md");
     assert_int_equal(unlink(article), 0);
     run(&r, KAVOSH_INDEX_BIN, "-d", db, corpus, NULL);
     assert_int_equal(r.status, 0);
@@ -415,9 +406,9 @@ static void test_direct_files(void **state)
     (void)state;
     char *corpus, *db;
     char *work = fresh_corpus("direct", &corpus, &db);
-    char *html = path_join(corpus, "texts/petrova-ferries.html");
-    char *article = path_join(corpus, "article.md");
-    char *manifest = path_join(corpus, "sources.tsv");
+    char *html = test_join(corpus, "texts/petrova-ferries.html");
+    char *article = test_join(corpus, "article.md");
+    char *manifest = test_join(corpus, "sources.tsv");
     /* The article named by its path has ids that begin with that path. */
     char entry[1100], text[2400];
     snprintf(entry, sizeof entry, "%s#ref-3", article);
@@ -472,7 +463,7 @@ static void test_manifest_cases(void **state)
         len += cases[i].input_len;
         text[len++] = '\n';
     }
-    char *m = path_join(corpus, "sources.tsv");
+    char *m = test_join(corpus, "sources.tsv");
     write_bytes(m, text, len);
     free(text);
 
@@ -532,7 +523,7 @@ static void test_header_cases(void **state)
         snprintf(name, sizeof name, "h%zu.txt", i + 1);
         memcpy(buf, cases[i].input, cases[i].input_len);
         memcpy(buf + cases[i].input_len, body, sizeof body - 1);
-        char *p = path_join(corpus, name);
+        char *p = test_join(corpus, name);
         write_bytes(p, buf, cases[i].input_len + sizeof body - 1);
         free(p);
     }
@@ -590,7 +581,7 @@ static void test_hostile(void **state)
     (void)state;
     char *corpus, *db;
     char *work = fresh_corpus("hostile", &corpus, &db);
-    char *m = path_join(corpus, "sources.tsv");
+    char *m = test_join(corpus, "sources.tsv");
     size_t big = 200000;
     char *buf = malloc(big);
     assert_non_null(buf);
