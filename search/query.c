@@ -631,12 +631,106 @@ typedef struct expander {
     qlist_t   *out;
     const char *text;       /* the analysed run, for labels */
     const char *const *stems;  /* the query's stems, beside the terms of a match */
+    /* The span being gathered: every concept matching the same query words
+     * adds its variants to one group (the gazetteer's «ایران» and the
+     * lexicon's are one word's equivalents, not two pieces of evidence). */
+    size_t      start, end;
+    int         open;
+    const char *const *terms;
+    qlist_t     group;
+    double      df_exp;
+    char      **seen;       /* the variants in the group, terms joined by US */
+    size_t      n_seen, cap_seen;
 } expander_t;
+
+/* The variant's terms joined by U+001F: the key that finds it again in
+ * another concept. Malloc'd; NULL on OOM. */
+static char *variant_key(const ks_glossary_variant_t *v)
+{
+    size_t len = 1;
+    for (size_t k = 0; k < v->nterms; k++)
+        len += strlen(v->terms[k]) + 1;
+    char *key = malloc(len), *w = key;
+    if (!key)
+        return NULL;
+    for (size_t k = 0; k < v->nterms; k++) {
+        size_t l = strlen(v->terms[k]);
+        memcpy(w, v->terms[k], l);
+        w += l;
+        *w++ = '\x1f';
+    }
+    *w = '\0';
+    return key;
+}
+
+/* Whether the group holds the variant already; if not, it is noted. */
+static int variant_seen(expander_t *x, const ks_glossary_variant_t *v)
+{
+    char *key = variant_key(v);
+    if (!key) {
+        fail(x->p, KS_QUERY_NOMEM, x->p->tok.at, "out of memory");
+        return 1;
+    }
+    for (size_t i = 0; i < x->n_seen; i++)
+        if (strcmp(x->seen[i], key) == 0) {
+            free(key);
+            return 1;
+        }
+    char **ns = kd_vec_grow(x->seen, &x->cap_seen, x->n_seen + 1, sizeof *ns, 8);
+    if (!ns) {
+        free(key);
+        fail(x->p, KS_QUERY_NOMEM, x->p->tok.at, "out of memory");
+        return 1;
+    }
+    x->seen = ns;
+    x->seen[x->n_seen++] = key;
+    return 0;
+}
+
+/* The gathered span's equivalents, as one weighted synonym group. */
+static void expander_flush(expander_t *x)
+{
+    parser_t *p = x->p;
+    if (!x->open)
+        return;
+    x->open = 0;
+    for (size_t i = 0; i < x->n_seen; i++)
+        free(x->seen[i]);
+    x->n_seen = 0;
+    /* The equivalents of one concept weigh as one term (Xapian's synonym
+     * operator): a passage naming Iran three ways is not three times as
+     * much about Iran, and a concept with many spellings must not outweigh
+     * one with few. */
+    kx_query_t *syn = ql_combine(p, &x->group, KX_OP_SYNONYM, 0);
+    if (!syn)
+        return;
+    kx_query_t *scaled = NULL;
+    double df_exp = x->df_exp, n_all = index_size(p);
+    if (n_all > 0 && df_exp > n_all)
+        df_exp = n_all;
+    double df_typed = seq_df(p, x->terms + x->start, x->stems ? x->stems + x->start : NULL,
+                             x->end - x->start);
+    double w = evidence_weight(p, df_typed, df_exp, KS_WEIGHT_EXPANSION_CAP,
+                               KS_WEIGHT_EXPANSION_ALONE, KS_WEIGHT_EXPANSION);
+    if (kx_query_scale(syn, w, &scaled) != KX_OK)
+        fail(p, KS_QUERY_FAILED, p->tok.at, "cannot build the query");
+    kx_query_free(syn);
+    ql_push(p, x->out, scaled);
+}
 
 static int on_glossary_match(void *ctx, const ks_glossary_match_t *m)
 {
     expander_t *x = ctx;
     parser_t *p = x->p;
+    if (x->open && (m->start != x->start || m->end != x->end))
+        expander_flush(x);
+    if (!x->open) {
+        x->open = 1;
+        x->start = m->start;
+        x->end = m->end;
+        x->terms = m->terms;
+        x->df_exp = 0;
+    }
     char from[512] = "";
     size_t used = 0;
     for (size_t k = m->start; k < m->end && used < sizeof from - 1; k++) {
@@ -646,8 +740,6 @@ static int on_glossary_match(void *ctx, const ks_glossary_match_t *m)
         used += (size_t)w;
     }
     size_t n = ks_glossary_concept_size(p->glossary, m->concept);
-    qlist_t group = { 0 };
-    double df_exp = 0;
     for (size_t i = 0; i < n && p->st == KS_QUERY_OK; i++) {
         if (i == m->variant)
             continue;
@@ -663,31 +755,12 @@ static int on_glossary_match(void *ctx, const ks_glossary_match_t *m)
             same = strcmp(v.terms[k], m->terms[m->start + k]) == 0 ||
                    (ts && v.stems && v.stems[k] && strcmp(v.stems[k], ts) == 0);
         }
-        if (same)
+        if (same || variant_seen(x, &v))
             continue;
-        ql_push(p, &group, variant_query(p, &v));
-        df_exp += seq_df(p, v.terms, v.stems, v.nterms);
+        ql_push(p, &x->group, variant_query(p, &v));
+        x->df_exp += seq_df(p, v.terms, v.stems, v.nterms);
         if (remember_expansion(p->q, from, &v) != 0)
             fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
-    }
-    /* The equivalents of one concept weigh as one term (Xapian's synonym
-     * operator): a passage naming Iran three ways is not three times as
-     * much about Iran, and a concept with many spellings must not outweigh
-     * one with few. */
-    kx_query_t *syn = ql_combine(p, &group, KX_OP_SYNONYM, 0);
-    if (syn) {
-        kx_query_t *scaled = NULL;
-        double n_all = index_size(p);
-        if (n_all > 0 && df_exp > n_all)
-            df_exp = n_all;
-        double df_typed = seq_df(p, m->terms + m->start, x->stems ? x->stems + m->start : NULL,
-                                 m->end - m->start);
-        double w = evidence_weight(p, df_typed, df_exp, KS_WEIGHT_EXPANSION_CAP,
-                                   KS_WEIGHT_EXPANSION_ALONE, KS_WEIGHT_EXPANSION);
-        if (kx_query_scale(syn, w, &scaled) != KX_OK)
-            fail(p, KS_QUERY_FAILED, p->tok.at, "cannot build the query");
-        kx_query_free(syn);
-        ql_push(p, x->out, scaled);
     }
     return p->st != KS_QUERY_OK;
 }
@@ -713,6 +786,11 @@ static void expand(parser_t *p, const collected_t *c, qlist_t *words)
         expander_t x = { .p = p, .out = words, .stems = stems };
         if (ks_glossary_match(p->glossary, terms, stems, n, on_glossary_match, &x) != KS_GLOSSARY_OK)
             fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
+        expander_flush(&x);
+        ql_free(&x.group);
+        for (size_t i = 0; i < x.n_seen; i++)
+            free(x.seen[i]);
+        free(x.seen);
     }
     free(terms);
     free(stems);

@@ -283,6 +283,40 @@ static void test_name_keys(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+static size_t count(const char *hay, const char *needle);
+
+/* A word two concepts hold (the gazetteer's country and a lexicon line) is
+ * one piece of evidence: their equivalents make one synonym group, each
+ * equivalent once, so the word does not weigh twice. A concept matching a
+ * different span still makes its own group. */
+static void test_concepts_one_group(void **state)
+{
+    (void)state;
+    static const char tsv[] = "fa\tru\ten\n"
+                              "ایران\tИран\tIran\n"
+                              "ایران\tИран | ИРИ\tIran | Persia\n"
+                              "روسیه\tРоссия\tRussia\n";
+    ks_glossary_t *g = NULL;
+    assert_int_equal(ks_glossary_new(&g), KS_GLOSSARY_OK);
+    assert_int_equal(ks_glossary_add_tsv(g, an, "test", tsv, sizeof tsv - 1, NULL, NULL, NULL),
+                     KS_GLOSSARY_OK);
+    ks_query_options_t opt = { .glossary = g };
+    ks_query_t *q = NULL;
+    assert_int_equal(ks_query_parse(an, "ایران روسیه", &opt, &q, NULL), KS_QUERY_OK);
+    char *d = kx_query_describe(ks_query_xapian(q));
+    assert_non_null(d);
+    /* Every equivalent of ایران once: Iran, Persia, Иран, ИРИ. */
+    if (count(d, "(iran@1") != 1 || count(d, "(persia@1") != 1 || count(d, "(иран@1") != 1 ||
+        count(d, "ири@1") != 1)
+        fail_msg("equivalents not once each: %s", d);
+    /* Two groups in all: one per span (ایران, روسیه). */
+    if (count(d, " * (") != 2)
+        fail_msg("wanted two weighted groups: %s", d);
+    kx_free(d);
+    ks_query_free(q);
+    ks_glossary_free(g);
+}
+
 /* Parse text and return its warning (copied into buf) and Xapian description. */
 static char *parse_warn(const char *text, char *buf, size_t cap)
 {
@@ -372,6 +406,7 @@ int main(void)
         cmocka_unit_test(test_random),
         cmocka_unit_test(test_name_keys),
         cmocka_unit_test(test_budget),
+        cmocka_unit_test(test_concepts_one_group),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
