@@ -684,6 +684,18 @@ static int fa_letter(uint32_t u)
            u == 0x0639 || u == 0x0621;
 }
 
+/* Is the و at j that of the ending وی after a consonant, the adjective of
+ * a place or a name (غزنوی ~ Ghaznavi ~ Газневи, دهلوی ~ Dehlavi, گنجوی ~
+ * Ganjavi ~ Гянджеви, موسوی ~ Mousavi ~ Мусави, پهلوی ~ Pahlavi)? There the
+ * و is v. Two letters at least before it: روی, سوی and بوی are the vowel u. */
+static int nisba_v(const uint32_t *p, size_t m, size_t j)
+{
+    if (j < 2 || j + 2 != m || !fa_ye(p[j + 1]))
+        return 0;
+    uint32_t prev = p[j - 1];
+    return fa_class(prev) != 0 || fa_heh(prev);
+}
+
 /* Reduce the Persian run p[0..m) of letters to classes. */
 static void fa_rules(ka_translit_t *t, const uint32_t *p, size_t m)
 {
@@ -726,7 +738,7 @@ static void fa_rules(ka_translit_t *t, const uint32_t *p, size_t m)
              * (پالگریو ~ Palgrave). Elsewhere it is the vowel o/u
              * (پوتین ~ Putin, مسکو ~ Moscow). */
             if (j == 0 || fa_alef(next) || (fa_alef(prev) && j >= 2) ||
-                (j + 1 == m && fa_ye(prev)))
+                (j + 1 == m && fa_ye(prev)) || nisba_v(p, m, j))
                 emit(t, 'v');
             else
                 t->final_vowel = vav_vowel = 1;
@@ -1019,11 +1031,29 @@ static int within_one_edit(const char *a, size_t alen, const char *b, size_t ble
     return memcmp(a + i, b + i + 1, alen - i) == 0;   /* b has one more at i */
 }
 
+/* Is b a with one 'v' or 'y' more (after a's first class)? Persian writes
+ * و and ی both for a consonant (v, y) and for a long vowel (u/o, i), and the
+ * key drops the vowel: حاجی‌وثوق keys kjsk, Hajivosough kjvsk. */
+static int one_semivowel_more(const char *a, size_t alen, const char *b, size_t blen)
+{
+    if (blen != alen + 1)
+        return 0;
+    size_t i = 1;
+    while (i < alen && a[i] == b[i])
+        i++;
+    return (b[i] == 'v' || b[i] == 'y') && memcmp(a + i, b + i + 1, alen - i) == 0;
+}
+
 int ka_translit_near(const char *a, size_t alen, const char *b, size_t blen)
 {
     if (a == NULL || b == NULL || alen == 0 || blen == 0 || a[0] != b[0])
         return 0;
     if (alen == blen && memcmp(a, b, alen) == 0)
+        return 1;
+    /* A semivowel one spelling writes as a vowel: the shorter key needs
+     * only KA_TRANSLIT_NEAR_SEMIVOWEL_MIN classes. */
+    if ((alen >= KA_TRANSLIT_NEAR_SEMIVOWEL_MIN && one_semivowel_more(a, alen, b, blen)) ||
+        (blen >= KA_TRANSLIT_NEAR_SEMIVOWEL_MIN && one_semivowel_more(b, blen, a, alen)))
         return 1;
     if (alen < KA_TRANSLIT_NEAR_MIN || blen < KA_TRANSLIT_NEAR_MIN)
         return 0;

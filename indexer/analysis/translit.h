@@ -110,6 +110,11 @@ ka_status_t ka_translit_token_term(ka_translit_t *t, const ka_token_t *tok, char
  * classes or fewer reaches hundreds of unrelated words. */
 #define KA_TRANSLIT_NEAR_MIN 5
 
+/* One exception: a 'v' or 'y' added or dropped (Persian و and ی are a
+ * consonant or a long vowel, and the key keeps only the consonant) needs
+ * only this many classes in the shorter key. */
+#define KA_TRANSLIT_NEAR_SEMIVOWEL_MIN 4
+
 /* At most this many keys are kept for one query key: the nearest, then the
  * most frequent in the index. */
 #define KA_TRANSLIT_NEAR_MAX 8

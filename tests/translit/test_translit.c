@@ -521,6 +521,11 @@ static void test_near(void **state)
         { "mnbvc", "mnbcv", 0 },        /* a transposition is two edits */
         { "krbcv", "krwcv", 0 },        /* Gorbachev, Khrushchev: b and w are not confused */
         { "ksnjr", "ksnkr", 1 },        /* Kissinger's soft g */
+        { "kjsk", "kjvsk", 1 },         /* a semivowel Persian wrote as a vowel: 4 classes suffice */
+        { "krzm", "kvrzm", 1 },         /* Khwarazm ~ خوارزم */
+        { "kjsk", "kjtsk", 0 },         /* another consonant: short keys take no edit */
+        { "tkl", "tvkl", 0 },           /* 3 classes: too short even for a semivowel */
+        { "bstn", "ybstn", 0 },         /* never before the first class */
         { "", "", 0 },
         { "abc", "", 0 },
     };
