@@ -58,6 +58,12 @@ typedef struct stem_slot {
  * are not joined. */
 #define KA_JOIN_MAX_NEWLINES 1
 
+/* A dotted acronym has at most KA_ACRO_MAX letters, and is delivered in at
+ * most KA_ACRO_READINGS readings of its ambiguous Persian letter names
+ * (سی.آی.ای: cia, cie, cii, cea, …). */
+#define KA_ACRO_MAX      12
+#define KA_ACRO_READINGS 9
+
 struct ka_analyzer {
     ka_norm_t      norm;            /* for ka_analyze */
     ka_norm_t      fold_norm;       /* for ka_fold, so that a callback of ka_analyze may call it */
@@ -88,6 +94,9 @@ struct ka_analyzer {
     size_t       prev_len;
     size_t       prev_start;
     unsigned     prev_pos;
+
+    int32_t      acro_until;        /* units of this chunk read as a dotted acronym already */
+    char         acro_buf[32];      /* a letter name being looked up */
 
     char term[KA_TERM_BUF];
     char stem[KA_TERM_BUF];
@@ -267,6 +276,149 @@ have_stem:
 }
 
 /* ------------------------------------------------------------------------ */
+/* Dotted acronyms                                                           */
+
+/* Persian names of the Latin letters (as the normalizer leaves them: آ is
+ * ا), and the letters each may stand for: آر.سی.دی is RCD, ان.پی.تی NPT,
+ * سی.آی.ای CIA. ای is A, E or I; جی G or J. Sorted by name. */
+static const struct letter_name {
+    const char *name, *letters;
+} LETTER_NAMES[] = {
+    { "\u0627\u0631", "r" },                     /* ار */
+    { "\u0627\u0633", "s" },                     /* اس */
+    { "\u0627\u0641", "f" },                     /* اف */
+    { "\u0627\u0644", "l" },                     /* ال */
+    { "\u0627\u0645", "m" },                     /* ام */
+    { "\u0627\u0646", "n" },                     /* ان */
+    { "\u0627\u0686", "h" },                     /* اچ */
+    { "\u0627\u0648", "o" },                     /* او */
+    { "\u0627\u06cc", "aei" },                   /* ای */
+    { "\u0627\u06cc\u06a9\u0633", "x" },         /* ایکس */
+    { "\u0628\u06cc", "b" },                     /* بی */
+    { "\u062a\u06cc", "t" },                     /* تی */
+    { "\u062c\u06cc", "gj" },                    /* جی */
+    { "\u062f\u0628\u0644\u06cc\u0648", "w" },   /* دبلیو */
+    { "\u062f\u06cc", "d" },                     /* دی */
+    { "\u0632\u062f", "z" },                     /* زد */
+    { "\u0633\u06cc", "c" },                     /* سی */
+    { "\u067e\u06cc", "p" },                     /* پی */
+    { "\u06a9\u06cc", "k" },                     /* کی */
+    { "\u06a9\u06cc\u0648", "q" },               /* کیو */
+    { "\u0648\u0627\u06cc", "y" },               /* وای */
+    { "\u0648\u06cc", "v" },                     /* وی */
+    { "\u06cc\u0648", "u" },                     /* یو */
+};
+
+/* The letters a word may stand for in a dotted acronym: a single Latin
+ * letter stands for itself, a Persian letter name for its letters; NULL
+ * for any other word. */
+static const char *acronym_letters(const char *term, size_t len, ka_script_t sc)
+{
+    static const char *const latin[26] = {
+        "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m",
+        "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z",
+    };
+    if (sc == KA_SCRIPT_LATIN)
+        return len == 1 && term[0] >= 'a' && term[0] <= 'z' ? latin[term[0] - 'a'] : NULL;
+    if (sc != KA_SCRIPT_ARABIC || len > 10)
+        return NULL;
+    for (size_t i = 0; i < sizeof LETTER_NAMES / sizeof LETTER_NAMES[0]; i++)
+        if (strlen(LETTER_NAMES[i].name) == len && memcmp(LETTER_NAMES[i].name, term, len) == 0)
+            return LETTER_NAMES[i].letters;
+    return NULL;
+}
+
+static int acro_arabic_letter(UChar u)
+{
+    return u >= 0x0621 && u <= 0x06D3 && !(u >= 0x064B && u <= 0x066D);
+}
+
+/* The word at unit i of the chunk (the letter of a dotted acronym after a
+ * full stop): its letters, or NULL; *end is where it ends. */
+static const char *acro_next(ka_analyzer_t *a, int32_t i, int32_t *end)
+{
+    const ka_norm_t *n = &a->norm;
+    int32_t j = i;
+    if (j < n->out_len && n->out[j] >= 'a' && n->out[j] <= 'z') {
+        j++;
+        if (j < n->out_len && u_isalnum(n->out[j]))
+            return NULL;
+        a->acro_buf[0] = (char)n->out[i];
+        *end = j;
+        return acronym_letters(a->acro_buf, 1, KA_SCRIPT_LATIN);
+    }
+    while (j < n->out_len && acro_arabic_letter(n->out[j]) && j - i < 8)
+        j++;
+    if (j == i || (j < n->out_len && u_isalnum(n->out[j])))
+        return NULL;
+    size_t len = 0;
+    for (int32_t k = i; k < j; k++) {
+        UChar u = n->out[k];   /* U+0600..U+06FF: two bytes of UTF-8 */
+        a->acro_buf[len++] = (char)(0xC0 | (u >> 6));
+        a->acro_buf[len++] = (char)(0x80 | (u & 0x3F));
+    }
+    *end = j;
+    return acronym_letters(a->acro_buf, len, KA_SCRIPT_ARABIC);
+}
+
+/* The first letter of a dotted acronym was just delivered (units [s, e),
+ * letters first): read the rest of it off the chunk (a full stop, a letter,
+ * and so on, at most KA_ACRO_MAX letters) and deliver it, if it has two
+ * letters or more, as a Latin word joined from its letters (KA_TOK_JOINED,
+ * at the first letter's position and start, spanning the acronym): every
+ * reading of its ambiguous letter names, at most KA_ACRO_READINGS of them.
+ * R.C.D. and آر.سی.دی both give «rcd». */
+static int acronym_deliver(ka_analyzer_t *a, int32_t e, const char *first, size_t start,
+                           unsigned pos)
+{
+    const ka_norm_t *n = &a->norm;
+    const char *opts[KA_ACRO_MAX];
+    size_t k = 0;
+    int32_t i = e, last = e;
+    opts[k++] = first;
+    while (k < KA_ACRO_MAX && i + 1 < n->out_len && n->out[i] == '.') {
+        int32_t end = 0;
+        const char *letters = acro_next(a, i + 1, &end);
+        if (!letters)
+            break;
+        opts[k++] = letters;
+        i = last = end;
+    }
+    a->acro_until = last;
+    if (k < 2)
+        return 0;
+    size_t stop = n->out_end[last - 1];
+    uint32_t next = last < n->out_len ? n->out_beg[last] : (uint32_t)a->chunk_len;
+    if (next > stop)
+        stop = next;
+    size_t idx[KA_ACRO_MAX] = { 0 }, readings = 0;
+    for (;;) {
+        char word[KA_ACRO_MAX + 1];
+        for (size_t m = 0; m < k; m++)
+            word[m] = opts[m][idx[m]];
+        word[k] = '\0';
+        /* «U.S.» is the country, not the word «us»... unless it is a stop word. */
+        if (!is_stopword(a, KA_SCRIPT_LATIN, word, k) &&
+            deliver(a, word, k, KA_SCRIPT_LATIN, start, a->base + stop, pos, KA_TOK_JOINED))
+            return 1;
+        if (++readings == KA_ACRO_READINGS)
+            return 0;
+        /* The next reading: an odometer over the letters' choices. */
+        size_t m = k;
+        for (;;) {
+            m--;
+            if (opts[m][idx[m] + 1] != '\0') {
+                idx[m]++;
+                break;
+            }
+            idx[m] = 0;
+            if (m == 0)
+                return 0;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------ */
 /* The pipeline                                                              */
 
 /* Note what lies between the previous run and unit `upto`. */
@@ -285,7 +437,6 @@ static int on_run(void *ctx, int32_t s, int32_t e, ka_script_t sc)
 {
     ka_analyzer_t *a = ctx;
     const ka_norm_t *n = &a->norm;
-
     scan_gap(a, s);
     a->last_end = e;
     int joinable = !(a->opts & KA_OPT_NO_JOINED) && a->prev_arabic && sc == KA_SCRIPT_ARABIC &&
@@ -346,6 +497,12 @@ static int on_run(void *ctx, int32_t s, int32_t e, ka_script_t sc)
     }
     if (deliver(a, a->term, len, sc, start, a->base + end, pos, cap))
         return 1;
+    /* The first letter of a dotted acronym (not one of its later letters). */
+    if (s >= a->acro_until && e < n->out_len && n->out[e] == '.') {
+        const char *letters = acronym_letters(a->term, len, sc);
+        if (letters && acronym_deliver(a, e, letters, start, pos))
+            return 1;
+    }
 
     a->prev_arabic = sc == KA_SCRIPT_ARABIC;
     if (a->prev_arabic) {
@@ -398,6 +555,7 @@ ka_status_t ka_analyze(ka_analyzer_t *a, ka_mode_t mode, const char *text, size_
         a->chunk_len = clen;
         a->chunk = text + base;
         a->last_end = 0;
+        a->acro_until = 0;
         st = ka_tokenize(&a->tok, a->norm.out, a->norm.out_len, on_run, a);
         if (st != KA_OK)
             return st;
