@@ -87,6 +87,9 @@ static void usage(FILE *out)
 "      --no-expand    do not expand words through the index's glossary (the\n"
 "                     default lexicon, ICU's names, folders' glossaries and\n"
 "                     dictionaries) nor match them by transliteration\n"
+"      --no-coverage  rank by BM25 alone: without it, the first 50 hits are\n"
+"                     ranked again by their score times the share of the\n"
+"                     query's words (in any of their forms) they match\n"
 "      --explain      say which glossary expansion each hit matched through\n"
 "      --show-query   print the query as Xapian runs it, on standard error\n"
 "      --timing       with --batch: queries/s and p50/p99 latency on standard error\n"
@@ -326,7 +329,7 @@ int main(int argc, char **argv)
 #endif
     ki_set_program("kavosh-search");
     enum { OPT_VERSION = 256, OPT_JSON, OPT_TSV, OPT_COLOR, OPT_BATCH, OPT_OFFSET, OPT_LANG, OPT_SHOW_QUERY, OPT_CITES, OPT_CITATIONS, OPT_SOURCES,
-           OPT_SECTION, OPT_SOURCE, OPT_NO_EXPAND, OPT_EXPLAIN, OPT_TIMING, OPT_BIDI };
+           OPT_SECTION, OPT_SOURCE, OPT_NO_EXPAND, OPT_NO_COVERAGE, OPT_EXPLAIN, OPT_TIMING, OPT_BIDI };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
         { "limit", required_argument, NULL, 'n' },
@@ -344,6 +347,7 @@ int main(int argc, char **argv)
         { "source", required_argument, NULL, OPT_SOURCE },
         { "no-expand", no_argument, NULL, OPT_NO_EXPAND },
         { "explain", no_argument, NULL, OPT_EXPLAIN },
+        { "no-coverage", no_argument, NULL, OPT_NO_COVERAGE },
         { "timing", no_argument, NULL, OPT_TIMING },
         { "citations", no_argument, NULL, OPT_CITATIONS },
         { "sources", no_argument, NULL, OPT_SOURCES },
@@ -440,6 +444,7 @@ int main(int argc, char **argv)
             break;
         case OPT_NO_EXPAND: no_expand = 1; break;
         case OPT_EXPLAIN: a.explain = 1; break;
+        case OPT_NO_COVERAGE: a.no_coverage = 1; break;
         case OPT_TIMING: a.timing = 1; break;
         case OPT_CITATIONS: mode = MODE_CITATIONS; modes++; break;
         case OPT_SOURCES: mode = MODE_SOURCES; modes++; break;

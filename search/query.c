@@ -62,6 +62,14 @@ struct ks_query {
     } *exp;
     size_t      n_exp, cap_exp;
     char       *warning;   /* why the query was read as plain words, or NULL */
+    /* Which of the query's words each term stands for (bit k: the k-th word
+     * of KS_MAX_CONCEPTS), for ks_query_coverage; sorted by term when parsed. */
+    struct cover {
+        char    *term;
+        uint64_t words;
+    } *cover;
+    size_t      n_cover, cap_cover;
+    unsigned    n_concepts;   /* words with a bit */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -102,6 +110,7 @@ typedef struct parser {
     char           err[256];
     char           unknown[320];  /* an unknown source:/cites: id, for the warning */
     double         ndocs;    /* passages in the index, for evidence weights (0: not read yet) */
+    uint64_t       words_now;  /* the query words the terms being made stand for */
 } parser_t;
 
 /* Messages quote the query, which may be any bytes, and snprintf may cut a
@@ -327,11 +336,17 @@ static kx_query_t *combine(parser_t *p, kx_query_op_t op, kx_query_t **subs, siz
     return out;
 }
 
+static int cover_add(ks_query_t *q, const char *term, uint64_t words);
+
 static kx_query_t *term_query(parser_t *p, const char *term, unsigned pos, double scale)
 {
     kx_query_t *t = NULL, *s = NULL;
     if (p->st != KS_QUERY_OK)
         return NULL;
+    if (p->words_now && cover_add(p->q, term, p->words_now) != 0) {
+        fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
+        return NULL;
+    }
     if (kx_query_term(term, 1, pos, &t) != KX_OK) {
         fail(p, KS_QUERY_FAILED, p->tok.at, "cannot build the query");
         return NULL;
@@ -342,6 +357,55 @@ static kx_query_t *term_query(parser_t *p, const char *term, unsigned pos, doubl
         fail(p, KS_QUERY_FAILED, p->tok.at, "cannot build the query");
     kx_query_free(t);
     return s;
+}
+
+/* Note that term stands for the query words in words (merged by term when
+ * the parse ends: cover_finish). */
+static int cover_add(ks_query_t *q, const char *term, uint64_t words)
+{
+    if (q->n_cover > 0 && strcmp(q->cover[q->n_cover - 1].term, term) == 0) {
+        q->cover[q->n_cover - 1].words |= words;
+        return 0;
+    }
+    struct cover *nc = kd_vec_grow(q->cover, &q->cap_cover, q->n_cover + 1, sizeof *nc, 16);
+    if (!nc)
+        return -1;
+    q->cover = nc;
+    if ((q->cover[q->n_cover].term = strdup(term)) == NULL)
+        return -1;
+    q->cover[q->n_cover++].words = words;
+    return 0;
+}
+
+static int cover_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct cover *)a)->term, ((const struct cover *)b)->term);
+}
+
+/* Sort the cover by term and merge a term's entries. */
+static void cover_finish(ks_query_t *q)
+{
+    if (q->n_cover == 0)
+        return;
+    qsort(q->cover, q->n_cover, sizeof *q->cover, cover_cmp);
+    size_t w = 0;
+    for (size_t r = 1; r < q->n_cover; r++) {
+        if (strcmp(q->cover[r].term, q->cover[w].term) == 0) {
+            q->cover[w].words |= q->cover[r].words;
+            free(q->cover[r].term);
+        } else {
+            q->cover[++w] = q->cover[r];
+        }
+    }
+    q->n_cover = w + 1;
+}
+
+/* A new query word for the coverage (bit), or 0 past KS_MAX_CONCEPTS. */
+static uint64_t new_concept(parser_t *p)
+{
+    if (p->q->n_concepts >= KS_MAX_CONCEPTS)
+        return 0;
+    return (uint64_t)1 << p->q->n_concepts++;
 }
 
 /* A growable list of owned subqueries. */
@@ -396,6 +460,8 @@ typedef struct collected {
         char       *term, *stem;
         unsigned    pos, flags;
         ka_script_t script;
+        size_t      start, end;
+        uint64_t    words;   /* text_query: the query words it stands for (bits) */
     } *v;
     size_t n, cap;
 } collected_t;
@@ -413,6 +479,9 @@ static int collect(void *ctx, const ka_token_t *tok)
     t->pos = tok->pos;
     t->flags = tok->flags;
     t->script = tok->script;
+    t->start = tok->start;
+    t->end = tok->end;
+    t->words = 0;
     if (!t->term || (tok->stem && !t->stem)) {
         free(t->term);
         free(t->stem);
@@ -631,6 +700,7 @@ typedef struct expander {
     qlist_t   *out;
     const char *text;       /* the analysed run, for labels */
     const char *const *stems;  /* the query's stems, beside the terms of a match */
+    const uint64_t *wbits;     /* the query words (coverage bits) of each term */
     /* The span being gathered: every concept matching the same query words
      * adds its variants to one group (the gazetteer's «ایران» and the
      * lexicon's are one word's equivalents, not two pieces of evidence). */
@@ -740,6 +810,9 @@ static int on_glossary_match(void *ctx, const ks_glossary_match_t *m)
         used += (size_t)w;
     }
     size_t n = ks_glossary_concept_size(p->glossary, m->concept);
+    p->words_now = 0;
+    for (size_t k = m->start; x->wbits && k < m->end; k++)
+        p->words_now |= x->wbits[k];
     for (size_t i = 0; i < n && p->st == KS_QUERY_OK; i++) {
         if (i == m->variant)
             continue;
@@ -772,8 +845,9 @@ static void expand(parser_t *p, const collected_t *c, qlist_t *words)
         return;
     const char **terms = malloc(c->n * sizeof *terms);
     const char **stems = malloc(c->n * sizeof *stems);
+    uint64_t *wbits = malloc(c->n * sizeof *wbits);
     size_t n = 0;
-    if (!terms || !stems) {
+    if (!terms || !stems || !wbits) {
         fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
     } else {
         for (size_t k = 0; k < c->n; k++) {
@@ -781,9 +855,10 @@ static void expand(parser_t *p, const collected_t *c, qlist_t *words)
                 continue;
             terms[n] = c->v[k].term;
             stems[n] = c->v[k].stem;
+            wbits[n] = c->v[k].words;
             n++;
         }
-        expander_t x = { .p = p, .out = words, .stems = stems };
+        expander_t x = { .p = p, .out = words, .stems = stems, .wbits = wbits };
         if (ks_glossary_match(p->glossary, terms, stems, n, on_glossary_match, &x) != KS_GLOSSARY_OK)
             fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
         expander_flush(&x);
@@ -794,6 +869,7 @@ static void expand(parser_t *p, const collected_t *c, qlist_t *words)
     }
     free(terms);
     free(stems);
+    free(wbits);
 }
 
 /* The one word of text[0..len) as the analyzer makes it, or NULL if it is
@@ -966,11 +1042,23 @@ static kx_query_t *text_query(parser_t *p, const char *s, size_t len)
     for (size_t k = 0; k < c.n; k++)
         if (!(c.v[k].flags & (KA_TOK_STOPWORD | KA_TOK_JOINED)))
             content = 1;
+    /* Each content word is a concept of the coverage (ks_query_coverage); a
+     * joined token stands for the words it joins. */
+    for (size_t k = 0; k < c.n; k++)
+        if (content && !(c.v[k].flags & (KA_TOK_STOPWORD | KA_TOK_JOINED)))
+            c.v[k].words = new_concept(p);
+    for (size_t k = 0; k < c.n; k++)
+        if (c.v[k].flags & KA_TOK_JOINED)
+            for (size_t i = 0; i < c.n; i++)
+                if (!(c.v[i].flags & KA_TOK_JOINED) && c.v[i].start >= c.v[k].start &&
+                    c.v[i].start < c.v[k].end)
+                    c.v[k].words |= c.v[i].words;
     qlist_t words = { 0 };
     for (size_t k = 0; k < c.n && p->st == KS_QUERY_OK; k++) {
         const struct ctok *t = &c.v[k];
         if (content && (t->flags & KA_TOK_STOPWORD) && !(t->flags & KA_TOK_JOINED))
             continue;
+        p->words_now = t->words;
         ql_push(p, &words, word_query(p, t, t->flags & KA_TOK_JOINED ? KS_WEIGHT_JOINED : 1.0));
         if (!(t->flags & KA_TOK_JOINED))
             ql_push(p, &words, adjacent_pair(p, &c, k));
@@ -980,7 +1068,9 @@ static kx_query_t *text_query(parser_t *p, const char *s, size_t len)
         if (p->translit && !(t->flags & KA_TOK_JOINED))
             ql_push(p, &words, translit_query(p, &c, k));
     }
+    p->words_now = 0;
     expand(p, &c, &words);
+    p->words_now = 0;
     collected_free(&c);
     return ql_combine(p, &words, KX_OP_OR, 0);
 }
@@ -992,6 +1082,8 @@ static kx_query_t *phrase_query(parser_t *p, const char *s, size_t len)
     collected_t c;
     if (analyse(p, s, len, &c) != 0)
         return NULL;
+    /* The phrase is one concept of the coverage. */
+    p->words_now = new_concept(p);
     qlist_t seq = { 0 }, alt = { 0 };
     size_t n_words = 0;
     for (size_t k = 0; k < c.n && p->st == KS_QUERY_OK; k++) {
@@ -1019,6 +1111,7 @@ static kx_query_t *phrase_query(parser_t *p, const char *s, size_t len)
     }
     ql_free(&seq);
     collected_free(&c);
+    p->words_now = 0;
     return out;
 }
 
@@ -1420,6 +1513,7 @@ ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text,
                 return KS_QUERY_EMPTY;
             }
             q->base = base;
+            cover_finish(q);
             *out = q;
             return KS_QUERY_OK;
         }
@@ -1534,8 +1628,36 @@ void ks_query_free(ks_query_t *q)
         free(q->exp[k].slot);
     }
     free(q->exp);
+    for (size_t k = 0; k < q->n_cover; k++)
+        free(q->cover[k].term);
+    free(q->cover);
     free(q->warning);
     free(q);
+}
+
+unsigned ks_query_concept_count(const ks_query_t *q)
+{
+    return q ? q->n_concepts : 0;
+}
+
+uint64_t ks_query_term_concepts(const ks_query_t *q, const char *term, size_t len)
+{
+    size_t lo = 0, hi = q ? q->n_cover : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *t = q->cover[mid].term;
+        size_t tl = strlen(t);
+        int c = memcmp(t, term, tl < len ? tl : len);
+        if (c == 0)
+            c = (tl > len) - (tl < len);
+        if (c == 0)
+            return q->cover[mid].words;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
 }
 
 size_t ks_query_expansion_count(const ks_query_t *q)

@@ -8,6 +8,7 @@
 #define KAVOSH_QUERY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "analyzer.h"
 #include "glossary.h"
@@ -51,6 +52,11 @@ typedef struct ks_query ks_query_t;
  * are tried as phrases, each only if both halves are words of the index. */
 #define KS_MAX_SPLITS 3
 
+/* The coverage of a hit (ks_search): the share of the query's words it
+ * matches, each word by any of its forms (exact, stem, joined, split, name
+ * key, glossary equivalent). Words past this many are not counted. */
+#define KS_MAX_CONCEPTS 64
+
 typedef struct ks_query_options {
     kx_db_t             *db;         /* the index, for splitting joined words; NULL: no splitting */
     const ks_glossary_t *glossary;   /* NULL: no expansion */
@@ -87,6 +93,14 @@ ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text,
  * succeeds; this says what was wrong ("unbalanced quote at character 7;
  * searched as plain words"), for a warning. Owned by q. */
 const char *ks_query_warning(const ks_query_t *q);
+
+/* The query's words counted by the coverage (at most KS_MAX_CONCEPTS): the
+ * content words of its plain runs, and each "phrase" as one. */
+unsigned ks_query_concept_count(const ks_query_t *q);
+
+/* The words (bit k: the k-th counted word) that term[0..len) stands for in
+ * the query; 0 for a term the query did not make. */
+uint64_t ks_query_term_concepts(const ks_query_t *q, const char *term, size_t len);
 
 /* The glossary expansions the query made: "Manas air base => پایگاه هوایی ماناس".
  * Strings owned by q. */

@@ -38,6 +38,7 @@ typedef struct ks_run {
     int             failed;     /* an output error */
     int             show_query; /* print the parsed query on stderr */
     int             explain;    /* say which expansions each hit matched through */
+    int             no_coverage; /* rank by BM25 alone (--no-coverage) */
     ks_glossary_t  *glossary;   /* the index's glossary, NULL with --no-expand or none */
     int             glossary_lookup; /* the index has lookup tables: each query reads the
                                         concepts it can reach (glossary_lookup.h) instead */

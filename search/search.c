@@ -3,6 +3,7 @@
  */
 #include "search.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,6 +143,57 @@ static const char *quick_id(const char *data, size_t len, char **buf)
     return n;
 }
 
+/* Coverage: BM25 adds up the evidence of each term, so a passage that
+ * repeats two of a query's five words can outrank one that has all five,
+ * some through their equivalents in another language. The first
+ * KS_RERANK_DEPTH hits are ranked again by their score times the share of
+ * the query's words they match (each word by any of its forms: ks_query's
+ * concepts), as Lucene's classic coordination factor did. */
+#define KS_RERANK_DEPTH 50
+
+static int on_cover_term(void *ctx, const char *term, size_t len)
+{
+    struct cover_ctx { const ks_query_t *q; uint64_t words; } *c = ctx;
+    c->words |= ks_query_term_concepts(c->q, term, len);
+    return 0;
+}
+
+static unsigned popcount64(uint64_t v)
+{
+    unsigned n = 0;
+    for (; v; v &= v - 1)
+        n++;
+    return n;
+}
+
+/* Rank order[0..n) by score times coverage (adj); ties keep Xapian's order. */
+static kx_status_t rerank(kx_mset_t *mset, const ks_query_t *q, unsigned concepts, unsigned n,
+                          unsigned *order, double *adj)
+{
+    uint64_t all = concepts >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << concepts) - 1;
+    for (unsigned i = 0; i < n; i++) {
+        kx_hit_t h;
+        kx_status_t st = kx_mset_hit(mset, i, &h);
+        if (st != KX_OK)
+            return st;
+        struct cover_ctx { const ks_query_t *q; uint64_t words; } c = { q, 0 };
+        st = kx_mset_matching_terms(mset, i, on_cover_term, &c);
+        if (st != KX_OK)
+            return st;
+        adj[i] = h.weight * popcount64(c.words & all) / concepts;
+    }
+    /* Insertion sort, stable: n is at most a page past KS_RERANK_DEPTH. */
+    for (unsigned i = 0; i < n; i++)
+        order[i] = i;
+    for (unsigned i = 1; i < n; i++) {
+        unsigned v = order[i], j = i;
+        for (; j > 0 && adj[order[j - 1]] < adj[v]; j--)
+            order[j] = order[j - 1];
+        order[j] = v;
+    }
+    return KX_OK;
+}
+
 kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
                       const ks_search_options_t *opt, ks_hit_cb cb, void *ctx,
                       ks_result_t *result)
@@ -155,7 +207,12 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
     if (!xq)
         return KX_NO_MEMORY;
     kx_mset_t *mset = NULL;
-    kx_status_t st = kx_search(db, xq, &kavosh_bm25, opt->offset, opt->limit, &mset);
+    unsigned concepts = opt->no_coverage ? 0 : ks_query_concept_count(q);
+    unsigned want = opt->offset + opt->limit;
+    int reranked = concepts >= 2 && opt->limit > 0;
+    unsigned depth = want > KS_RERANK_DEPTH ? want : KS_RERANK_DEPTH;
+    kx_status_t st = reranked ? kx_search(db, xq, &kavosh_bm25, 0, depth, &mset)
+                              : kx_search(db, xq, &kavosh_bm25, opt->offset, opt->limit, &mset);
     if (st != KX_OK)
         return st;
     kx_mset_bounds(mset, &result->lower, &result->estimate, &result->upper);
@@ -164,10 +221,21 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
     unsigned char *matched = malloc(n_terms ? n_terms : 1);
     term_set_t ts = { 0 };
     char *idbuf = NULL;
-    unsigned n = kx_mset_size(mset);
-    if (!matched)
-        n = 0, st = KX_NO_MEMORY;
-    for (unsigned i = 0; i < n; i++) {
+    unsigned n = kx_mset_size(mset), first = 0, last = n;
+    unsigned *order = reranked ? malloc((n ? n : 1) * sizeof *order) : NULL;
+    double *adj = reranked ? malloc((n ? n : 1) * sizeof *adj) : NULL;
+    if (!matched || (reranked && (!order || !adj)))
+        n = last = 0, st = KX_NO_MEMORY;
+    if (reranked && n > 0) {
+        st = rerank(mset, q, concepts, n, order, adj);
+        if (st != KX_OK)
+            last = 0;
+        first = opt->offset < n ? opt->offset : n;
+        if (last > want)
+            last = want;
+    }
+    for (unsigned r = first; r < last; r++) {
+        unsigned i = reranked ? order[r] : r;
         kx_hit_t h;
         st = kx_mset_hit(mset, i, &h);
         if (st != KX_OK)
@@ -181,8 +249,8 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
             data = json_object();
         }
         ks_hit_t hit = {
-            .rank = h.rank + 1,
-            .score = h.weight,
+            .rank = reranked ? r + 1 : h.rank + 1,
+            .score = reranked ? adj[i] : h.weight,
             .docid = h.docid,
             .shard = shards > 1 ? (h.docid - 1) % shards : 0,
             .data = data,
@@ -229,6 +297,8 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
     free(ts.lens);
     free(idbuf);
     free(matched);
+    free(order);
+    free(adj);
     kx_mset_free(mset);
     return st;
 }

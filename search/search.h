@@ -40,6 +40,8 @@ typedef struct ks_search_options {
     size_t   snippet_chars;     /* window length, KS_SNIPPET_CHARS if 0 */
     int      explain;           /* fill ks_hit_t.explain */
     int      no_snippet;        /* leave ks_hit_t.snippet empty (TSV prints none) */
+    int      no_coverage;       /* rank by BM25 alone, not times the share of the query's
+                                   words a hit matches (see search.c) */
     int      id_only;           /* the caller reads only ks_hit_t.id, rank and score (TSV):
                                    the stored JSON is not parsed when its id can be read
                                    off its start; data is then an empty object and the

@@ -317,6 +317,42 @@ static void test_concepts_one_group(void **state)
     ks_glossary_free(g);
 }
 
+/* The coverage's concepts: each content word a bit; its exact form, stem,
+ * joined pair and glossary equivalents stand for it; a stop word stands for
+ * nothing; a phrase is one concept. */
+static void test_concepts(void **state)
+{
+    (void)state;
+    static const char tsv[] = "fa\tru\ten\nایران\tИран\tIran\n";
+    ks_glossary_t *g = NULL;
+    assert_int_equal(ks_glossary_new(&g), KS_GLOSSARY_OK);
+    assert_int_equal(ks_glossary_add_tsv(g, an, "test", tsv, sizeof tsv - 1, NULL, NULL, NULL),
+                     KS_GLOSSARY_OK);
+    ks_query_options_t opt = { .glossary = g };
+    ks_query_t *q = NULL;
+    assert_int_equal(ks_query_parse(an, "ایران و روسیه", &opt, &q, NULL), KS_QUERY_OK);
+    assert_int_equal(ks_query_concept_count(q), 2);
+    static const struct { const char *term; uint64_t words; } want[] = {
+        { "ایران", 1 }, { "iran", 1 }, { "Ziran", 1 }, { "иран", 1 },
+        { "روسیه", 2 }, { "Zروسی", 2 }, { "nothing", 0 }, { "و", 0 },
+    };
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        uint64_t got = ks_query_term_concepts(q, want[k].term, strlen(want[k].term));
+        if (got != want[k].words)
+            fail_msg("«%s» stands for %llx, not %llx", want[k].term, (unsigned long long)got,
+                     (unsigned long long)want[k].words);
+    }
+    ks_query_free(q);
+    /* Joined: «جاده ابریشم» typed apart is also the word «جادهابریشم», both concepts. */
+    assert_int_equal(ks_query_parse(an, "جاده ابریشم \"دریای خزر\"", &opt, &q, NULL), KS_QUERY_OK);
+    assert_int_equal(ks_query_concept_count(q), 3);
+    assert_int_equal(ks_query_term_concepts(q, "جادهابریشم", strlen("جادهابریشم")), 3);
+    assert_int_equal(ks_query_term_concepts(q, "دریای", strlen("دریای")), 4);
+    assert_int_equal(ks_query_term_concepts(q, "خزر", strlen("خزر")), 4);
+    ks_query_free(q);
+    ks_glossary_free(g);
+}
+
 /* Parse text and return its warning (copied into buf) and Xapian description. */
 static char *parse_warn(const char *text, char *buf, size_t cap)
 {
@@ -407,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_name_keys),
         cmocka_unit_test(test_budget),
         cmocka_unit_test(test_concepts_one_group),
+        cmocka_unit_test(test_concepts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
