@@ -87,7 +87,7 @@ static void usage(FILE *out)
 "      --no-expand    do not expand words through the index's glossary (the\n"
 "                     default lexicon, ICU's names, folders' glossaries and\n"
 "                     dictionaries) nor match them by transliteration\n"
-"      --no-coverage  rank by BM25 alone: without it, the first 50 hits are\n"
+"      --no-coverage  rank by BM25 alone: without it, the first 20 hits are\n"
 "                     ranked again by their score times the share of the\n"
 "                     query's words (in any of their forms) they match\n"
 "      --explain      say which glossary expansion each hit matched through\n"

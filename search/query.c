@@ -70,6 +70,8 @@ struct ks_query {
     } *cover;
     size_t      n_cover, cap_cover;
     unsigned    n_concepts;   /* words with a bit */
+    char      **cover_terms;  /* the cover's terms and words as two arrays (cover_finish) */
+    uint64_t   *cover_words;
 };
 
 /* ---------------------------------------------------------------------- */
@@ -398,6 +400,19 @@ static void cover_finish(ks_query_t *q)
         }
     }
     q->n_cover = w + 1;
+    q->cover_terms = malloc(q->n_cover * sizeof *q->cover_terms);
+    q->cover_words = malloc(q->n_cover * sizeof *q->cover_words);
+    if (!q->cover_terms || !q->cover_words) {
+        free(q->cover_terms);
+        free(q->cover_words);
+        q->cover_terms = NULL;   /* no coverage: ks_query_cover says 0 */
+        q->cover_words = NULL;
+        return;
+    }
+    for (size_t k = 0; k < q->n_cover; k++) {
+        q->cover_terms[k] = q->cover[k].term;
+        q->cover_words[k] = q->cover[k].words;
+    }
 }
 
 /* A new query word for the coverage (bit), or 0 past KS_MAX_CONCEPTS. */
@@ -1631,6 +1646,8 @@ void ks_query_free(ks_query_t *q)
     for (size_t k = 0; k < q->n_cover; k++)
         free(q->cover[k].term);
     free(q->cover);
+    free(q->cover_terms);
+    free(q->cover_words);
     free(q->warning);
     free(q);
 }
@@ -1638,6 +1655,13 @@ void ks_query_free(ks_query_t *q)
 unsigned ks_query_concept_count(const ks_query_t *q)
 {
     return q ? q->n_concepts : 0;
+}
+
+size_t ks_query_cover(const ks_query_t *q, const char *const **terms, const uint64_t **words)
+{
+    *terms = (const char *const *)q->cover_terms;
+    *words = q->cover_words;
+    return q->cover_terms ? q->n_cover : 0;
 }
 
 uint64_t ks_query_term_concepts(const ks_query_t *q, const char *term, size_t len)

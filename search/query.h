@@ -102,6 +102,11 @@ unsigned ks_query_concept_count(const ks_query_t *q);
  * the query; 0 for a term the query did not make. */
 uint64_t ks_query_term_concepts(const ks_query_t *q, const char *term, size_t len);
 
+/* The terms the coverage knows, sorted by byte order, and the words each
+ * stands for: *terms and *words point into q (valid while q is); returns how
+ * many. */
+size_t ks_query_cover(const ks_query_t *q, const char *const **terms, const uint64_t **words);
+
 /* The glossary expansions the query made: "Manas air base => پایگاه هوایی ماناس".
  * Strings owned by q. */
 size_t ks_query_expansion_count(const ks_query_t *q);

@@ -1177,6 +1177,41 @@ extern "C" kx_status_t kx_mset_matching_terms(kx_mset_t *mset, unsigned i,
     });
 }
 
+extern "C" kx_status_t kx_mset_hit_has_terms(kx_mset_t *mset, unsigned i,
+                                             const char *const *terms, size_t n,
+                                             unsigned char *found, double *weight_out) KX_NOEXCEPT
+{
+    if (!mset)
+        return KX_INVALID_ARGUMENT;
+    return guarded(&mset->db->last_error, [&]() -> kx_status_t {
+        if ((!terms || !found) && n > 0)
+            return reject(&mset->db->last_error, "terms or found is NULL");
+        if (i >= mset->mset.size())
+            return reject(&mset->db->last_error, "hit index out of range");
+        Xapian::MSetIterator hit = mset->mset[i];
+        if (weight_out)
+            *weight_out = hit.get_weight();
+        if (n == 0)
+            return KX_OK;
+        Xapian::docid did = *hit;
+        Xapian::Database &db = mset->db->reader();
+        Xapian::TermIterator it = db.termlist_begin(did), end = db.termlist_end(did);
+        size_t k = 0;
+        while (it != end && k < n) {
+            int c = (*it).compare(terms[k]);
+            if (c == 0) {
+                found[k++] = 1;
+                ++it;
+            } else if (c < 0) {
+                it.skip_to(terms[k]);
+            } else {
+                k++;
+            }
+        }
+        return KX_OK;
+    });
+}
+
 extern "C" void kx_mset_free(kx_mset_t *mset) KX_NOEXCEPT
 {
     delete mset;

@@ -333,6 +333,14 @@ kx_status_t kx_mset_hit(kx_mset_t *mset, unsigned i, kx_hit_t *hit_out) KX_NOEXC
 kx_status_t kx_mset_matching_terms(kx_mset_t *mset, unsigned i,
                                    int (*cb)(void *ctx, const char *term, size_t len),
                                    void *ctx) KX_NOEXCEPT;
+/* Which of terms[0..n) (sorted by byte order, as strcmp sorts) hit i's
+ * document holds: found[k] is set to 1 for each, left alone for the others;
+ * *weight_out (may be NULL) is the hit's weight. A merge of the document's
+ * term list with the array, skipping ahead in the term list: cheaper than
+ * kx_mset_matching_terms for a query of many terms, and the document's data
+ * is not read. */
+kx_status_t kx_mset_hit_has_terms(kx_mset_t *mset, unsigned i, const char *const *terms,
+                                  size_t n, unsigned char *found, double *weight_out) KX_NOEXCEPT;
 void kx_mset_free(kx_mset_t *mset) KX_NOEXCEPT;        /* NULL ok */
 
 /* ------------------------------------------------------------------------ */
