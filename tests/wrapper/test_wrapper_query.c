@@ -233,6 +233,32 @@ static void test_matching_terms_rank_offset(void **state)
     assert_int_equal(kx_mset_hit(ms, 5, &hit), KX_INVALID_ARGUMENT);
     assert_int_equal(kx_mset_matching_terms(ms, 5, collect_term, NULL), KX_INVALID_ARGUMENT);
 
+    /* kx_mset_hit_has_terms agrees with the matching terms, for terms of the
+     * query and others, and gives the hit's weight. */
+    static const char *const sorted[] = { "aardvark", "day", "dog", "fox", "zzz" };
+    for (unsigned i = 0; i < kx_mset_size(ms); i++) {
+        char terms[256] = "";
+        assert_int_equal(kx_mset_matching_terms(ms, i, collect_term, terms), KX_OK);
+        unsigned char found[5] = { 0 };
+        double w = -1;
+        assert_int_equal(kx_mset_hit_has_terms(ms, i, sorted, 5, found, &w), KX_OK);
+        assert_int_equal(kx_mset_hit(ms, i, &hit), KX_OK);
+        assert_true(w == hit.weight);
+        assert_int_equal(found[0], 0);
+        assert_int_equal(found[4], 0);
+        for (int k = 1; k <= 3; k++) {
+            char with[256];
+            snprintf(with, sizeof with, ",%s,", terms);
+            char want[32];
+            snprintf(want, sizeof want, ",%s,", sorted[k]);
+            assert_int_equal(found[k], strstr(with, want) != NULL);
+        }
+    }
+    unsigned char none[1];
+    assert_int_equal(kx_mset_hit_has_terms(ms, 5, sorted, 1, none, NULL), KX_INVALID_ARGUMENT);
+    assert_int_equal(kx_mset_hit_has_terms(ms, 0, NULL, 1, none, NULL), KX_INVALID_ARGUMENT);
+    assert_int_equal(kx_mset_hit_has_terms(NULL, 0, sorted, 1, none, NULL), KX_INVALID_ARGUMENT);
+
     /* Offset 1 starts at the second hit, with ranks counted in the whole list. */
     kx_mset_t *page = NULL;
     assert_int_equal(kx_search(f->db, q, NULL, 1, 2, &page), KX_OK);
