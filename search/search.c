@@ -71,7 +71,8 @@ static int cmp_bytes(const char *a, size_t al, const char *b, size_t bl)
     return c ? c : (al > bl) - (al < bl);
 }
 
-/* Sort the set (Xapian gives the terms in query order) for term_set_has. */
+/* Sort the set for term_set_has (kx_mset_matching_terms gives it sorted
+ * already: the insertion sort then only checks). */
 static void term_set_sort(term_set_t *ts)
 {
     for (size_t i = 1; i < ts->n; i++) {
