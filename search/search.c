@@ -2,6 +2,7 @@
  * search.c - query to hits.
  */
 #include "search.h"
+#include "record.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +165,7 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
     size_t n_terms = ks_query_term_count(q);
     unsigned char *matched = malloc(n_terms ? n_terms : 1);
     term_set_t ts = { 0 };
+    ks_record_t rec = { 0 };
     char *idbuf = NULL;
     unsigned n = kx_mset_size(mset);
     if (!matched)
@@ -176,7 +178,9 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
         json_error_t jerr;
         const char *qid = opt->id_only && !opt->explain && opt->no_snippet
                               ? quick_id(h.data, h.data_len, &idbuf) : NULL;
-        json_t *data = qid ? json_object() : json_loadb(h.data, h.data_len, 0, &jerr);
+        int fast = !qid && ks_record_read(&rec, h.data, h.data_len) == 0;
+        json_t *data = qid ? json_object()
+                       : fast ? json_incref(rec.rest) : json_loadb(h.data, h.data_len, 0, &jerr);
         if (!data) {
             /* A record we cannot read is a damaged index, not a reason to stop. */
             data = json_object();
@@ -187,14 +191,14 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
             .docid = h.docid,
             .shard = shards > 1 ? (h.docid - 1) % shards : 0,
             .data = data,
-            .id = qid ? qid : field(data, "id"),
-            .doc = field(data, "doc"),
-            .section = field(data, "section"),
-            .lang = field(data, "lang"),
-            .kind = field(data, "kind"),
-            .text = field(data, "text"),
+            .id = qid ? qid : fast ? rec.field[KS_RECORD_ID] : field(data, "id"),
+            .doc = fast ? rec.field[KS_RECORD_DOC] : field(data, "doc"),
+            .section = fast ? rec.field[KS_RECORD_SECTION] : field(data, "section"),
+            .lang = fast ? rec.field[KS_RECORD_LANG] : field(data, "lang"),
+            .kind = fast ? rec.field[KS_RECORD_KIND] : field(data, "kind"),
+            .text = fast ? rec.field[KS_RECORD_TEXT] : field(data, "text"),
         };
-        hit.text_len = strlen(hit.text);
+        hit.text_len = fast ? rec.text_len : strlen(hit.text);
         term_set_clear(&ts);
         if (!opt->no_snippet || opt->explain) {
             st = kx_mset_matching_terms(mset, i, on_matching_term, &ts);
@@ -229,6 +233,7 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
     free(ts.v);
     free(ts.lens);
     free(idbuf);
+    ks_record_free(&rec);
     free(matched);
     kx_mset_free(mset);
     return st;

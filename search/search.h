@@ -20,8 +20,9 @@ typedef struct ks_hit {
                                in the order given; 0 with a single index) */
     const char  *index;     /* the index holding it, when several are searched; else NULL
                                (set by the caller, for the printers) */
-    json_t      *data;      /* the stored passage record (see indexer/passage_doc.c); borrowed */
-    const char  *id;        /* fields of data, borrowed: "" when missing */
+    json_t      *data;      /* the stored passage record (see indexer/passage_doc.c), or its
+                               members other than the six below; borrowed */
+    const char  *id;        /* fields of the record, borrowed: "" when missing */
     const char  *doc;
     const char  *section;
     const char  *lang;

@@ -1,0 +1,264 @@
+/*
+ * record.c - reading a hit's stored passage record (the JSON object that
+ * indexer/passage_doc.c writes) without building it all with jansson.
+ *
+ * json_loadb of a whole record was a sixth of a --json batch: its lexer
+ * takes the passage text a character at a time, and the text is most of the
+ * record. Here the members every hit needs (id, doc, section, lang, kind,
+ * text) are decoded in place, and only the others (page, line, glosses,
+ * citations, source ...) are handed to jansson, each by itself. Anything this
+ * reader does not expect makes it decline, and the caller parses the record
+ * with jansson as before, so the result never differs.
+ */
+#include "record.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "utf8.h"
+
+static const char *const core_names[KS_RECORD_CORE] = { "id", "doc", "section", "lang", "kind",
+                                                        "text" };
+
+static size_t skip_ws(const char *s, size_t n, size_t i)
+{
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+        i++;
+    return i;
+}
+
+/* The end of the string whose opening quote is s[i], or 0 when it has none
+ * or holds a raw control character (which JSON forbids). */
+static size_t string_end(const char *s, size_t n, size_t i)
+{
+    for (i++; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"')
+            return i + 1;
+        if (c == '\\') {
+            i++;
+            continue;
+        }
+        if (c < 0x20)
+            return 0;
+    }
+    return 0;
+}
+
+/* The end of the value starting at s[i] (any JSON value, nested to any
+ * depth), or 0 when it is not one this skipper can delimit. */
+static size_t value_end(const char *s, size_t n, size_t i)
+{
+    if (i >= n)
+        return 0;
+    if (s[i] == '"')
+        return string_end(s, n, i);
+    if (s[i] == '{' || s[i] == '[') {
+        size_t depth = 0;
+        for (; i < n; i++) {
+            char c = s[i];
+            if (c == '"') {
+                size_t e = string_end(s, n, i);
+                if (!e)
+                    return 0;
+                i = e - 1;
+            } else if (c == '{' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ']') {
+                if (--depth == 0)
+                    return i + 1;
+            }
+        }
+        return 0;
+    }
+    /* A number, true, false or null: up to the next delimiter. */
+    size_t j = i;
+    while (j < n && s[j] != ',' && s[j] != '}' && s[j] != ']' && s[j] != ' ' && s[j] != '\n' &&
+           s[j] != '\t' && s[j] != '\r')
+        j++;
+    return j > i ? j : 0;
+}
+
+static int hex4(const char *s, uint32_t *out)
+{
+    uint32_t v = 0;
+    for (int k = 0; k < 4; k++) {
+        char c = s[k];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (uint32_t)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (uint32_t)(c - 'A' + 10);
+        else
+            return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Append the decoded string s[a+1 .. b-1) (a quoted JSON string) to r->buf.
+ * Declines (-1) a \u escape of NUL or of a surrogate, which jansson would
+ * refuse or pair: the caller then lets jansson decide. */
+static int decode_string(ks_record_t *r, const char *s, size_t a, size_t b)
+{
+    size_t need = r->used + (b - a) + 1;
+    if (need > r->cap) {
+        size_t cap = r->cap ? r->cap : 4096;
+        while (cap < need)
+            cap *= 2;
+        char *nb = realloc(r->buf, cap);
+        if (!nb)
+            return -1;
+        r->buf = nb;
+        r->cap = cap;
+    }
+    char *o = r->buf + r->used;
+    for (size_t i = a + 1; i < b - 1;) {
+        const char *bs = memchr(s + i, '\\', b - 1 - i);
+        size_t run = bs ? (size_t)(bs - (s + i)) : b - 1 - i;
+        memcpy(o, s + i, run);
+        o += run;
+        i += run;
+        if (!bs)
+            break;
+        if (i + 1 >= b - 1)
+            return -1;
+        char e = s[i + 1];
+        i += 2;
+        switch (e) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '/': *o++ = '/'; break;
+        case 'b': *o++ = '\b'; break;
+        case 'f': *o++ = '\f'; break;
+        case 'n': *o++ = '\n'; break;
+        case 'r': *o++ = '\r'; break;
+        case 't': *o++ = '\t'; break;
+        case 'u': {
+            uint32_t cp;
+            if (i + 4 > b - 1 || hex4(s + i, &cp) != 0 || cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF))
+                return -1;
+            i += 4;
+            /* At most three bytes, never more than the six of the escape. */
+            if (cp < 0x80) {
+                *o++ = (char)cp;
+            } else if (cp < 0x800) {
+                *o++ = (char)(0xC0 | (cp >> 6));
+                *o++ = (char)(0x80 | (cp & 0x3F));
+            } else {
+                *o++ = (char)(0xE0 | (cp >> 12));
+                *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+                *o++ = (char)(0x80 | (cp & 0x3F));
+            }
+            break;
+        }
+        default:
+            return -1;
+        }
+    }
+    *o++ = '\0';
+    r->used = (size_t)(o - r->buf);
+    return 0;
+}
+
+int ks_record_read(ks_record_t *r, const char *data, size_t len)
+{
+    json_decref(r->rest);
+    r->rest = NULL;
+    r->used = 0;
+    size_t off[KS_RECORD_CORE];
+    int seen[KS_RECORD_CORE] = { 0 };
+    /* Valid UTF-8 without NUL throughout, as jansson demands of every string. */
+    if (!data || ki_utf8_check(data, len) != len)
+        return -1;
+    size_t i = skip_ws(data, len, 0);
+    if (i >= len || data[i] != '{')
+        return -1;
+    r->rest = json_object();
+    if (!r->rest)
+        return -1;
+    i = skip_ws(data, len, i + 1);
+    int first = 1;
+    for (;;) {
+        if (i < len && data[i] == '}' && first) {
+            i++;
+            break;
+        }
+        if (i >= len || data[i] != '"')
+            goto decline;
+        size_t ke = string_end(data, len, i);
+        if (!ke)
+            goto decline;
+        /* Keys are plain words in every record; one with an escape declines. */
+        const char *key = data + i + 1;
+        size_t klen = ke - i - 2;
+        if (memchr(key, '\\', klen))
+            goto decline;
+        i = skip_ws(data, len, ke);
+        if (i >= len || data[i] != ':')
+            goto decline;
+        i = skip_ws(data, len, i + 1);
+        size_t ve = value_end(data, len, i);
+        if (!ve)
+            goto decline;
+        int core = -1;
+        for (int k = 0; k < KS_RECORD_CORE; k++)
+            if (strlen(core_names[k]) == klen && memcmp(core_names[k], key, klen) == 0)
+                core = k;
+        if (core >= 0) {
+            /* A repeated member: jansson keeps the last; let it. */
+            if (seen[core])
+                goto decline;
+            seen[core] = 1;
+            if (data[i] == '"') {
+                off[core] = r->used;
+                if (decode_string(r, data, i, ve) != 0)
+                    goto decline;
+            } else {
+                seen[core] = 2;   /* not a string: read as "" */
+            }
+        } else {
+            char name[64];
+            if (klen >= sizeof name || json_object_get(r->rest, (memcpy(name, key, klen),
+                                                                 name[klen] = '\0', name)))
+                goto decline;
+            json_error_t err;
+            json_t *v = json_loadb(data + i, ve - i, JSON_DECODE_ANY, &err);
+            if (!v || json_object_set_new(r->rest, name, v) != 0)
+                goto decline;
+        }
+        i = skip_ws(data, len, ve);
+        first = 0;
+        if (i < len && data[i] == ',') {
+            i = skip_ws(data, len, i + 1);
+            continue;
+        }
+        if (i < len && data[i] == '}') {
+            i++;
+            break;
+        }
+        goto decline;
+    }
+    if (skip_ws(data, len, i) != len)
+        goto decline;
+    for (int k = 0; k < KS_RECORD_CORE; k++)
+        r->field[k] = seen[k] == 1 ? r->buf + off[k] : "";
+    r->text_len = seen[KS_RECORD_TEXT] == 1 ? strlen(r->field[KS_RECORD_TEXT]) : 0;
+    return 0;
+decline:
+    json_decref(r->rest);
+    r->rest = NULL;
+    return -1;
+}
+
+void ks_record_free(ks_record_t *r)
+{
+    if (!r)
+        return;
+    json_decref(r->rest);
+    free(r->buf);
+    memset(r, 0, sizeof *r);
+}
