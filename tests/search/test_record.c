@@ -25,6 +25,8 @@ static const char *const accepted[] = {
     " { \"text\" : \"spaced\" , \"kind\" : \"biblio\" } \n",
     "{}",
     "{\"id\":7,\"text\":\"\\u0001 control\"}",
+    "{\"a\":[],\"b\":{},\"c\":null,\"d\":true,\"e\":false,\"f\":0,\"g\":123456789012345678,"
+    "\"h\":-4,\"i\":1.5,\"j\":1e3,\"k\":[ ],\"l\":\"plain \xd8\xa7\",\"m\":\"esc\\\"aped\",\"text\":\"\xf0\x9f\x98\x80 \xe2\x80\xae\"}",
 };
 
 /* Records it must decline (jansson decides: a repeated member keeps the
@@ -40,6 +42,8 @@ static const char *const declined[] = {
     "{\"text\":\"a\",}",
     "{\"te\\u0078t\":\"a\"}",
     "{\"page\":01}",
+    "{\"page\":-}",
+    "{\"page\":nul}",
 };
 
 static void test_same_as_jansson(void **state)
