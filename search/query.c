@@ -22,6 +22,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,8 @@ struct ks_query {
     unsigned char *typed;  /* 1: the term comes from the words typed, 0: only from
                               glossary equivalents (highlighted only where one matched) */
     size_t      n_terms, cap_terms;
+    uint32_t   *index;     /* open-addressed hash of terms: 1 + k, 0 empty; NULL: scan */
+    size_t      index_cap; /* a power of two, at least twice n_terms */
     char      **filters;   /* boolean filter terms added with ks_query_add_filter */
     size_t      n_filters, cap_filters;
     struct expansion {
@@ -277,13 +280,71 @@ static void next(parser_t *p)
 /* ---------------------------------------------------------------------- */
 /* Building blocks                                                         */
 
+/* The terms are looked up for every word of every hit's passage (the
+ * snippets) and for every term added: a hash, not a scan. */
+static uint32_t term_hash(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+/* 1 + the index of term[0..len) among q's terms, or 0. */
+static size_t find_term(const ks_query_t *q, const char *term, size_t len)
+{
+    if (!q->index) {
+        for (size_t k = 0; k < q->n_terms; k++)
+            if (q->term_lens[k] == len && memcmp(q->terms[k], term, len) == 0)
+                return k + 1;
+        return 0;
+    }
+    size_t mask = q->index_cap - 1;
+    for (size_t i = term_hash(term, len) & mask; q->index[i]; i = (i + 1) & mask) {
+        size_t k = q->index[i] - 1;
+        if (q->term_lens[k] == len && memcmp(q->terms[k], term, len) == 0)
+            return k + 1;
+    }
+    return 0;
+}
+
+/* Enter term k (already in q->terms) into the hash, growing it to stay at
+ * most half full. Without memory the hash is dropped and lookups scan. */
+static void index_term(ks_query_t *q, size_t k)
+{
+    if ((q->n_terms + 1) * 2 > q->index_cap) {
+        size_t cap = q->index_cap ? q->index_cap * 2 : 64;
+        uint32_t *ni = calloc(cap, sizeof *ni);
+        free(q->index);
+        q->index = ni;
+        q->index_cap = ni ? cap : 0;
+        if (!ni)
+            return;
+        for (size_t j = 0; j < k; j++) {
+            size_t i = term_hash(q->terms[j], q->term_lens[j]) & (cap - 1);
+            while (ni[i])
+                i = (i + 1) & (cap - 1);
+            ni[i] = (uint32_t)j + 1;
+        }
+    }
+    if (!q->index)
+        return;
+    size_t mask = q->index_cap - 1;
+    size_t i = term_hash(q->terms[k], q->term_lens[k]) & mask;
+    while (q->index[i])
+        i = (i + 1) & mask;
+    q->index[i] = (uint32_t)k + 1;
+}
+
 static int remember_term_as(ks_query_t *q, const char *term, int typed)
 {
-    for (size_t k = 0; k < q->n_terms; k++)
-        if (strcmp(q->terms[k], term) == 0) {
-            q->typed[k] |= (unsigned char)typed;
-            return 0;
-        }
+    size_t found = find_term(q, term, strlen(term));
+    if (found) {
+        q->typed[found - 1] |= (unsigned char)typed;
+        return 0;
+    }
     if (q->n_terms == q->cap_terms) {
         size_t cap = q->cap_terms ? q->cap_terms * 2 : 16;
         char **nt = realloc(q->terms, cap * sizeof *nt);
@@ -304,6 +365,8 @@ static int remember_term_as(ks_query_t *q, const char *term, int typed)
         return -1;
     q->term_lens[q->n_terms] = strlen(term);
     q->typed[q->n_terms] = (unsigned char)typed;
+    if (q->n_terms == 0 || q->index)
+        index_term(q, q->n_terms);
     q->n_terms++;
     return 0;
 }
@@ -1428,10 +1491,7 @@ const kx_query_t *ks_query_xapian(ks_query_t *q)
 
 int ks_query_wants_term(const ks_query_t *q, const char *term, size_t len)
 {
-    for (size_t k = 0; k < q->n_terms; k++)
-        if (q->term_lens[k] == len && memcmp(q->terms[k], term, len) == 0)
-            return (int)k + 1;
-    return 0;
+    return (int)find_term(q, term, len);
 }
 
 void ks_query_free(ks_query_t *q)
@@ -1445,6 +1505,7 @@ void ks_query_free(ks_query_t *q)
     free(q->terms);
     free(q->term_lens);
     free(q->typed);
+    free(q->index);
     for (size_t k = 0; k < q->n_filters; k++)
         free(q->filters[k]);
     free(q->filters);
