@@ -105,6 +105,7 @@ typedef struct parser {
     char           err[256];
     char           unknown[320];  /* an unknown source:/cites: id, for the warning */
     double         ndocs;    /* passages in the index, for evidence weights (0: not read yet) */
+    ks_memo_t     *memo;     /* the batch's memo of index reads, or NULL */
 } parser_t;
 
 /* Messages quote the query, which may be any bytes, and snprintf may cut a
@@ -624,13 +625,37 @@ static kx_query_t *variant_query(parser_t *p, const ks_glossary_variant_t *v)
 /* ---------------------------------------------------------------------- */
 /* Evidence weights                                                        */
 
+/* How many passages hold a term, through the batch's memo: -1 when it
+ * cannot be read. */
+static long db_term_freq(parser_t *p, const char *term)
+{
+    char key[KX_MAX_TERM_BYTES + 2];
+    size_t tl = strlen(term), vl = 0;
+    unsigned freq = 0;
+    int memo = p->memo && tl + 1 < sizeof key;
+    if (memo) {
+        key[0] = 'f';
+        memcpy(key + 1, term, tl);
+        const void *v = ks_memo_get(p->memo, key, tl + 1, &vl);
+        if (v && vl == sizeof freq) {
+            memcpy(&freq, v, sizeof freq);
+            return (long)freq;
+        }
+    }
+    if (kx_db_term_freq(p->db, term, &freq) != KX_OK)
+        return -1;
+    if (memo)
+        ks_memo_put(p->memo, key, tl + 1, &freq, sizeof freq);
+    return (long)freq;
+}
+
 /* How many passages hold a term (0 when unknown). */
 static double term_df(parser_t *p, const char *term)
 {
-    unsigned freq = 0;
-    if (!p->db || !term || kx_db_term_freq(p->db, term, &freq) != KX_OK)
+    if (!p->db || !term)
         return 0;
-    return freq;
+    long freq = db_term_freq(p, term);
+    return freq > 0 ? (double)freq : 0;
 }
 
 static double index_size(parser_t *p)
@@ -804,8 +829,7 @@ static char *single_word(parser_t *p, const char *text, size_t len, int *stop)
 
 static int in_index(parser_t *p, const char *term)
 {
-    unsigned freq = 0;
-    return kx_db_term_freq(p->db, term, &freq) == KX_OK && freq > 0;
+    return db_term_freq(p, term) > 0;
 }
 
 /* A joined Persian word the text may write with a space: every split into
@@ -872,6 +896,57 @@ static kx_query_t *adjacent_pair(parser_t *p, const collected_t *c, size_t k)
     return q;
 }
 
+/* The index's keys near the transliteration key key[0..klen) into *near,
+ * through the batch's memo (a walk of every index key with its first
+ * class, for each query word). 0, or -1 when they cannot be read. */
+static int near_keys(parser_t *p, ka_translit_near_set_t *near, const char *key, size_t klen)
+{
+    if (ka_translit_near_init(near, key, klen) != KA_OK)
+        return -1;
+    /* The memo's value: n, then per key its distance, frequency and term. */
+    char mkey[KA_TRANSLIT_TERM_CAP + 1];
+    mkey[0] = 'n';
+    memcpy(mkey + 1, key, klen);
+    size_t vl = 0;
+    const unsigned char *v = p->memo ? ks_memo_get(p->memo, mkey, klen + 1, &vl) : NULL;
+    if (v && vl >= sizeof(size_t)) {
+        size_t n, at = sizeof n;
+        memcpy(&n, v, sizeof n);
+        for (size_t i = 0; i < n && i < KA_TRANSLIT_NEAR_MAX; i++) {
+            memcpy(&near->dist[i], v + at, sizeof near->dist[i]);
+            at += sizeof near->dist[i];
+            memcpy(&near->freq[i], v + at, sizeof near->freq[i]);
+            at += sizeof near->freq[i];
+            size_t tl = strlen((const char *)v + at);
+            memcpy(near->term[i], v + at, tl + 1);
+            at += tl + 1;
+        }
+        near->n = n;
+        return 0;
+    }
+    if (kx_db_all_terms(p->db, ka_translit_near_prefix(near), ka_translit_near_offer, near) !=
+        KX_OK)
+        return -1;
+    if (p->memo) {
+        unsigned char buf[sizeof(size_t) + KA_TRANSLIT_NEAR_MAX * (2 * sizeof(unsigned) +
+                                                                   KA_TRANSLIT_TERM_CAP)];
+        size_t at = 0;
+        memcpy(buf, &near->n, sizeof near->n);
+        at += sizeof near->n;
+        for (size_t i = 0; i < near->n; i++) {
+            memcpy(buf + at, &near->dist[i], sizeof near->dist[i]);
+            at += sizeof near->dist[i];
+            memcpy(buf + at, &near->freq[i], sizeof near->freq[i]);
+            at += sizeof near->freq[i];
+            size_t tl = strlen(near->term[i]);
+            memcpy(buf + at, near->term[i], tl + 1);
+            at += tl + 1;
+        }
+        ks_memo_put(p->memo, mkey, klen + 1, buf, at);
+    }
+    return 0;
+}
+
 /* The transliteration term of token k, the same function as the index's;
  * a query word counts as capitalised (a name), however it was typed. With
  * an index, the word's key is matched against the index's keys: the near
@@ -905,9 +980,7 @@ static kx_query_t *translit_query(parser_t *p, const collected_t *c, size_t k)
         size_t klen = i == 0 ? n : sn;
         if (klen == 0)
             continue;
-        if (!p->db || ka_translit_near_init(&near[sets], key, klen) != KA_OK ||
-            kx_db_all_terms(p->db, ka_translit_near_prefix(&near[sets]), ka_translit_near_offer,
-                            &near[sets]) != KX_OK)
+        if (!p->db || near_keys(p, &near[sets], key, klen) != 0)
             return term_query(p, term, t->pos, KS_WEIGHT_TRANSLIT);
         sets++;
     }
@@ -1363,6 +1436,7 @@ ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text,
                        .db = opt ? opt->db : NULL,
                        .glossary = opt ? opt->glossary : NULL,
                        .translit = opt ? opt->translit : NULL,
+                       .memo = opt ? opt->memo : NULL,
                        .plain = plain };
         next(&p);
         kx_query_t *base = parse_or(&p);
