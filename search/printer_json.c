@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "record.h"
 #include "utf8.h"
 
 /* Code points of text before byte offset b, counting on from (at, cp). */
@@ -52,29 +53,12 @@ static void put_member(FILE *out, const char *key, const char *s, size_t n)
     put_string(out, s, n);
 }
 
-/* A real as jansson writes one: %.17g, ".0" added to an integral value, the
- * exponent without '+' and leading zeros. */
+/* A real as jansson writes one (ks_json_real). */
 static void put_real(FILE *out, double v)
 {
     char buf[64];
-    int n = snprintf(buf, sizeof buf - 2, "%.17g", v);
-    if (n < 0 || (size_t)n >= sizeof buf - 2)
-        n = 0, buf[0] = '\0';
-    if (!strchr(buf, '.') && !strchr(buf, 'e')) {
-        memcpy(buf + n, ".0", 3);
-        n += 2;
-    }
-    char *e = strchr(buf, 'e');
-    if (e) {
-        char *start = e + 1, *end = e + 2;
-        if (*start == '-')
-            start++;
-        while (*end == '0')
-            end++;
-        if (end != start)
-            memmove(start, end, strlen(end) + 1);
-    }
-    fputs(buf, out);
+    size_t n = ks_json_real(buf, sizeof buf, v);
+    fwrite(buf, 1, n, out);
 }
 
 /* A value of the record (or the expansions) as jansson writes it. */
@@ -135,7 +119,16 @@ int ks_print_json(FILE *out, const ks_hit_t *hit, const char *qid)
     static const char *const copied[] = { "path", "page", "line", "glosses", "citations",
                                           "source", "of_source", "title", "author" };
     for (size_t k = 0; k < sizeof copied / sizeof copied[0]; k++) {
-        json_t *v = json_object_get(hit->data, copied[k]);
+        /* A member of a record read raw is copied as it is written when
+         * jansson would write it so (a tenth of a --json batch was parsing
+         * and dumping the citations again). */
+        const ks_record_raw_t *r = hit->record ? ks_record_raw(hit->record, copied[k]) : NULL;
+        if (r && !r->parsed) {
+            fprintf(out, ",\"%s\":", copied[k]);
+            fwrite(r->value, 1, r->value_len, out);
+            continue;
+        }
+        json_t *v = r ? r->parsed : json_object_get(hit->data, copied[k]);
         if (v && put_value(out, copied[k], v) != 0)
             rc = -1;
     }

@@ -12,7 +12,9 @@
  */
 #include "record.h"
 
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -217,11 +219,40 @@ static json_t *load_value(const char *v, size_t n)
     return json_loadb(v, n, JSON_DECODE_ANY, &err);
 }
 
+static int read_record(ks_record_t *r, const char *data, size_t len, int raw);
+
 int ks_record_read(ks_record_t *r, const char *data, size_t len)
+{
+    return read_record(r, data, len, 0);
+}
+
+int ks_record_read_raw(ks_record_t *r, const char *data, size_t len)
+{
+    return read_record(r, data, len, 1);
+}
+
+const ks_record_raw_t *ks_record_raw(const ks_record_t *r, const char *name)
+{
+    size_t nl = strlen(name);
+    for (size_t k = 0; k < r->n_raw; k++)
+        if (r->raw[k].key_len == nl && memcmp(r->raw[k].key, name, nl) == 0)
+            return &r->raw[k];
+    return NULL;
+}
+
+static void raw_clear(ks_record_t *r)
+{
+    for (size_t k = 0; k < r->n_raw; k++)
+        json_decref(r->raw[k].parsed);
+    r->n_raw = 0;
+}
+
+static int read_record(ks_record_t *r, const char *data, size_t len, int raw)
 {
     json_decref(r->rest);
     r->rest = NULL;
     r->used = 0;
+    raw_clear(r);
     size_t off[KS_RECORD_CORE];
     int seen[KS_RECORD_CORE] = { 0 };
     /* Valid UTF-8 without NUL throughout, as jansson demands of every string. */
@@ -230,8 +261,7 @@ int ks_record_read(ks_record_t *r, const char *data, size_t len)
     size_t i = skip_ws(data, len, 0);
     if (i >= len || data[i] != '{')
         return -1;
-    r->rest = json_object();
-    if (!r->rest)
+    if (!raw && !(r->rest = json_object()))
         return -1;
     i = skip_ws(data, len, i + 1);
     int first = 1;
@@ -273,6 +303,18 @@ int ks_record_read(ks_record_t *r, const char *data, size_t len)
             } else {
                 seen[core] = 2;   /* not a string: read as "" */
             }
+        } else if (raw) {
+            for (size_t k = 0; k < r->n_raw; k++)
+                if (r->raw[k].key_len == klen && memcmp(r->raw[k].key, key, klen) == 0)
+                    goto decline;
+            if (r->n_raw == KS_RECORD_MAX_RAW)
+                goto decline;
+            /* A value jansson would write otherwise is read by jansson (and
+             * one it cannot read declines the record, as before). */
+            json_t *parsed = NULL;
+            if (!ks_json_canonical(data + i, ve - i) && !(parsed = load_value(data + i, ve - i)))
+                goto decline;
+            r->raw[r->n_raw++] = (ks_record_raw_t){ key, data + i, klen, ve - i, parsed };
         } else {
             char name[64];
             if (klen >= sizeof name || json_object_get(r->rest, (memcpy(name, key, klen),
@@ -303,7 +345,164 @@ int ks_record_read(ks_record_t *r, const char *data, size_t len)
 decline:
     json_decref(r->rest);
     r->rest = NULL;
+    raw_clear(r);
     return -1;
+}
+
+size_t ks_json_real(char *buf, size_t cap, double v)
+{
+    int n = snprintf(buf, cap - 2, "%.17g", v);
+    if (n < 0 || (size_t)n >= cap - 2)
+        n = 0, buf[0] = '\0';
+    if (!strchr(buf, '.') && !strchr(buf, 'e')) {
+        memcpy(buf + n, ".0", 3);
+        n += 2;
+    }
+    char *e = strchr(buf, 'e');
+    if (e) {
+        char *start = e + 1, *end = e + 2;
+        if (*start == '-')
+            start++;
+        while (*end == '0')
+            end++;
+        if (end != start) {
+            memmove(start, end, strlen(end) + 1);
+            n -= (int)(end - start);
+        }
+    }
+    return (size_t)n;
+}
+
+/* The canonical check of ks_json_canonical: the end of the canonical value
+ * at v[i], or 0. */
+static size_t canon_value(const char *v, size_t n, size_t i, int depth);
+
+static size_t canon_string(const char *v, size_t n, size_t i)
+{
+    if (i >= n || v[i] != '"')
+        return 0;
+    for (i++; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c == '"')
+            return i + 1;
+        if (c < 0x20)
+            return 0;
+        if (c != '\\')
+            continue;
+        if (i + 1 >= n)
+            return 0;
+        char e = v[i + 1];
+        if (e == '"' || e == '\\' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
+            i++;
+            continue;
+        }
+        /* \u00XX for the other control characters, upper-case hex. */
+        if (e != 'u' || i + 5 >= n || v[i + 2] != '0' || v[i + 3] != '0' ||
+            (v[i + 4] != '0' && v[i + 4] != '1'))
+            return 0;
+        char h = v[i + 5];
+        int x = h >= '0' && h <= '9' ? h - '0' : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+        if (x < 0)
+            return 0;
+        int cp = (v[i + 4] - '0') * 16 + x;
+        if (cp == 0 || cp == '\b' || cp == '\f' || cp == '\n' || cp == '\r' || cp == '\t')
+            return 0;
+        i += 5;
+    }
+    return 0;
+}
+
+static size_t canon_number(const char *v, size_t n, size_t i)
+{
+    size_t j = i;
+    while (j < n && (strchr("0123456789+-.eE", v[j]) != NULL))
+        j++;
+    size_t len = j - i;
+    if (len == 0 || len > 40)
+        return 0;
+    char tok[48];
+    memcpy(tok, v + i, len);
+    tok[len] = '\0';
+    if (!strpbrk(tok, ".eE")) {
+        /* An integer: -?(0|[1-9][0-9]*), 18 digits at most (no overflow). */
+        const char *d = tok[0] == '-' ? tok + 1 : tok;
+        size_t dl = strlen(d);
+        if (dl == 0 || dl > 18 || (d[0] == '0' && dl > 1) || strspn(d, "0123456789") != dl ||
+            (tok[0] == '-' && strcmp(d, "0") == 0))
+            return 0;
+        return j;
+    }
+    char *end = NULL;
+    double x = strtod(tok, &end);
+    if (end != tok + len || !isfinite(x))
+        return 0;
+    char out[64];
+    size_t ol = ks_json_real(out, sizeof out, x);
+    return ol == len && memcmp(out, tok, len) == 0 ? j : 0;
+}
+
+static size_t canon_value(const char *v, size_t n, size_t i, int depth)
+{
+    if (i >= n || depth > 16)
+        return 0;
+    char c = v[i];
+    if (c == '"')
+        return canon_string(v, n, i);
+    if (c == 't')
+        return n - i >= 4 && memcmp(v + i, "true", 4) == 0 ? i + 4 : 0;
+    if (c == 'f')
+        return n - i >= 5 && memcmp(v + i, "false", 5) == 0 ? i + 5 : 0;
+    if (c == 'n')
+        return n - i >= 4 && memcmp(v + i, "null", 4) == 0 ? i + 4 : 0;
+    if (c == '[') {
+        i++;
+        if (i < n && v[i] == ']')
+            return i + 1;
+        for (;;) {
+            i = canon_value(v, n, i, depth + 1);
+            if (!i || i >= n)
+                return 0;
+            if (v[i] == ']')
+                return i + 1;
+            if (v[i++] != ',')
+                return 0;
+        }
+    }
+    if (c == '{') {
+        /* The keys seen, to refuse a repeated one (jansson keeps one). */
+        size_t ks[32], kl[32], nk = 0;
+        i++;
+        if (i < n && v[i] == '}')
+            return i + 1;
+        for (;;) {
+            size_t ke = canon_string(v, n, i);
+            if (!ke || nk == 32 || ke >= n || v[ke] != ':')
+                return 0;
+            for (size_t k = 0; k < nk; k++)
+                if (kl[k] == ke - i && memcmp(v + ks[k], v + i, ke - i) == 0)
+                    return 0;
+            /* A key with an escape may equal another spelled otherwise. */
+            if (memchr(v + i, '\\', ke - i))
+                return 0;
+            ks[nk] = i;
+            kl[nk++] = ke - i;
+            i = canon_value(v, n, ke + 1, depth + 1);
+            if (!i || i >= n)
+                return 0;
+            if (v[i] == '}')
+                return i + 1;
+            if (v[i++] != ',')
+                return 0;
+        }
+    }
+    if (c == '-' || (c >= '0' && c <= '9'))
+        return canon_number(v, n, i);
+    return 0;
+}
+
+int ks_json_canonical(const char *v, size_t n)
+{
+    return n > 0 && canon_value(v, n, 0, 0) == n;
 }
 
 void ks_record_free(ks_record_t *r)
@@ -311,6 +510,7 @@ void ks_record_free(ks_record_t *r)
     if (!r)
         return;
     json_decref(r->rest);
+    raw_clear(r);
     free(r->buf);
     memset(r, 0, sizeof *r);
 }

@@ -161,6 +161,7 @@ ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
     ks_result_t res;
     ks_search_options_t sopt = { .offset = a->offset, .limit = a->limit, .explain = a->explain,
                                  .no_snippet = a->format == KS_OUT_TSV,
+                                 .raw_record = a->format == KS_OUT_JSON,
                                  .id_only = a->format == KS_OUT_TSV };
     /* A writer committing while we read makes Xapian throw
      * DatabaseModifiedError (the revision we read was overwritten): reopen

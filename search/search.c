@@ -178,8 +178,10 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
         json_error_t jerr;
         const char *qid = opt->id_only && !opt->explain && opt->no_snippet
                               ? quick_id(h.data, h.data_len, &idbuf) : NULL;
-        int fast = !qid && ks_record_read(&rec, h.data, h.data_len) == 0;
-        json_t *data = qid ? json_object()
+        int raw = opt->raw_record && !qid;
+        int fast = !qid && (raw ? ks_record_read_raw(&rec, h.data, h.data_len)
+                                : ks_record_read(&rec, h.data, h.data_len)) == 0;
+        json_t *data = qid || (fast && raw) ? json_object()
                        : fast ? json_incref(rec.rest) : json_loadb(h.data, h.data_len, 0, &jerr);
         if (!data) {
             /* A record we cannot read is a damaged index, not a reason to stop. */
@@ -197,6 +199,7 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
             .lang = fast ? rec.field[KS_RECORD_LANG] : field(data, "lang"),
             .kind = fast ? rec.field[KS_RECORD_KIND] : field(data, "kind"),
             .text = fast ? rec.field[KS_RECORD_TEXT] : field(data, "text"),
+            .record = fast && raw ? &rec : NULL,
         };
         hit.text_len = fast ? rec.text_len : strlen(hit.text);
         term_set_clear(&ts);

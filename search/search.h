@@ -34,6 +34,8 @@ typedef struct ks_hit {
                                query's, glossary equivalents only where one matched */
     json_t      *explain;   /* with ks_search_options_t.explain: array of the glossary
                                expansions this hit matched through; else NULL */
+    const struct ks_record *record;  /* with ks_search_options_t.raw_record, the record read
+                               raw (record.h), its other members not in data; else NULL */
 } ks_hit_t;
 
 typedef struct ks_search_options {
@@ -41,6 +43,8 @@ typedef struct ks_search_options {
     size_t   snippet_chars;     /* window length, KS_SNIPPET_CHARS if 0 */
     int      explain;           /* fill ks_hit_t.explain */
     int      no_snippet;        /* leave ks_hit_t.snippet empty (TSV prints none) */
+    int      raw_record;        /* the caller prints the record's other members through
+                                   ks_hit_t.record (JSON), not ks_hit_t.data */
     int      id_only;           /* the caller reads only ks_hit_t.id, rank and score (TSV):
                                    the stored JSON is not parsed when its id can be read
                                    off its start; data is then an empty object and the

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "printer.h"
+#include "record.h"
 
 /* What fn printed for hit, as a malloc'd string. */
 static char *printed(const ks_hit_t *hit, const ks_text_style_t *style, int json)
@@ -212,6 +213,31 @@ static void test_json_as_jansson(void **state)
     json_decref(data);
 }
 
+/* A hit whose record was read raw prints the same line as one whose other
+ * members were built with jansson. */
+static void test_json_raw_record(void **state)
+{
+    (void)state;
+    const char *rec = "{\"id\":\"a#1\",\"doc\":\"a\",\"text\":\"some text\",\"line\":7,"
+                      "\"path\":\"p\\/q\",\"glosses\":[ ],\"citations\":[{\"start\":1,\"end\":4,"
+                      "\"score\":0.75,\"id\":\"r\\u0001\"}],\"title\":\"T\",\"author\":null}";
+    ks_record_t raw = { 0 }, built = { 0 };
+    assert_int_equal(ks_record_read_raw(&raw, rec, strlen(rec)), 0);
+    assert_int_equal(ks_record_read(&built, rec, strlen(rec)), 0);
+    json_t *empty = json_object();
+    ks_hit_t a = make_hit(empty, raw.field[KS_RECORD_TEXT]);
+    a.record = &raw;
+    ks_hit_t b = make_hit(built.rest, built.field[KS_RECORD_TEXT]);
+    char *oa = printed(&a, NULL, 1), *ob = printed(&b, NULL, 1);
+    assert_string_equal(oa, ob);
+    assert_non_null(strstr(oa, "\"citations\":[{\"start\":1"));
+    free(oa);
+    free(ob);
+    json_decref(empty);
+    ks_record_free(&raw);
+    ks_record_free(&built);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -220,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_wrapping),
         cmocka_unit_test(test_spans_cp),
         cmocka_unit_test(test_json_as_jansson),
+        cmocka_unit_test(test_json_raw_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
