@@ -47,10 +47,38 @@ static void ids_add(ids_t *s, size_t id)
 }
 
 typedef struct walk {
-    kx_db_t *db;
-    ids_t    ids;
-    int      failed;
+    kx_db_t   *db;
+    ks_memo_t *memo;
+    ids_t      ids;
+    int        failed;
 } walk_t;
+
+/* The metadata value of key (malloc'd, NULL when none) through the memo:
+ * a batch's queries read the same words' tables and concepts again. */
+static kx_status_t get_meta(kx_db_t *db, ks_memo_t *memo, const char *key, char **out)
+{
+    *out = NULL;
+    char mkey[KI_GLOSSARY_MAX_KEY + 72];
+    size_t kl = strlen(key), vl = 0;
+    int use = memo && kl + 1 < sizeof mkey;
+    if (use) {
+        mkey[0] = 'm';
+        memcpy(mkey + 1, key, kl);
+        const char *v = ks_memo_get(memo, mkey, kl + 1, &vl);
+        if (v) {
+            /* Stored with its NUL; a lone NUL is "no value". */
+            if (vl > 1 && (*out = malloc(vl)) == NULL)
+                return KX_NO_MEMORY;
+            if (vl > 1)
+                memcpy(*out, v, vl);
+            return KX_OK;
+        }
+    }
+    kx_status_t st = kx_db_get_metadata(db, key, out);
+    if (st == KX_OK && use)
+        ks_memo_put(memo, mkey, kl + 1, *out ? *out : "", *out ? strlen(*out) + 1 : 1);
+    return st;
+}
 
 static void lookup_key(walk_t *w, char kind, const char *t, size_t len)
 {
@@ -59,7 +87,7 @@ static void lookup_key(walk_t *w, char kind, const char *t, size_t len)
         return;                            /* no variant has so long a word */
     snprintf(key, sizeof key, "%s%c%.*s", KI_META_GLOSSARY_KEY, kind, (int)len, t);
     char *v = NULL;
-    if (kx_db_get_metadata(w->db, key, &v) != KX_OK) {
+    if (get_meta(w->db, w->memo, key, &v) != KX_OK) {
         w->failed = 1;
         return;
     }
@@ -87,8 +115,8 @@ static int on_token(void *ctx, const ka_token_t *tok)
     return w->failed || w->ids.nomem;
 }
 
-ks_glossary_status_t ks_glossary_lookup(kx_db_t *db, ka_analyzer_t *an, const char *text,
-                                        ks_glossary_t **out)
+ks_glossary_status_t ks_glossary_lookup(kx_db_t *db, ka_analyzer_t *an, ks_memo_t *memo,
+                                        const char *text, ks_glossary_t **out)
 {
     if (!db || !an || !text || !out)
         return KS_GLOSSARY_ERR_ARG;
@@ -96,7 +124,7 @@ ks_glossary_status_t ks_glossary_lookup(kx_db_t *db, ka_analyzer_t *an, const ch
     ks_glossary_status_t st = ks_glossary_new(out);
     if (st != KS_GLOSSARY_OK)
         return st;
-    walk_t w = { .db = db };
+    walk_t w = { .db = db, .memo = memo };
     ka_status_t as = ka_analyze(an, KA_QUERY, text, strlen(text), on_token, &w);
     if (w.ids.nomem)
         st = KS_GLOSSARY_ERR_NOMEM;
@@ -121,7 +149,7 @@ ks_glossary_status_t ks_glossary_lookup(kx_db_t *db, ka_analyzer_t *an, const ch
         if (i > 0) {
             char key[64];
             snprintf(key, sizeof key, "%s%zu", KI_META_GLOSSARY_CONCEPT, w.ids.v[i - 1]);
-            if (kx_db_get_metadata(db, key, &rec) != KX_OK) {
+            if (get_meta(db, memo, key, &rec) != KX_OK) {
                 st = KS_GLOSSARY_ERR_ARG;
                 break;
             }

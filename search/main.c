@@ -550,7 +550,7 @@ int main(int argc, char **argv)
     /* --cites expands its one text: the concepts it can reach, from the
      * lookup tables when the index has them. */
     if (mode == MODE_CITES && a.glossary_lookup && query && !a.glossary &&
-        ks_glossary_lookup(a.db, a.an, query, &a.glossary) != KS_GLOSSARY_OK)
+        ks_glossary_lookup(a.db, a.an, NULL, query, &a.glossary) != KS_GLOSSARY_OK)
         ki_warn("the index's glossary tables could not all be read; some words are not expanded");
     ks_cite_options_t copt = { .json = a.format == KS_OUT_JSON, .tsv = a.format == KS_OUT_TSV,
                                .isolates = a.style.isolates, .style = &a.style, .limit = a.limit, .glossary = a.glossary,

@@ -22,6 +22,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,8 @@ struct ks_query {
     unsigned char *typed;  /* 1: the term comes from the words typed, 0: only from
                               glossary equivalents (highlighted only where one matched) */
     size_t      n_terms, cap_terms;
+    uint32_t   *index;     /* open-addressed hash of terms: 1 + k, 0 empty; NULL: scan */
+    size_t      index_cap; /* a power of two, at least twice n_terms */
     char      **filters;   /* boolean filter terms added with ks_query_add_filter */
     size_t      n_filters, cap_filters;
     struct expansion {
@@ -113,6 +116,7 @@ typedef struct parser {
     char           unknown[320];  /* an unknown source:/cites: id, for the warning */
     double         ndocs;    /* passages in the index, for evidence weights (0: not read yet) */
     uint64_t       words_now;  /* the query words the terms being made stand for */
+    ks_memo_t     *memo;     /* the batch's memo of index reads, or NULL */
 } parser_t;
 
 /* Messages quote the query, which may be any bytes, and snprintf may cut a
@@ -288,13 +292,71 @@ static void next(parser_t *p)
 /* ---------------------------------------------------------------------- */
 /* Building blocks                                                         */
 
+/* The terms are looked up for every word of every hit's passage (the
+ * snippets) and for every term added: a hash, not a scan. */
+static uint32_t term_hash(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+/* 1 + the index of term[0..len) among q's terms, or 0. */
+static size_t find_term(const ks_query_t *q, const char *term, size_t len)
+{
+    if (!q->index) {
+        for (size_t k = 0; k < q->n_terms; k++)
+            if (q->term_lens[k] == len && memcmp(q->terms[k], term, len) == 0)
+                return k + 1;
+        return 0;
+    }
+    size_t mask = q->index_cap - 1;
+    for (size_t i = term_hash(term, len) & mask; q->index[i]; i = (i + 1) & mask) {
+        size_t k = q->index[i] - 1;
+        if (q->term_lens[k] == len && memcmp(q->terms[k], term, len) == 0)
+            return k + 1;
+    }
+    return 0;
+}
+
+/* Enter term k (already in q->terms) into the hash, growing it to stay at
+ * most half full. Without memory the hash is dropped and lookups scan. */
+static void index_term(ks_query_t *q, size_t k)
+{
+    if ((q->n_terms + 1) * 2 > q->index_cap) {
+        size_t cap = q->index_cap ? q->index_cap * 2 : 64;
+        uint32_t *ni = calloc(cap, sizeof *ni);
+        free(q->index);
+        q->index = ni;
+        q->index_cap = ni ? cap : 0;
+        if (!ni)
+            return;
+        for (size_t j = 0; j < k; j++) {
+            size_t i = term_hash(q->terms[j], q->term_lens[j]) & (cap - 1);
+            while (ni[i])
+                i = (i + 1) & (cap - 1);
+            ni[i] = (uint32_t)j + 1;
+        }
+    }
+    if (!q->index)
+        return;
+    size_t mask = q->index_cap - 1;
+    size_t i = term_hash(q->terms[k], q->term_lens[k]) & mask;
+    while (q->index[i])
+        i = (i + 1) & mask;
+    q->index[i] = (uint32_t)k + 1;
+}
+
 static int remember_term_as(ks_query_t *q, const char *term, int typed)
 {
-    for (size_t k = 0; k < q->n_terms; k++)
-        if (strcmp(q->terms[k], term) == 0) {
-            q->typed[k] |= (unsigned char)typed;
-            return 0;
-        }
+    size_t found = find_term(q, term, strlen(term));
+    if (found) {
+        q->typed[found - 1] |= (unsigned char)typed;
+        return 0;
+    }
     if (q->n_terms == q->cap_terms) {
         size_t cap = q->cap_terms ? q->cap_terms * 2 : 16;
         char **nt = realloc(q->terms, cap * sizeof *nt);
@@ -315,6 +377,8 @@ static int remember_term_as(ks_query_t *q, const char *term, int typed)
         return -1;
     q->term_lens[q->n_terms] = strlen(term);
     q->typed[q->n_terms] = (unsigned char)typed;
+    if (q->n_terms == 0 || q->index)
+        index_term(q, q->n_terms);
     q->n_terms++;
     return 0;
 }
@@ -645,13 +709,37 @@ static kx_query_t *variant_query(parser_t *p, const ks_glossary_variant_t *v)
 /* ---------------------------------------------------------------------- */
 /* Evidence weights                                                        */
 
+/* How many passages hold a term, through the batch's memo: -1 when it
+ * cannot be read. */
+static long db_term_freq(parser_t *p, const char *term)
+{
+    char key[KX_MAX_TERM_BYTES + 2];
+    size_t tl = strlen(term), vl = 0;
+    unsigned freq = 0;
+    int memo = p->memo && tl + 1 < sizeof key;
+    if (memo) {
+        key[0] = 'f';
+        memcpy(key + 1, term, tl);
+        const void *v = ks_memo_get(p->memo, key, tl + 1, &vl);
+        if (v && vl == sizeof freq) {
+            memcpy(&freq, v, sizeof freq);
+            return (long)freq;
+        }
+    }
+    if (kx_db_term_freq(p->db, term, &freq) != KX_OK)
+        return -1;
+    if (memo)
+        ks_memo_put(p->memo, key, tl + 1, &freq, sizeof freq);
+    return (long)freq;
+}
+
 /* How many passages hold a term (0 when unknown). */
 static double term_df(parser_t *p, const char *term)
 {
-    unsigned freq = 0;
-    if (!p->db || !term || kx_db_term_freq(p->db, term, &freq) != KX_OK)
+    if (!p->db || !term)
         return 0;
-    return freq;
+    long freq = db_term_freq(p, term);
+    return freq > 0 ? (double)freq : 0;
 }
 
 static double index_size(parser_t *p)
@@ -910,8 +998,7 @@ static char *single_word(parser_t *p, const char *text, size_t len, int *stop)
 
 static int in_index(parser_t *p, const char *term)
 {
-    unsigned freq = 0;
-    return kx_db_term_freq(p->db, term, &freq) == KX_OK && freq > 0;
+    return db_term_freq(p, term) > 0;
 }
 
 /* A joined Persian word the text may write with a space: every split into
@@ -978,6 +1065,57 @@ static kx_query_t *adjacent_pair(parser_t *p, const collected_t *c, size_t k)
     return q;
 }
 
+/* The index's keys near the transliteration key key[0..klen) into *near,
+ * through the batch's memo (a walk of every index key with its first
+ * class, for each query word). 0, or -1 when they cannot be read. */
+static int near_keys(parser_t *p, ka_translit_near_set_t *near, const char *key, size_t klen)
+{
+    if (ka_translit_near_init(near, key, klen) != KA_OK)
+        return -1;
+    /* The memo's value: n, then per key its distance, frequency and term. */
+    char mkey[KA_TRANSLIT_TERM_CAP + 1];
+    mkey[0] = 'n';
+    memcpy(mkey + 1, key, klen);
+    size_t vl = 0;
+    const unsigned char *v = p->memo ? ks_memo_get(p->memo, mkey, klen + 1, &vl) : NULL;
+    if (v && vl >= sizeof(size_t)) {
+        size_t n, at = sizeof n;
+        memcpy(&n, v, sizeof n);
+        for (size_t i = 0; i < n && i < KA_TRANSLIT_NEAR_MAX; i++) {
+            memcpy(&near->dist[i], v + at, sizeof near->dist[i]);
+            at += sizeof near->dist[i];
+            memcpy(&near->freq[i], v + at, sizeof near->freq[i]);
+            at += sizeof near->freq[i];
+            size_t tl = strlen((const char *)v + at);
+            memcpy(near->term[i], v + at, tl + 1);
+            at += tl + 1;
+        }
+        near->n = n;
+        return 0;
+    }
+    if (kx_db_all_terms(p->db, ka_translit_near_prefix(near), ka_translit_near_offer, near) !=
+        KX_OK)
+        return -1;
+    if (p->memo) {
+        unsigned char buf[sizeof(size_t) + KA_TRANSLIT_NEAR_MAX * (2 * sizeof(unsigned) +
+                                                                   KA_TRANSLIT_TERM_CAP)];
+        size_t at = 0;
+        memcpy(buf, &near->n, sizeof near->n);
+        at += sizeof near->n;
+        for (size_t i = 0; i < near->n; i++) {
+            memcpy(buf + at, &near->dist[i], sizeof near->dist[i]);
+            at += sizeof near->dist[i];
+            memcpy(buf + at, &near->freq[i], sizeof near->freq[i]);
+            at += sizeof near->freq[i];
+            size_t tl = strlen(near->term[i]);
+            memcpy(buf + at, near->term[i], tl + 1);
+            at += tl + 1;
+        }
+        ks_memo_put(p->memo, mkey, klen + 1, buf, at);
+    }
+    return 0;
+}
+
 /* The transliteration term of token k, the same function as the index's;
  * a query word counts as capitalised (a name), however it was typed. With
  * an index, the word's key is matched against the index's keys: the near
@@ -1011,9 +1149,7 @@ static kx_query_t *translit_query(parser_t *p, const collected_t *c, size_t k)
         size_t klen = i == 0 ? n : sn;
         if (klen == 0)
             continue;
-        if (!p->db || ka_translit_near_init(&near[sets], key, klen) != KA_OK ||
-            kx_db_all_terms(p->db, ka_translit_near_prefix(&near[sets]), ka_translit_near_offer,
-                            &near[sets]) != KX_OK)
+        if (!p->db || near_keys(p, &near[sets], key, klen) != 0)
             return term_query(p, term, t->pos, KS_WEIGHT_TRANSLIT);
         sets++;
     }
@@ -1486,6 +1622,7 @@ ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text,
                        .db = opt ? opt->db : NULL,
                        .glossary = opt ? opt->glossary : NULL,
                        .translit = opt ? opt->translit : NULL,
+                       .memo = opt ? opt->memo : NULL,
                        .plain = plain };
         next(&p);
         kx_query_t *base = parse_or(&p);
@@ -1615,10 +1752,7 @@ const kx_query_t *ks_query_xapian(ks_query_t *q)
 
 int ks_query_wants_term(const ks_query_t *q, const char *term, size_t len)
 {
-    for (size_t k = 0; k < q->n_terms; k++)
-        if (q->term_lens[k] == len && memcmp(q->terms[k], term, len) == 0)
-            return (int)k + 1;
-    return 0;
+    return (int)find_term(q, term, len);
 }
 
 void ks_query_free(ks_query_t *q)
@@ -1632,6 +1766,7 @@ void ks_query_free(ks_query_t *q)
     free(q->terms);
     free(q->term_lens);
     free(q->typed);
+    free(q->index);
     for (size_t k = 0; k < q->n_filters; k++)
         free(q->filters[k]);
     free(q->filters);

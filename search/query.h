@@ -13,6 +13,7 @@
 #include "analyzer.h"
 #include "glossary.h"
 #include "kavosh_xapian.h"
+#include "memo.h"
 #include "translit.h"
 
 typedef struct ks_query ks_query_t;
@@ -61,6 +62,7 @@ typedef struct ks_query_options {
     kx_db_t             *db;         /* the index, for splitting joined words; NULL: no splitting */
     const ks_glossary_t *glossary;   /* NULL: no expansion */
     ka_translit_t       *translit;   /* NULL: no transliteration terms */
+    ks_memo_t           *memo;       /* a batch's memo of index reads (memo.h), or NULL */
 } ks_query_options_t;
 
 typedef enum ks_query_status {

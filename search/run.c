@@ -54,6 +54,16 @@ static int print_hit(void *ctx, const ks_hit_t *hit_in)
     return a->failed;
 }
 
+/* Whether the batch's memo holds reads of a revision before the last
+ * reopen (then the caller clears it); it is marked current. */
+static int memo_stale(ks_run_t *a)
+{
+    if (!a->memo || a->memo_epoch == a->reopened)
+        return 0;
+    a->memo_epoch = a->reopened;
+    return 1;
+}
+
 /* Run one query. Returns the exit code it alone would give. */
 ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
 {
@@ -86,7 +96,9 @@ ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
     if (a->glossary_lookup && !a->glossary) {
         /* A writer committing meanwhile makes a read fail (as in the search
          * below): reopen at the latest revision and read again. */
-        ks_glossary_status_t gs = ks_glossary_lookup(a->db, a->an, text, &reach);
+        if (memo_stale(a))
+            ks_memo_clear(a->memo);
+        ks_glossary_status_t gs = ks_glossary_lookup(a->db, a->an, a->memo, text, &reach);
         for (int attempt = 0; gs == KS_GLOSSARY_ERR_ARG && attempt < KS_MODIFIED_RETRIES;
              attempt++) {
             ks_glossary_free(reach);
@@ -94,7 +106,9 @@ ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
             if (kx_db_reopen(a->db) != KX_OK)
                 break;
             a->reopened++;
-            gs = ks_glossary_lookup(a->db, a->an, text, &reach);
+            if (memo_stale(a))
+                ks_memo_clear(a->memo);
+            gs = ks_glossary_lookup(a->db, a->an, a->memo, text, &reach);
         }
         if (gs == KS_GLOSSARY_ERR_NOMEM) {
             ks_glossary_free(reach);
@@ -109,6 +123,9 @@ ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
         }
         qopt.glossary = reach;
     }
+    if (memo_stale(a))
+        ks_memo_clear(a->memo);
+    qopt.memo = a->memo;
     ks_query_status_t qs = ks_query_parse(a->an, text, &qopt, &q, &err);
     ks_glossary_free(reach);
     free(full);
@@ -144,6 +161,7 @@ ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
     ks_result_t res;
     ks_search_options_t sopt = { .offset = a->offset, .limit = a->limit, .explain = a->explain,
                                  .no_snippet = a->format == KS_OUT_TSV,
+                                 .raw_record = a->format == KS_OUT_JSON,
                                  .id_only = a->format == KS_OUT_TSV,
                                  .no_coverage = a->no_coverage };
     /* A writer committing while we read makes Xapian throw
@@ -315,6 +333,11 @@ ki_exit_t ks_run_batch(ks_run_t *a, const char *path)
     int first = 1;
     unsigned lineno = 0, queries = 0;
     a->reopened = 0;
+    /* What one query's parse reads from the index (term frequencies, the
+     * near transliteration keys of a word) the next ones read again: the
+     * batch remembers it, for the revision it reads (KS_MEMO_BYTES at most). */
+    a->memo = ks_memo_new(KS_MEMO_BYTES);
+    a->memo_epoch = 0;
     size_t at = 0;
     /* A UTF-8 byte order mark (as Windows editors write) is not part of the
      * first query id. */
@@ -400,6 +423,8 @@ ki_exit_t ks_run_batch(ks_run_t *a, const char *path)
         ki_note("%s: the index changed during the batch: reopened %u times, every query answered "
                 "from its latest revision", name, a->reopened);
     (void)queries;
+    ks_memo_free(a->memo);
+    a->memo = NULL;
     free(buf);
     return ex;
 }

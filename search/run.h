@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "glossary.h"
 #include "kavosh_xapian.h"
+#include "memo.h"
 #include "printer.h"
 #include "translit.h"
 
@@ -55,9 +56,14 @@ typedef struct ks_run {
     int             hinted;      /* the hint for a failing index was given */
     int             index_lost;  /* a search failed in the index (damage, a remote gone):
                                     a batch stops there */
+    ks_memo_t      *memo;        /* a batch's memo of index reads (memo.h); NULL outside one */
+    unsigned        memo_epoch;  /* the value of reopened it was filled at */
     const char *const *db_names; /* the -d paths, to name each hit's index ... */
     size_t          n_db_names;  /* ... when there are several (else 0 or 1) */
 } ks_run_t;
+
+/* The most a batch's memo of index reads holds (memo.h). */
+#define KS_MEMO_BYTES (16u << 20)
 
 /* How many times one query is retried after the index changed under it. */
 #define KS_MODIFIED_RETRIES 5

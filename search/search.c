@@ -2,6 +2,7 @@
  * search.c - query to hits.
  */
 #include "search.h"
+#include "record.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -72,7 +73,8 @@ static int cmp_bytes(const char *a, size_t al, const char *b, size_t bl)
     return c ? c : (al > bl) - (al < bl);
 }
 
-/* Sort the set (Xapian gives the terms in query order) for term_set_has. */
+/* Sort the set for term_set_has (kx_mset_matching_terms gives it sorted
+ * already: the insertion sort then only checks). */
 static void term_set_sort(term_set_t *ts)
 {
     for (size_t i = 1; i < ts->n; i++) {
@@ -227,6 +229,7 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
     size_t n_terms = ks_query_term_count(q);
     unsigned char *matched = malloc(n_terms ? n_terms : 1);
     term_set_t ts = { 0 };
+    ks_record_t rec = { 0 };
     char *idbuf = NULL;
     unsigned n = kx_mset_size(mset), first = 0, last = n;
     unsigned *order = reranked ? malloc((n ? n : 1) * sizeof *order) : NULL;
@@ -250,7 +253,11 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
         json_error_t jerr;
         const char *qid = opt->id_only && !opt->explain && opt->no_snippet
                               ? quick_id(h.data, h.data_len, &idbuf) : NULL;
-        json_t *data = qid ? json_object() : json_loadb(h.data, h.data_len, 0, &jerr);
+        int raw = opt->raw_record && !qid;
+        int fast = !qid && (raw ? ks_record_read_raw(&rec, h.data, h.data_len)
+                                : ks_record_read(&rec, h.data, h.data_len)) == 0;
+        json_t *data = qid || (fast && raw) ? json_object()
+                       : fast ? json_incref(rec.rest) : json_loadb(h.data, h.data_len, 0, &jerr);
         if (!data) {
             /* A record we cannot read is a damaged index, not a reason to stop. */
             data = json_object();
@@ -261,14 +268,15 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
             .docid = h.docid,
             .shard = shards > 1 ? (h.docid - 1) % shards : 0,
             .data = data,
-            .id = qid ? qid : field(data, "id"),
-            .doc = field(data, "doc"),
-            .section = field(data, "section"),
-            .lang = field(data, "lang"),
-            .kind = field(data, "kind"),
-            .text = field(data, "text"),
+            .id = qid ? qid : fast ? rec.field[KS_RECORD_ID] : field(data, "id"),
+            .doc = fast ? rec.field[KS_RECORD_DOC] : field(data, "doc"),
+            .section = fast ? rec.field[KS_RECORD_SECTION] : field(data, "section"),
+            .lang = fast ? rec.field[KS_RECORD_LANG] : field(data, "lang"),
+            .kind = fast ? rec.field[KS_RECORD_KIND] : field(data, "kind"),
+            .text = fast ? rec.field[KS_RECORD_TEXT] : field(data, "text"),
+            .record = fast && raw ? &rec : NULL,
         };
-        hit.text_len = strlen(hit.text);
+        hit.text_len = fast ? rec.text_len : strlen(hit.text);
         term_set_clear(&ts);
         if (!opt->no_snippet || opt->explain) {
             st = kx_mset_matching_terms(mset, i, on_matching_term, &ts);
@@ -303,6 +311,7 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
     free(ts.v);
     free(ts.lens);
     free(idbuf);
+    ks_record_free(&rec);
     free(matched);
     free(order);
     free(adj);

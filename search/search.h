@@ -20,8 +20,9 @@ typedef struct ks_hit {
                                in the order given; 0 with a single index) */
     const char  *index;     /* the index holding it, when several are searched; else NULL
                                (set by the caller, for the printers) */
-    json_t      *data;      /* the stored passage record (see indexer/passage_doc.c); borrowed */
-    const char  *id;        /* fields of data, borrowed: "" when missing */
+    json_t      *data;      /* the stored passage record (see indexer/passage_doc.c), or its
+                               members other than the six below; borrowed */
+    const char  *id;        /* fields of the record, borrowed: "" when missing */
     const char  *doc;
     const char  *section;
     const char  *lang;
@@ -33,6 +34,8 @@ typedef struct ks_hit {
                                query's, glossary equivalents only where one matched */
     json_t      *explain;   /* with ks_search_options_t.explain: array of the glossary
                                expansions this hit matched through; else NULL */
+    const struct ks_record *record;  /* with ks_search_options_t.raw_record, the record read
+                               raw (record.h), its other members not in data; else NULL */
 } ks_hit_t;
 
 typedef struct ks_search_options {
@@ -42,6 +45,8 @@ typedef struct ks_search_options {
     int      no_snippet;        /* leave ks_hit_t.snippet empty (TSV prints none) */
     int      no_coverage;       /* rank by BM25 alone, not times the share of the query's
                                    words a hit matches (see search.c) */
+    int      raw_record;        /* the caller prints the record's other members through
+                                   ks_hit_t.record (JSON), not ks_hit_t.data */
     int      id_only;           /* the caller reads only ks_hit_t.id, rank and score (TSV):
                                    the stored JSON is not parsed when its id can be read
                                    off its start; data is then an empty object and the

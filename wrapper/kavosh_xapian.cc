@@ -15,6 +15,7 @@
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -57,6 +58,8 @@ struct kx_mset {
     Xapian::MSet mset;
     std::vector<std::string> data;  /* each hit's document data, fetched on first use */
     std::vector<bool> fetched;
+    std::vector<std::string> qterms;  /* the query's distinct terms, sorted; read on first use */
+    bool qterms_read = false;
 
     kx_mset(kx_db *owner, const Xapian::Database &database) : db(owner), enquire(database) {}
 };
@@ -1166,12 +1169,38 @@ extern "C" kx_status_t kx_mset_matching_terms(kx_mset_t *mset, unsigned i,
             return reject(&mset->db->last_error, "callback is NULL");
         if (i >= mset->mset.size())
             return reject(&mset->db->last_error, "hit index out of range");
-        Xapian::MSetIterator hit = mset->mset[i];
-        for (auto it = mset->enquire.get_matching_terms_begin(hit);
-             it != mset->enquire.get_matching_terms_end(hit); ++it) {
+        /* Enquire::get_matching_terms builds a map of the query's terms and
+         * copies every term of the document for each hit; the same set comes
+         * from walking the document's sorted termlist beside the query's
+         * sorted distinct terms, read once per mset. */
+        if (!mset->qterms_read) {
+            const Xapian::Query &query = mset->enquire.get_query();
+            mset->qterms.assign(query.get_unique_terms_begin(), query.get_unique_terms_end());
+            mset->qterms_read = true;
+        }
+        const std::vector<std::string> &qt = mset->qterms;
+        if (qt.empty())
+            return KX_OK;
+        Xapian::Database &r = mset->db->reader();
+        Xapian::docid did = *mset->mset[i];
+        Xapian::TermIterator it = r.termlist_begin(did), end = r.termlist_end(did);
+        size_t k = 0;
+        it.skip_to(qt[0]);
+        while (it != end && k < qt.size()) {
             const std::string &term = *it;
-            if (cb(ctx, term.c_str(), term.size()) != 0)
-                break;
+            int c = term.compare(qt[k]);
+            if (c < 0) {
+                it.skip_to(qt[k]);
+            } else if (c > 0) {
+                /* Past query term k: move to the first query term >= term. */
+                k = std::lower_bound(qt.begin() + (std::ptrdiff_t)k, qt.end(), term) - qt.begin();
+            } else {
+                if (cb(ctx, term.c_str(), term.size()) != 0)
+                    break;
+                k++;
+                if (k < qt.size())
+                    it.skip_to(qt[k]);
+            }
         }
         return KX_OK;
     });

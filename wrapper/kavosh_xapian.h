@@ -329,7 +329,7 @@ void kx_mset_bounds(const kx_mset_t *mset, unsigned *lower, unsigned *estimate,
  * first use and cached in the mset. i out of range is KX_INVALID_ARGUMENT. */
 kx_status_t kx_mset_hit(kx_mset_t *mset, unsigned i, kx_hit_t *hit_out) KX_NOEXCEPT;
 /* Call cb with every query term that hit i matches (the document's terms that
- * are in the query; Xapian's order, not necessarily sorted). Non-zero stops. */
+ * are in the query, each once, in byte order). Non-zero stops. */
 kx_status_t kx_mset_matching_terms(kx_mset_t *mset, unsigned i,
                                    int (*cb)(void *ctx, const char *term, size_t len),
                                    void *ctx) KX_NOEXCEPT;

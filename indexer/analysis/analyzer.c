@@ -40,8 +40,12 @@
  * KA_STEM_CACHE_SLOTS slots, direct-mapped by hash; words or stems longer
  * than KA_STEM_CACHE_KEY bytes (14 Persian letters) are not cached. 8192
  * slots of 64 bytes make 512 KiB per analyzer: measured on the UDHR texts,
- * smaller tables lose more in misses than they gain in cache locality. */
+ * smaller tables lose more in misses than they gain in cache locality.
+ * The table starts at KA_STEM_CACHE_FIRST slots and doubles (keeping its
+ * words) each time it has missed twice its size, so that a search meeting a
+ * few hundred words does not clear and fault in 512 KiB. */
 #define KA_STEM_CACHE_SLOTS 8192
+#define KA_STEM_CACHE_FIRST 512
 #define KA_STEM_CACHE_KEY   28
 
 typedef struct stem_slot {
@@ -73,7 +77,9 @@ struct ka_analyzer {
     ka_stem_fa_t   stem_fa;
     ka_wordset_t   stop_fa, stop_ru, stop_en;
 
-    stem_slot_t *cache;             /* KA_STEM_CACHE_SLOTS entries */
+    stem_slot_t *cache;             /* cache_slots entries */
+    size_t       cache_slots;       /* a power of two, KA_STEM_CACHE_FIRST..KA_STEM_CACHE_SLOTS */
+    size_t       cache_misses;      /* since the table last grew */
     unsigned     opts;              /* KA_OPT_* */
 
     char  *fold;                    /* result of ka_fold */
@@ -222,6 +228,22 @@ static uint32_t term_hash(ka_script_t sc, const char *term, size_t len)
     return ka_hash_bytes(term, len, (uint64_t)sc << 56);
 }
 
+/* Double the stem cache, moving its words; without memory it stays as it is. */
+static void cache_grow(ka_analyzer_t *a)
+{
+    size_t n = a->cache_slots * 2;
+    stem_slot_t *c = calloc(n, sizeof *c);
+    a->cache_misses = 0;
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < a->cache_slots; i++)
+        if (a->cache[i].key_len != 0)
+            c[a->cache[i].hash & (n - 1)] = a->cache[i];
+    free(a->cache);
+    a->cache = c;
+    a->cache_slots = n;
+}
+
 static int deliver(ka_analyzer_t *a, const char *term, size_t len, ka_script_t sc,
                    size_t start, size_t end, unsigned pos, unsigned flags)
 {
@@ -232,7 +254,7 @@ static int deliver(ka_analyzer_t *a, const char *term, size_t len, ka_script_t s
 
     if (len <= KA_STEM_CACHE_KEY) {
         uint32_t h = term_hash(sc, term, len);
-        slot = &a->cache[h % KA_STEM_CACHE_SLOTS];
+        slot = &a->cache[h & (a->cache_slots - 1)];
         if (slot->key_len == len && slot->hash == h && slot->script == (uint8_t)sc &&
             memcmp(slot->key, term, len) == 0) {
             sl = slot->stem_len;
@@ -243,6 +265,10 @@ static int deliver(ka_analyzer_t *a, const char *term, size_t len, ka_script_t s
             }
             stop = slot->stop;
             goto have_stem;
+        }
+        if (++a->cache_misses > 2 * a->cache_slots && a->cache_slots < KA_STEM_CACHE_SLOTS) {
+            cache_grow(a);
+            slot = &a->cache[h & (a->cache_slots - 1)];
         }
         slot->hash = h;
     }
@@ -682,7 +708,8 @@ ka_status_t ka_analyzer_new(ka_analyzer_t **out)
     ka_status_t st = ka_norm_init(&a->norm);
     if (st == KA_OK)
         ka_norm_init_shared(&a->fold_norm, &a->norm);
-    a->cache = calloc(KA_STEM_CACHE_SLOTS, sizeof *a->cache);
+    a->cache_slots = KA_STEM_CACHE_FIRST;
+    a->cache = calloc(a->cache_slots, sizeof *a->cache);
     if (st == KA_OK && a->cache == NULL)
         st = KA_ERR_NOMEM;
     if (st == KA_OK)

@@ -33,6 +33,7 @@
 /* The cache's hash table has twice as many slots as entries, so a probe
  * sequence stays short until the cache is emptied. */
 #define CACHE_SLOTS (2 * KA_TRANSLIT_CACHE_MAX)
+#define CACHE_SLOTS_FIRST 1024u
 #define SLOT_FREE UINT32_MAX
 
 /* One transliterator for all of Cyrillic: Russian by BGN/PCGN (the spelling
@@ -51,7 +52,8 @@ typedef struct cache_slot {
 struct ka_translit {
     UTransliterator *trans;   /* owned: opened once in ka_translit_new */
 
-    cache_slot_t *slots;      /* owned: CACHE_SLOTS entries */
+    cache_slot_t *slots;      /* owned: n_slots entries, grown up to CACHE_SLOTS */
+    size_t        n_slots;    /* a power of two; at least twice entries */
     size_t        entries;    /* used slots */
     char         *arena;      /* owned: keys and skeletons, not NUL-terminated */
     size_t        arena_len;
@@ -142,7 +144,7 @@ static int cmp_str(const void *a, const void *b)
 
 static void cache_clear(ka_translit_t *t)
 {
-    for (size_t i = 0; i < CACHE_SLOTS; i++)
+    for (size_t i = 0; i < t->n_slots; i++)
         t->slots[i].off = SLOT_FREE;
     t->entries = 0;
     t->arena_len = 0;
@@ -156,7 +158,11 @@ ka_status_t ka_translit_new(ka_translit_t **out)
     ka_translit_t *t = calloc(1, sizeof *t);
     if (t == NULL)
         return KA_ERR_NOMEM;
-    t->slots = malloc(CACHE_SLOTS * sizeof *t->slots);
+    /* The cache's table starts small and doubles as words come: all of
+     * CACHE_SLOTS at once was 1.5 MB to clear, a third of the page faults
+     * of a one-shot search that meets a few words. */
+    t->n_slots = CACHE_SLOTS_FIRST;
+    t->slots = malloc(t->n_slots * sizeof *t->slots);
     t->arena_cap = 4096;
     t->arena = malloc(t->arena_cap);
     if (t->slots == NULL || t->arena == NULL) {
@@ -238,7 +244,8 @@ static uint32_t hash_bytes(const char *s, size_t len)
 static const cache_slot_t *cache_find(const ka_translit_t *t, uint32_t h,
                                       const char *key, size_t len)
 {
-    for (size_t i = h & (CACHE_SLOTS - 1);; i = (i + 1) & (CACHE_SLOTS - 1)) {
+    size_t mask = t->n_slots - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
         const cache_slot_t *s = &t->slots[i];
         if (s->off == SLOT_FREE)
             return NULL;
@@ -254,6 +261,29 @@ static void cache_put(ka_translit_t *t, uint32_t h, const char *key, size_t len,
 {
     if (t->entries >= KA_TRANSLIT_CACHE_MAX)
         cache_clear(t);
+    if ((t->entries + 1) * 2 > t->n_slots) {
+        /* Keep the table at most half full: double it and move the entries
+         * (their hashes are stored). Without memory the word is not cached. */
+        size_t n = t->n_slots * 2, mask = n - 1;
+        if (n > CACHE_SLOTS)
+            return;
+        cache_slot_t *ns = malloc(n * sizeof *ns);
+        if (ns == NULL)
+            return;
+        for (size_t i = 0; i < n; i++)
+            ns[i].off = SLOT_FREE;
+        for (size_t k = 0; k < t->n_slots; k++) {
+            if (t->slots[k].off == SLOT_FREE)
+                continue;
+            size_t i = t->slots[k].hash & mask;
+            while (ns[i].off != SLOT_FREE)
+                i = (i + 1) & mask;
+            ns[i] = t->slots[k];
+        }
+        free(t->slots);
+        t->slots = ns;
+        t->n_slots = n;
+    }
     size_t need = len + val_len;
     if (t->arena_len + need > t->arena_cap) {
         size_t cap = t->arena_cap * 2;
@@ -265,9 +295,9 @@ static void cache_put(ka_translit_t *t, uint32_t h, const char *key, size_t len,
         t->arena = a;
         t->arena_cap = cap;
     }
-    size_t i = h & (CACHE_SLOTS - 1);
+    size_t i = h & (t->n_slots - 1);
     while (t->slots[i].off != SLOT_FREE)
-        i = (i + 1) & (CACHE_SLOTS - 1);
+        i = (i + 1) & (t->n_slots - 1);
     memcpy(t->arena + t->arena_len, key, len);
     memcpy(t->arena + t->arena_len + len, val, val_len);
     t->slots[i] = (cache_slot_t){ h, (uint32_t)t->arena_len, (uint16_t)len, (uint16_t)val_len };

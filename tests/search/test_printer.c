@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "printer.h"
+#include "record.h"
 
 /* What fn printed for hit, as a malloc'd string. */
 static char *printed(const ks_hit_t *hit, const ks_text_style_t *style, int json)
@@ -157,6 +158,86 @@ static void test_spans_cp(void **state)
     json_decref(data);
 }
 
+/* The JSON line is what jansson's json_dumpf made of the same object before
+ * ks_print_json wrote it member by member: built here the old way and
+ * compared byte for byte (escapes, reals, copied members, key order). */
+static void test_json_as_jansson(void **state)
+{
+    (void)state;
+    const char *text = "a \"q\" b\\c\n\t\001 \xd8\xa7\xdb\x8c\xd8\xb1\xd8\xa7\xd9\x86 end/";
+    json_t *data = json_pack("{s:i, s:s, s:[{s:s}], s:[]}", "page", 4, "path", "p/q.md",
+                             "glosses", "term", "\xd8\xa7", "citations");
+    double scores[] = { 2.5, 1e20, 1e-5, 41.045414810697686, 3.0 };
+    for (size_t k = 0; k < sizeof scores / sizeof scores[0]; k++) {
+        ks_hit_t h = make_hit(data, text);
+        h.score = scores[k];
+        h.rank = 7;
+        h.index = k % 2 ? "idx\"1" : NULL;
+        h.explain = k % 2 ? json_pack("[s]", "a => b") : NULL;
+        ks_span_t spans[2] = { { 2, 5 }, { 17, 25 } };
+        h.snippet.spans = spans;
+        h.snippet.n_spans = 2;
+        h.snippet.start = 2;
+        h.snippet.end = 25;
+        char *out = printed(&h, NULL, 1);
+        json_t *o = json_pack("{s:i, s:I, s:f, s:s, s:s, s:s, s:s, s:s, s:s, s:s%, s:[[I,I],[I,I]], "
+                              "s:[I,I], s:[[I,I],[I,I]], s:[I,I]}",
+                              "format", KS_JSON_FORMAT, "rank", (json_int_t)7, "score", scores[k],
+                              "passage", h.id, "doc", h.doc, "section", h.section, "lang", h.lang,
+                              "kind", h.kind, "text", text, "snippet", text + 2, (size_t)23,
+                              "spans", (json_int_t)2, (json_int_t)5, (json_int_t)17, (json_int_t)25,
+                              "snippet_range", (json_int_t)2, (json_int_t)25,
+                              "spans_cp", (json_int_t)2, (json_int_t)5, (json_int_t)15,
+                              (json_int_t)20, "snippet_range_cp", (json_int_t)2, (json_int_t)20);
+        assert_non_null(o);
+        json_object_set_new(o, "qid", json_string("q1"));
+        if (h.explain)
+            json_object_set(o, "expansions", h.explain);
+        if (h.index)
+            json_object_set_new(o, "index", json_string(h.index));
+        json_object_set(o, "path", json_object_get(data, "path"));
+        json_object_set(o, "page", json_object_get(data, "page"));
+        json_object_set(o, "glosses", json_object_get(data, "glosses"));
+        json_object_set(o, "citations", json_object_get(data, "citations"));
+        char *want = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        assert_non_null(want);
+        size_t wl = strlen(want);
+        assert_int_equal(strlen(out), wl + 1);
+        assert_memory_equal(out, want, wl);
+        assert_int_equal(out[wl], '\n');
+        free(want);
+        free(out);
+        json_decref(o);
+        json_decref(h.explain);
+    }
+    json_decref(data);
+}
+
+/* A hit whose record was read raw prints the same line as one whose other
+ * members were built with jansson. */
+static void test_json_raw_record(void **state)
+{
+    (void)state;
+    const char *rec = "{\"id\":\"a#1\",\"doc\":\"a\",\"text\":\"some text\",\"line\":7,"
+                      "\"path\":\"p\\/q\",\"glosses\":[ ],\"citations\":[{\"start\":1,\"end\":4,"
+                      "\"score\":0.75,\"id\":\"r\\u0001\"}],\"title\":\"T\",\"author\":null}";
+    ks_record_t raw = { 0 }, built = { 0 };
+    assert_int_equal(ks_record_read_raw(&raw, rec, strlen(rec)), 0);
+    assert_int_equal(ks_record_read(&built, rec, strlen(rec)), 0);
+    json_t *empty = json_object();
+    ks_hit_t a = make_hit(empty, raw.field[KS_RECORD_TEXT]);
+    a.record = &raw;
+    ks_hit_t b = make_hit(built.rest, built.field[KS_RECORD_TEXT]);
+    char *oa = printed(&a, NULL, 1), *ob = printed(&b, NULL, 1);
+    assert_string_equal(oa, ob);
+    assert_non_null(strstr(oa, "\"citations\":[{\"start\":1"));
+    free(oa);
+    free(ob);
+    json_decref(empty);
+    ks_record_free(&raw);
+    ks_record_free(&built);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -164,6 +245,8 @@ int main(void)
         cmocka_unit_test(test_escaping),
         cmocka_unit_test(test_wrapping),
         cmocka_unit_test(test_spans_cp),
+        cmocka_unit_test(test_json_as_jansson),
+        cmocka_unit_test(test_json_raw_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
