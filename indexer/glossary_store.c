@@ -457,8 +457,10 @@ static kx_status_t clear_prefix(kx_db_t *db, const char *prefix)
     return st;
 }
 
-static kx_status_t store_lookup(kx_db_t *db, const ks_glossary_t *g)
+/* *stored: 1 when the tables were written (KI_META_GLOSSARY_LOOKUP "1"). */
+static kx_status_t store_lookup(kx_db_t *db, const ks_glossary_t *g, int *stored)
 {
+    *stored = 0;
     kx_status_t st = clear_prefix(db, KI_META_GLOSSARY_KEY);
     if (st == KX_OK)
         st = clear_prefix(db, KI_META_GLOSSARY_CONCEPT);
@@ -542,13 +544,16 @@ static kx_status_t store_lookup(kx_db_t *db, const ks_glossary_t *g)
         free(keys[i].key);
     free(keys);
     free(val);
-    if (st == KX_OK && !too_long && nc)
+    if (st == KX_OK && !too_long && nc) {
         st = kx_db_set_metadata(db, KI_META_GLOSSARY_LOOKUP, "1");
+        *stored = st == KX_OK;
+    }
     return st;
 }
 
-/* The glossary kavosh-search loads, pre-analysed (KI_META_GLOSSARY_ANALYSED):
- * the combined TSV text and, with the default lexicon, ICU's gazetteer.
+/* The glossary kavosh-search loads, pre-analysed: the combined TSV text
+ * and, with the default lexicon, ICU's gazetteer, as lookup tables, or
+ * where those cannot be written as one record (KI_META_GLOSSARY_ANALYSED).
  * Rebuilt only when what it is made of changed (its stamp: the TSV's hash,
  * the gazetteer's ICU version, the schema version). */
 static kx_status_t store_analysed(kx_db_t *db, ka_analyzer_t *an, const char *tsv, size_t len,
@@ -572,17 +577,22 @@ static kx_status_t store_analysed(kx_db_t *db, ka_analyzer_t *an, const char *ts
     if (gs == KS_GLOSSARY_OK && gazetteer)
         gs = ki_gazetteer_add(g, an, &rep);
     char *text = NULL;
-    if (gs == KS_GLOSSARY_OK)
-        gs = ks_glossary_to_analysed(g, &text, NULL);
+    int tables = 0;
     if (gs == KS_GLOSSARY_OK) {
+        /* kavosh-search reads the lookup tables when there are any, and
+         * the whole analysed glossary only when there are none (a key too
+         * long for Xapian): the concepts are stored once, not twice. */
+        st = store_lookup(db, g, &tables);
+        if (st == KX_OK && !tables)
+            gs = ks_glossary_to_analysed(g, &text, NULL);
+    }
+    if (st == KX_OK && gs == KS_GLOSSARY_OK) {
         sum->gazetteer_concepts = rep.countries + rep.languages + rep.scripts + rep.cities;
         st = kx_db_set_metadata(db, KI_META_GLOSSARY_ANALYSED,
-                                ks_glossary_concept_count(g) ? text : "");
-        if (st == KX_OK)
-            st = store_lookup(db, g);
+                                text && ks_glossary_concept_count(g) ? text : "");
         if (st == KX_OK)
             st = kx_db_set_metadata(db, KI_META_GLOSSARY_STAMP, stamp);
-    } else {
+    } else if (st == KX_OK) {
         ki_error("glossary: cannot analyse it: %s", ks_glossary_status_to_string(gs));
         st = gs == KS_GLOSSARY_ERR_NOMEM ? KX_NO_MEMORY : KX_INTERNAL_ERROR;
     }

@@ -138,6 +138,36 @@ static char *metadata(const char *dbpath, const char *key)
     return v;
 }
 
+/* The glossary's concepts as the lookup tables hold them, one record
+ * after the other (KI_META_GLOSSARY_CONCEPT + 0, 1, ... up to the first
+ * missing one). malloc'd. */
+static char *concepts(const char *dbpath)
+{
+    kx_db_t *db = open_db(dbpath);
+    size_t len = 0;
+    char *all = calloc(1, 1);
+    assert_non_null(all);
+    for (unsigned long c = 0;; c++) {
+        char key[64];
+        snprintf(key, sizeof key, "%s%lu", KI_META_GLOSSARY_CONCEPT, c);
+        char *v = NULL;
+        assert_int_equal(kx_db_get_metadata(db, key, &v), KX_OK);
+        if (!v || !*v) {
+            kx_free(v);
+            break;
+        }
+        size_t n = strlen(v);
+        char *grown = realloc(all, len + n + 1);
+        assert_non_null(grown);
+        all = grown;
+        memcpy(all + len, v, n + 1);
+        len += n;
+        kx_free(v);
+    }
+    kx_db_close(db);
+    return all;
+}
+
 static unsigned doc_count(const char *dbpath)
 {
     kx_db_t *db = open_db(dbpath);
@@ -543,6 +573,47 @@ static void run_index_env(run_result_t *r, const char *const *env, const char *d
     assert_int_equal(run_program(argv, NULL, env, r), 0);
 }
 
+/* A glossary whose first word makes a metadata key longer than Xapian
+ * keeps has no lookup tables: the whole analysed glossary is stored
+ * instead, which kavosh-search then loads. */
+static void test_glossary_without_tables(void **state)
+{
+    (void)state;
+    char *work = test_join(tmp, "notables");
+    assert_int_equal(mkdir(work, 0700), 0);
+    char *dir = test_join(work, "texts"), *db = test_join(work, "db");
+    char *lex = test_join(work, "lexicon");
+    copy_tree(KI_TEST_DATA "/texts", dir);
+    assert_int_equal(mkdir(lex, 0700), 0);
+    char *one = test_join(lex, "one.tsv");
+    char line[1024] = "fa\ten\nسد راغون\tRogun dam\nکلمه\t";
+    size_t n = strlen(line);
+    for (int i = 0; i < 240; i++)
+        line[n++] = 'w';
+    memcpy(line + n, "\n", 2);
+    write_text(one, line, "w");
+    char envv[4200];
+    snprintf(envv, sizeof envv, "KAVOSH_LEXICON=%s", lex);
+    const char *env[] = { envv, NULL };
+
+    run_result_t r;
+    run_index_env(&r, env, db, "-q", dir, NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    char *flag = metadata(db, KI_META_GLOSSARY_LOOKUP);
+    assert_string_equal(flag, "");
+    kx_free(flag);
+    char *an = metadata(db, KI_META_GLOSSARY_ANALYSED);
+    assert_true(ks_glossary_is_analysed(an, strlen(an)));
+    assert_non_null(strstr(an, "\tRogun dam\trogun\t"));
+    kx_free(an);
+    free(one);
+    free(lex);
+    free(dir);
+    free(db);
+    free(work);
+}
+
 static void test_default_lexicon(void **state)
 {
     (void)state;
@@ -571,9 +642,13 @@ static void test_default_lexicon(void **state)
     assert_non_null(strstr(g, "Rogun dam"));
     assert_null(strstr(g, "not a glossary"));
     kx_free(g);
-    /* Analysed: the lexicon's terms and stems, and ICU's names. */
-    char *an = metadata(db, KI_META_GLOSSARY_ANALYSED);
-    assert_true(ks_glossary_is_analysed(an, strlen(an)));
+    /* Analysed: the lexicon's terms and stems, and ICU's names, in the
+     * lookup tables' concepts; the whole analysed glossary is not stored
+     * beside them. */
+    char *whole = metadata(db, KI_META_GLOSSARY_ANALYSED);
+    assert_string_equal(whole, "");
+    kx_free(whole);
+    char *an = concepts(db);
     assert_non_null(strstr(an, "\tRogun dam\trogun\t"));
     assert_non_null(strstr(an, "\tРогунская ГЭС\tрогунская\t"));
     assert_non_null(strstr(an, "\tТаджикистан\t"));
@@ -599,10 +674,10 @@ static void test_default_lexicon(void **state)
     run_index_env(&r, env, db, "-q", dir, NULL);
     assert_int_equal(r.status, 0);
     run_result_free(&r);
-    char *an2 = metadata(db, KI_META_GLOSSARY_ANALYSED);
+    char *an2 = concepts(db);
     assert_string_equal(an, an2);
-    kx_free(an2);
-    kx_free(an);
+    free(an2);
+    free(an);
 
     /* A file gone from the lexicon leaves the index. */
     assert_int_equal(unlink(two), 0);
@@ -613,9 +688,9 @@ static void test_default_lexicon(void **state)
     assert_non_null(strstr(g, "Rogun dam"));
     assert_null(strstr(g, "water scarcity"));
     kx_free(g);
-    an = metadata(db, KI_META_GLOSSARY_ANALYSED);
+    an = concepts(db);
     assert_null(strstr(an, "water scarcity"));
-    kx_free(an);
+    free(an);
 
     /* --no-lexicon: neither the lexicon nor ICU's names. */
     run_index_env(&r, env, db, "-q", "--no-lexicon", dir, NULL);
@@ -624,13 +699,13 @@ static void test_default_lexicon(void **state)
     g = metadata(db, KI_META_GLOSSARY);
     assert_null(strstr(g, "(lexicon)"));
     kx_free(g);
-    an = metadata(db, KI_META_GLOSSARY_ANALYSED);
+    an = concepts(db);
     assert_null(strstr(an, "Rogun"));
     ids = metadata(db, KI_META_GLOSSARY_KEY "Erogun");
     assert_string_equal(ids, "");
     kx_free(ids);
     assert_null(strstr(an, "Таджикистан"));
-    kx_free(an);
+    free(an);
     free(one);
     free(two);
     free(other);
@@ -1060,6 +1135,7 @@ int main(void)
         cmocka_unit_test(test_incremental),
         cmocka_unit_test(test_rebuild),
         cmocka_unit_test(test_glossary),
+        cmocka_unit_test(test_glossary_without_tables),
         cmocka_unit_test(test_default_lexicon),
         cmocka_unit_test(test_dictd_garbage),
         cmocka_unit_test(test_list_stats),
