@@ -10,7 +10,8 @@
 #define KI_SCHEMA_KEY     "kavosh.schema"
 #define KI_SCHEMA_VERSION "3"   /* 2: documents named by their path as given; root records;
                                  * 3: the glossary's lookup tables under short keys, the whole
-                                 * analysed glossary only where there are no tables */
+                                 * analysed glossary only where there are no tables; no stem
+                                 * term where the stem is the word itself */
 
 /* Metadata key prefix for per-file records: "file:" + document name (the
  * file's path as given: "papers/notes.md", or absolute) -> "<content hash
@@ -43,7 +44,9 @@
 /* Longest metadata key written (Xapian's limit is a little above). */
 #define KI_GLOSSARY_MAX_KEY       230
 
-/* Term prefixes. Exact words have none; stems have the analyzer's "Z". */
+/* Term prefixes. Exact words have none; stems have the analyzer's "Z", and
+ * are indexed only where the stem differs from the word: kavosh-search
+ * matches a stem as the stem term or the exact term of its letters. */
 #define KI_PREFIX_ID      "Q"   /* unique passage id: "Qarticle.fa.md#37" */
 #define KI_PREFIX_FILE    "F"   /* the document a passage belongs to */
 #define KI_PREFIX_LANG    "L"   /* passage language: "Lfa" */

@@ -1247,6 +1247,51 @@ static void test_exact_above_stem(void **state)
     }
 }
 
+/* A word whose stem is the word itself has no stem term in the index
+ * ("sanction"; "sanctions" has "Zsanction"): a query's stem still finds it,
+ * through the exact term of the stem's letters, and marks it. */
+static void test_stem_is_word(void **state)
+{
+    (void)state;
+    fixture_t fx;
+    fixture_new(&fx, "stemword");
+    write_file(fx.dir, "a.md", "Sanctions were imposed.\n");
+    write_file(fx.dir, "b.md", "The sanction was imposed.\n");
+    fixture_index(&fx);
+    kx_db_t *xdb = NULL;
+    assert_int_equal(kx_db_open(fx.db, KX_OPEN_READ, &xdb, NULL), KX_OK);
+    unsigned stem = 0, exact = 0;
+    assert_int_equal(kx_db_term_freq(xdb, "Zsanction", &stem), KX_OK);
+    assert_int_equal(kx_db_term_freq(xdb, "sanction", &exact), KX_OK);
+    assert_int_equal(stem, 1);
+    assert_int_equal(exact, 1);
+    kx_db_close(xdb);
+    const char *sargv[] = { KAVOSH_SEARCH_BIN, "-d", fx.db, "--json", "--no-expand", "sanctions", NULL };
+    run_result_t r;
+    assert_int_equal(run_program(sargv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    int seen = 0;
+    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
+        json_t *o = json_loads(line, 0, NULL);
+        if (!o)
+            continue;
+        const char *id = json_string_value(json_object_get(o, "passage"));
+        if (id && strstr(id, "b.md#1")) {
+            const char *text = json_string_value(json_object_get(o, "text"));
+            json_t *spans = json_object_get(o, "spans");
+            assert_int_equal(json_array_size(spans), 1);
+            size_t a = (size_t)json_integer_value(json_array_get(json_array_get(spans, 0), 0));
+            size_t b = (size_t)json_integer_value(json_array_get(json_array_get(spans, 0), 1));
+            assert_int_equal(b - a, strlen("sanction"));
+            assert_memory_equal(text + a, "sanction", b - a);
+            seen = 1;
+        }
+        json_decref(o);
+    }
+    assert_true(seen);
+    run_result_free(&r);
+}
+
 /* Every batch query gets a record in every format: its hits, a zero-hit
  * record, or an error record with the message. A BOM, "#" comments and
  * blank lines are not queries; a NUL inside a line is an error, not a cut;
@@ -1753,6 +1798,7 @@ int main(void)
         cmocka_unit_test(test_exact_above_stem),
         cmocka_unit_test(test_color),
         cmocka_unit_test(test_highlights_matched_terms),
+        cmocka_unit_test(test_stem_is_word),
         cmocka_unit_test(test_counts),
         cmocka_unit_test(test_bidi),
         cmocka_unit_test(test_wrapping),
