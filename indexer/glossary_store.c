@@ -6,10 +6,12 @@
  * has to carry the glossary as data). Each source is kept in its own
  * metadata record, "glossary:" + its path as given: a directory argument's
  * top-level glossary.tsv, or a --dict file converted to TSV. At the end of
- * every run KI_META_GLOSSARY is rebuilt as the concatenation of all records,
- * each preceded by a line "#file NAME" (a comment to the TSV reader), so a
- * glossary edited without touching any text is still picked up, and one
- * removed from its directory disappears from the index.
+ * every run all records are combined, each preceded by a line "#file NAME"
+ * (a comment to the TSV reader), and the combination is analysed into what
+ * kavosh-search reads (store_analysed) when it changed, so a glossary edited
+ * without touching any text is still picked up, and one removed from its
+ * directory disappears from the index. The combined text itself is not
+ * stored (KI_META_GLOSSARY is emptied): the records hold it already.
  */
 #include "index.h"
 #include "strbuf.h"
@@ -646,7 +648,7 @@ ki_exit_t ki_store_glossaries(kx_db_t *db, ka_analyzer_t *an, const ki_filelist_
     if (st == KX_OK)
         st = c.st;
     if (st == KX_OK)
-        st = set_if_changed(db, KI_META_GLOSSARY, c.buf ? c.buf : "");
+        st = set_if_changed(db, KI_META_GLOSSARY, "");
     if (st == KX_OK && an)
         st = store_analysed(db, an, c.buf ? c.buf : "", c.len, opt->lexicon != NULL, sum);
     if (st == KX_OK && opt->verbose && opt->lexicon) {

@@ -138,6 +138,63 @@ static char *metadata(const char *dbpath, const char *key)
     return v;
 }
 
+/* The index's glossary as kavosh-index combines it from its sources (the
+ * "glossary:" records, in key order, each once, after a "#file NAME"
+ * line); the combination itself is not stored. malloc'd. */
+typedef struct combined {
+    kx_db_t *db;
+    char    *buf;
+    size_t   len;
+    char   **seen;
+    size_t   n_seen;
+} combined_t;
+
+static int combine_record(void *ctx, const char *key)
+{
+    combined_t *c = ctx;
+    char *text = NULL;
+    assert_int_equal(kx_db_get_metadata(c->db, key, &text), KX_OK);
+    size_t n = strlen(text);
+    int dup = n == 0;
+    for (size_t i = 0; i < c->n_seen && !dup; i++)
+        dup = strcmp(c->seen[i], text) == 0;
+    if (dup) {
+        kx_free(text);
+        return 0;
+    }
+    const char *name = key + strlen(KI_META_GLOSSARY_SOURCE);
+    size_t need = c->len + strlen("#file \n") + strlen(name) + n + 2;
+    char *grown = realloc(c->buf, need);
+    assert_non_null(grown);
+    c->buf = grown;
+    c->len += (size_t)sprintf(c->buf + c->len, "#file %s\n%s%s", name, text,
+                              text[n - 1] == '\n' ? "" : "\n");
+    char **ns = realloc(c->seen, (c->n_seen + 1) * sizeof *ns);
+    assert_non_null(ns);
+    c->seen = ns;
+    c->seen[c->n_seen++] = text;
+    return 0;
+}
+
+static char *glossary_text(const char *dbpath)
+{
+    combined_t c = { .db = open_db(dbpath) };
+    c.buf = calloc(1, 1);
+    assert_non_null(c.buf);
+    assert_int_equal(kx_db_metadata_keys(c.db, KI_META_GLOSSARY_SOURCE, combine_record, &c),
+                     KX_OK);
+    /* Not stored beside its sources. */
+    char *stored = NULL;
+    assert_int_equal(kx_db_get_metadata(c.db, KI_META_GLOSSARY, &stored), KX_OK);
+    assert_string_equal(stored, "");
+    kx_free(stored);
+    for (size_t i = 0; i < c.n_seen; i++)
+        kx_free(c.seen[i]);
+    free(c.seen);
+    kx_db_close(c.db);
+    return c.buf;
+}
+
 /* The glossary's concepts as the lookup tables hold them, one record
  * after the other (KI_META_GLOSSARY_CONCEPT + 0, 1, ... up to the first
  * missing one). malloc'd. */
@@ -452,7 +509,7 @@ static void test_rebuild(void **state)
     listed_t l[MAX_FILES];
     size_t n_dir = list_index(db, l, MAX_FILES) - 1;
     assert_true(file_docids(db, extra).n > 0);
-    char *g = metadata(db, KI_META_GLOSSARY);
+    char *g = glossary_text(db);
     assert_non_null(strstr(g, dict));
     kx_free(g);
 
@@ -481,7 +538,7 @@ static void test_rebuild(void **state)
     }
     assert_int_equal(file_docids(db, extra).n, 0);
     assert_int_equal(doc_count(db), total);
-    g = metadata(db, KI_META_GLOSSARY);
+    g = glossary_text(db);
     /* Only the default lexicon's files are left. */
     size_t files = 0, lexicon_files = 0;
     for (size_t at = 0; g[at]; at++)
@@ -544,7 +601,7 @@ static void strip_comments(char *s)
 
 static void assert_dict_section(const char *db, const char *name)
 {
-    char *g = metadata(db, KI_META_GLOSSARY);
+    char *g = glossary_text(db);
     char *sec = glossary_section(g, name);
     if (!sec)
         fail_msg("no section for %s in:\n%s", name, g);
@@ -636,7 +693,7 @@ static void test_default_lexicon(void **state)
     run_index_env(&r, env, db, "-q", dir, NULL);
     assert_int_equal(r.status, 0);
     run_result_free(&r);
-    char *g = metadata(db, KI_META_GLOSSARY);
+    char *g = glossary_text(db);
     assert_non_null(strstr(g, "#file (lexicon)/one.tsv\n"));
     assert_non_null(strstr(g, "#file (lexicon)/two.tsv\n"));
     assert_non_null(strstr(g, "Rogun dam"));
@@ -684,7 +741,7 @@ static void test_default_lexicon(void **state)
     run_index_env(&r, env, db, "-q", dir, NULL);
     assert_int_equal(r.status, 0);
     run_result_free(&r);
-    g = metadata(db, KI_META_GLOSSARY);
+    g = glossary_text(db);
     assert_non_null(strstr(g, "Rogun dam"));
     assert_null(strstr(g, "water scarcity"));
     kx_free(g);
@@ -696,7 +753,7 @@ static void test_default_lexicon(void **state)
     run_index_env(&r, env, db, "-q", "--no-lexicon", dir, NULL);
     assert_int_equal(r.status, 0);
     run_result_free(&r);
-    g = metadata(db, KI_META_GLOSSARY);
+    g = glossary_text(db);
     assert_null(strstr(g, "(lexicon)"));
     kx_free(g);
     an = concepts(db);
@@ -736,7 +793,7 @@ static void test_glossary(void **state)
     assert_non_null(strstr(r.err, "freedict-eng-rus.index:7: skipped"));
     assert_non_null(strstr(r.err, "freedict-eng-rus.index:8: skipped"));
     run_result_free(&r);
-    char *g = metadata(db, KI_META_GLOSSARY);
+    char *g = glossary_text(db);
     char *sec = glossary_section(g, gpath);
     assert_non_null(sec);
     assert_string_equal(sec, gtext);
@@ -752,7 +809,7 @@ static void test_glossary(void **state)
     assert_null(strstr(r.err, "already named"));
     assert_null(strstr(r.err, "not indexed"));
     run_result_free(&r);
-    g = metadata(db, KI_META_GLOSSARY);
+    g = glossary_text(db);
     assert_int_equal(count_lines_with(g, "بیشکک\tБишкек\tBishkek\n"), 1);
     assert_int_equal(count_lines_with(g, "\tсанкции\tsanctions\n"), 1);
     kx_free(g);
@@ -763,7 +820,7 @@ static void test_glossary(void **state)
     run_index(&r, db, dir, NULL);
     assert_int_equal(r.status, 0);
     run_result_free(&r);
-    g = metadata(db, KI_META_GLOSSARY);
+    g = glossary_text(db);
     assert_non_null(strstr(g, "اوش\tОш\tOsh\n"));
     kx_free(g);
 
@@ -772,7 +829,7 @@ static void test_glossary(void **state)
     run_index(&r, db, dir, NULL);
     assert_int_equal(r.status, 0);
     run_result_free(&r);
-    g = metadata(db, KI_META_GLOSSARY);
+    g = glossary_text(db);
     assert_null(glossary_section(g, gpath));
     kx_free(g);
     assert_dict_section(db, dict);
@@ -834,7 +891,7 @@ static void test_glossary(void **state)
         if (!strstr(r.err, bad[i].message) || !strstr(r.err, "kavosh-index: error: "))
             fail_msg("want '%s' in:\n%s", bad[i].message, r.err);
         run_result_free(&r);
-        g = metadata(db, KI_META_GLOSSARY);
+        g = glossary_text(db);
         assert_null(glossary_section(g, p));
         kx_free(g);
         free(p);
@@ -931,7 +988,7 @@ static void test_dictd_garbage(void **state)
             fail_msg("round %d: exit %d\n%s", round, r.status, r.err);
         stored += r.status == 0;
         run_result_free(&r);
-        char *g = metadata(db, KI_META_GLOSSARY);
+        char *g = glossary_text(db);
         if (!valid_utf8((const unsigned char *)g))
             fail_msg("round %d: the stored glossary is not UTF-8", round);
         kx_free(g);
