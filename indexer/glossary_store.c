@@ -6,10 +6,12 @@
  * has to carry the glossary as data). Each source is kept in its own
  * metadata record, "glossary:" + its path as given: a directory argument's
  * top-level glossary.tsv, or a --dict file converted to TSV. At the end of
- * every run KI_META_GLOSSARY is rebuilt as the concatenation of all records,
- * each preceded by a line "#file NAME" (a comment to the TSV reader), so a
- * glossary edited without touching any text is still picked up, and one
- * removed from its directory disappears from the index.
+ * every run all records are combined, each preceded by a line "#file NAME"
+ * (a comment to the TSV reader), and the combination is analysed into what
+ * kavosh-search reads (store_analysed) when it changed, so a glossary edited
+ * without touching any text is still picked up, and one removed from its
+ * directory disappears from the index. The combined text itself is not
+ * stored (KI_META_GLOSSARY is emptied): the records hold it already.
  */
 #include "index.h"
 #include "strbuf.h"
@@ -457,8 +459,10 @@ static kx_status_t clear_prefix(kx_db_t *db, const char *prefix)
     return st;
 }
 
-static kx_status_t store_lookup(kx_db_t *db, const ks_glossary_t *g)
+/* *stored: 1 when the tables were written (KI_META_GLOSSARY_LOOKUP "1"). */
+static kx_status_t store_lookup(kx_db_t *db, const ks_glossary_t *g, int *stored)
 {
+    *stored = 0;
     kx_status_t st = clear_prefix(db, KI_META_GLOSSARY_KEY);
     if (st == KX_OK)
         st = clear_prefix(db, KI_META_GLOSSARY_CONCEPT);
@@ -542,13 +546,16 @@ static kx_status_t store_lookup(kx_db_t *db, const ks_glossary_t *g)
         free(keys[i].key);
     free(keys);
     free(val);
-    if (st == KX_OK && !too_long && nc)
+    if (st == KX_OK && !too_long && nc) {
         st = kx_db_set_metadata(db, KI_META_GLOSSARY_LOOKUP, "1");
+        *stored = st == KX_OK;
+    }
     return st;
 }
 
-/* The glossary kavosh-search loads, pre-analysed (KI_META_GLOSSARY_ANALYSED):
- * the combined TSV text and, with the default lexicon, ICU's gazetteer.
+/* The glossary kavosh-search loads, pre-analysed: the combined TSV text
+ * and, with the default lexicon, ICU's gazetteer, as lookup tables, or
+ * where those cannot be written as one record (KI_META_GLOSSARY_ANALYSED).
  * Rebuilt only when what it is made of changed (its stamp: the TSV's hash,
  * the gazetteer's ICU version, the schema version). */
 static kx_status_t store_analysed(kx_db_t *db, ka_analyzer_t *an, const char *tsv, size_t len,
@@ -572,17 +579,22 @@ static kx_status_t store_analysed(kx_db_t *db, ka_analyzer_t *an, const char *ts
     if (gs == KS_GLOSSARY_OK && gazetteer)
         gs = ki_gazetteer_add(g, an, &rep);
     char *text = NULL;
-    if (gs == KS_GLOSSARY_OK)
-        gs = ks_glossary_to_analysed(g, &text, NULL);
+    int tables = 0;
     if (gs == KS_GLOSSARY_OK) {
+        /* kavosh-search reads the lookup tables when there are any, and
+         * the whole analysed glossary only when there are none (a key too
+         * long for Xapian): the concepts are stored once, not twice. */
+        st = store_lookup(db, g, &tables);
+        if (st == KX_OK && !tables)
+            gs = ks_glossary_to_analysed(g, &text, NULL);
+    }
+    if (st == KX_OK && gs == KS_GLOSSARY_OK) {
         sum->gazetteer_concepts = rep.countries + rep.languages + rep.scripts + rep.cities;
         st = kx_db_set_metadata(db, KI_META_GLOSSARY_ANALYSED,
-                                ks_glossary_concept_count(g) ? text : "");
-        if (st == KX_OK)
-            st = store_lookup(db, g);
+                                text && ks_glossary_concept_count(g) ? text : "");
         if (st == KX_OK)
             st = kx_db_set_metadata(db, KI_META_GLOSSARY_STAMP, stamp);
-    } else {
+    } else if (st == KX_OK) {
         ki_error("glossary: cannot analyse it: %s", ks_glossary_status_to_string(gs));
         st = gs == KS_GLOSSARY_ERR_NOMEM ? KX_NO_MEMORY : KX_INTERNAL_ERROR;
     }
@@ -636,7 +648,7 @@ ki_exit_t ki_store_glossaries(kx_db_t *db, ka_analyzer_t *an, const ki_filelist_
     if (st == KX_OK)
         st = c.st;
     if (st == KX_OK)
-        st = set_if_changed(db, KI_META_GLOSSARY, c.buf ? c.buf : "");
+        st = set_if_changed(db, KI_META_GLOSSARY, "");
     if (st == KX_OK && an)
         st = store_analysed(db, an, c.buf ? c.buf : "", c.len, opt->lexicon != NULL, sum);
     if (st == KX_OK && opt->verbose && opt->lexicon) {

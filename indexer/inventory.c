@@ -145,8 +145,10 @@ static int count_glossary(void *ctx, const char *key)
     rc->st = kx_db_get_metadata(rc->db, key, &v);
     if (rc->st != KX_OK)
         return 1;
-    if (*v)
+    if (*v) {
         rc->records++;
+        rc->bytes += strlen(v);
+    }
     kx_free(v);
     return 0;
 }
@@ -181,7 +183,7 @@ ki_exit_t ki_stats(kx_db_t *db, const char *db_path, FILE *out)
     term_counts_t tc = { 0 };
     record_counts_t files = { .db = db }, gloss = { .db = db };
     unsigned biblio = 0;
-    char *schema = NULL, *glossary = NULL;
+    char *schema = NULL;
 
     kx_status_t st = kx_db_stats(db, &ds);
     if (st == KX_OK)
@@ -194,8 +196,6 @@ ki_exit_t ki_stats(kx_db_t *db, const char *db_path, FILE *out)
         st = kx_db_metadata_keys(db, KI_META_GLOSSARY_SOURCE, count_glossary, &gloss);
     if (st == KX_OK)
         st = gloss.st;
-    if (st == KX_OK)
-        st = kx_db_get_metadata(db, KI_META_GLOSSARY, &glossary);
     if (st == KX_OK)
         st = kx_db_term_freq(db, KI_PREFIX_KIND "biblio", &biblio);
     if (st == KX_OK)
@@ -211,15 +211,14 @@ ki_exit_t ki_stats(kx_db_t *db, const char *db_path, FILE *out)
         const char *d = kx_db_last_error(db);
         ki_error("cannot read the index: %s%s%s", kx_status_to_string(st), *d ? ": " : "", d);
         kx_free(schema);
-        kx_free(glossary);
         return ki_exit_for_status(st);
     }
     fprintf(out, "%-22s %u\n", "bibliography entries:", biblio);
     fprintf(out, "%-22s %.1f terms\n", "average passage:", ds.avg_length);
     fprintf(out, "%-22s %llu (all distinct terms: %llu words, %llu stems, %llu filter terms)\n",
             "terms:", tc.all, tc.words, tc.stems, tc.filters);
-    fprintf(out, "%-22s %u source%s, %zu bytes\n", "glossary:", gloss.records,
-            gloss.records == 1 ? "" : "s", strlen(glossary));
+    fprintf(out, "%-22s %u source%s, %llu bytes\n", "glossary:", gloss.records,
+            gloss.records == 1 ? "" : "s", gloss.bytes);
     long long size = dir_size(db_path);
     if (size >= 0)
         fprintf(out, "%-22s %lld bytes (%.1f MB)\n", "size on disk:", size, (double)size / 1e6);
@@ -229,6 +228,5 @@ ki_exit_t ki_stats(kx_db_t *db, const char *db_path, FILE *out)
         ki_warn("the file records count %llu passages but the index holds %u; "
                 "kavosh-index --rebuild would make them agree", files.passages, ds.doc_count);
     kx_free(schema);
-    kx_free(glossary);
     return KI_EXIT_OK;
 }

@@ -89,8 +89,8 @@ static void usage(FILE *out)
 "      --stats         show what the index holds and its size\n"
 "  -j, --jobs=N        workers building a new index or a --rebuild in parallel\n"
 "                      (default: one per online CPU; with no -j, under 2 MB of\n"
-"                      input stays with one); an update of an existing index,\n"
-"                      and -j 1, use one writer in place\n"
+"                      input stays with one); an update of an existing index\n"
+"                      uses one writer in place\n"
 "  -q, --quiet         no progress, no summary, no warnings about the input\n"
 "  -v, --verbose       a line per file\n"
 "  -h, --help          show this help and exit\n"
@@ -420,8 +420,10 @@ int main(int argc, char **argv)
     opt.analyzer_options = KA_OPT_NO_JOINED;
     /* A new index is built as --rebuild builds one, beside the empty one
      * and swapped in at the end: its workers need an index of their own
-     * each, and a killed run leaves the empty index, not half of one. */
-    if (!opt.rebuild && opt.jobs != 1) {
+     * each, a killed run leaves the empty index, not half of one, and the
+     * index is compacted (with one writer too: 7.3 times its input
+     * uncompacted, against 4.0 times, for the bench's 10 MB corpus). */
+    if (!opt.rebuild) {
         long roots = ki_count_roots(db);
         kx_db_stats_t ds = { 0 };
         if (roots == 0 && kx_db_stats(db, &ds) == KX_OK && ds.doc_count == 0) {

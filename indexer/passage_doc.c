@@ -48,8 +48,12 @@ static int add_token(void *ctx, const ka_token_t *tok)
         s->last_pos = pos;
     s->st = kx_doc_add_posting(s->doc, tok->term, pos, 1);
     /* Stems carry no positions: phrases are matched on exact forms, and the
-     * position lists would double the index for no query that uses them. */
-    if (s->st == KX_OK && tok->stem)
+     * position lists would double the index for no query that uses them.
+     * A stem that is the word itself (two words in three) is not indexed
+     * either: the query side matches a stem as the stem term or the exact
+     * term of the same letters, as one term (search/query.c, stem_query). */
+    if (s->st == KX_OK && tok->stem &&
+        strcmp(tok->stem + sizeof KA_PREFIX_STEM - 1, tok->term) != 0)
         s->st = kx_doc_add_term(s->doc, tok->stem, 1);
     /* The word's consonant skeleton lets a name in one script meet its
      * spelling in another (آتامبایف, Атамбаев, Atambayev); no positions. */

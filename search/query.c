@@ -487,6 +487,29 @@ static uint64_t new_concept(parser_t *p)
     return (uint64_t)1 << p->q->n_concepts++;
 }
 
+/* A stem ("Z" + its letters) as a query: the index holds no stem term for
+ * a word whose stem is the word itself (indexer/passage_doc.c), so the stem
+ * term and the exact term of the same letters are matched as one term
+ * (Xapian's synonym: their wdfs add up to what the stem term alone had). */
+static kx_query_t *stem_query(parser_t *p, const char *stem, unsigned pos, double scale)
+{
+    size_t zl = sizeof KA_PREFIX_STEM - 1;
+    if (strncmp(stem, KA_PREFIX_STEM, zl) != 0 || !stem[zl])
+        return term_query(p, stem, pos, scale);
+    kx_query_t *pair[2] = { term_query(p, stem, pos, 1.0), term_query(p, stem + zl, pos, 1.0) };
+    kx_query_t *syn = NULL, *out = NULL;
+    if (pair[0] && pair[1] && kx_query_combine(KX_OP_SYNONYM, pair, 2, 0, &syn) != KX_OK)
+        fail(p, KS_QUERY_FAILED, p->tok.at, "cannot build the query");
+    kx_query_free(pair[0]);
+    kx_query_free(pair[1]);
+    if (!syn || scale == 1.0)
+        return syn;
+    if (kx_query_scale(syn, scale, &out) != KX_OK)
+        fail(p, KS_QUERY_FAILED, p->tok.at, "cannot build the query");
+    kx_query_free(syn);
+    return out;
+}
+
 /* A growable list of owned subqueries. */
 typedef struct qlist {
     kx_query_t **v;
@@ -633,7 +656,7 @@ static kx_query_t *word_query(parser_t *p, const struct ctok *t, double weight)
     if (t->stem) {
         if (remember_term(p->q, t->stem) != 0)
             fail(p, KS_QUERY_NOMEM, p->tok.at, "out of memory");
-        ql_push(p, &alt, term_query(p, t->stem, t->pos, KS_WEIGHT_STEM * weight));
+        ql_push(p, &alt, stem_query(p, t->stem, t->pos, KS_WEIGHT_STEM * weight));
     }
     return ql_combine(p, &alt, KX_OP_OR, 0);
 }
@@ -678,7 +701,7 @@ static kx_query_t *variant_query(parser_t *p, const ks_glossary_variant_t *v)
     for (size_t k = 0; k < v->nterms; k++) {
         ql_push(p, &seq, term_query(p, v->terms[k], (unsigned)k + 1, 1.0));
         if (v->stems && v->stems[k])
-            ql_push(p, &stems, term_query(p, v->stems[k], (unsigned)k + 1, 1.0));
+            ql_push(p, &stems, stem_query(p, v->stems[k], (unsigned)k + 1, 1.0));
     }
     /* Highlight the equivalent's words, but not its stop words: «در» of
      * «پایگاه هوایی آمریکا در قرقیزستان» would light up everywhere. */
@@ -768,7 +791,12 @@ static double seq_df(parser_t *p, const char *const *terms, const char *const *s
     for (size_t k = 0; k < n; k++) {
         double d = term_df(p, terms[k]);
         if (stems && stems[k]) {
+            /* The stem term, and the exact term of its letters (stem_query):
+             * at most the sum. */
             double ds = term_df(p, stems[k]);
+            size_t zl = sizeof KA_PREFIX_STEM - 1;
+            if (strncmp(stems[k], KA_PREFIX_STEM, zl) == 0 && stems[k][zl])
+                ds += term_df(p, stems[k] + zl);
             if (ds > d)
                 d = ds;
         }

@@ -90,9 +90,8 @@ static void term_set_sort(term_set_t *ts)
 }
 
 /* Whether term is in the (sorted) set: a binary search. */
-static int term_set_has(void *ctx, const char *term, size_t len)
+static int term_set_find(const term_set_t *ts, const char *term, size_t len)
 {
-    const term_set_t *ts = ctx;
     size_t lo = 0, hi = ts->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -106,6 +105,19 @@ static int term_set_has(void *ctx, const char *term, size_t len)
             hi = mid;
     }
     return 0;
+}
+
+/* Whether the hit matched term; a stem ("Z" + letters) also through the
+ * exact term of its letters, which stands for it where the stem is the
+ * word itself (query.c, stem_query). */
+static int term_set_has(void *ctx, const char *term, size_t len)
+{
+    const term_set_t *ts = ctx;
+    size_t zl = sizeof KA_PREFIX_STEM - 1;
+    if (term_set_find(ts, term, len))
+        return 1;
+    return len > zl && memcmp(term, KA_PREFIX_STEM, zl) == 0 &&
+           term_set_find(ts, term + zl, len - zl);
 }
 
 /* The expansions hit i matched through (every word of the equivalent is in

@@ -8,7 +8,10 @@
 
 /* Metadata key holding the schema version; an index of another version is refused. */
 #define KI_SCHEMA_KEY     "kavosh.schema"
-#define KI_SCHEMA_VERSION "2"   /* 2: documents named by their path as given; root records */
+#define KI_SCHEMA_VERSION "3"   /* 2: documents named by their path as given; root records;
+                                 * 3: the glossary's lookup tables under short keys, the whole
+                                 * analysed glossary only where there are no tables; no stem
+                                 * term where the stem is the word itself */
 
 /* Metadata key prefix for per-file records: "file:" + document name (the
  * file's path as given: "papers/notes.md", or absolute) -> "<content hash
@@ -27,6 +30,7 @@
 /* Metadata key holding the glossary text (TSV) that travels with the index. */
 #define KI_META_GLOSSARY  "kavosh.glossary"
 /* The same glossary (and ICU's gazetteer) pre-analysed (ks_glossary_to_analysed),
+ * written only when the lookup tables below could not be (empty otherwise),
  * and what it was made from (a stamp: rebuilt only when that changes). */
 #define KI_META_GLOSSARY_ANALYSED "kavosh.glossary.analysed"
 #define KI_META_GLOSSARY_STAMP    "kavosh.glossary.stamp"
@@ -35,12 +39,14 @@
  * numbers of the concepts having one, space-separated; CONCEPT + number ->
  * that concept in the pre-analysed form (ks_glossary_concept_to_analysed). */
 #define KI_META_GLOSSARY_LOOKUP   "kavosh.glossary.lookup"
-#define KI_META_GLOSSARY_KEY      "kavosh.gl.k:"
-#define KI_META_GLOSSARY_CONCEPT  "kavosh.gl.c:"
+#define KI_META_GLOSSARY_KEY      "gk:"   /* short: there are tens of thousands */
+#define KI_META_GLOSSARY_CONCEPT  "gc:"
 /* Longest metadata key written (Xapian's limit is a little above). */
 #define KI_GLOSSARY_MAX_KEY       230
 
-/* Term prefixes. Exact words have none; stems have the analyzer's "Z". */
+/* Term prefixes. Exact words have none; stems have the analyzer's "Z", and
+ * are indexed only where the stem differs from the word: kavosh-search
+ * matches a stem as the stem term or the exact term of its letters. */
 #define KI_PREFIX_ID      "Q"   /* unique passage id: "Qarticle.fa.md#37" */
 #define KI_PREFIX_FILE    "F"   /* the document a passage belongs to */
 #define KI_PREFIX_LANG    "L"   /* passage language: "Lfa" */

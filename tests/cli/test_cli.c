@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "glossary.h"
 #include "kavosh_xapian.h"
 #include "run.h"
 
@@ -794,6 +795,25 @@ static void test_locked_and_schema(void **state)
     run_result_free(&r);
 }
 
+/* Glossary records (metadata "glossary:" + name) of a file that are not empty. */
+typedef struct harvest {
+    kx_db_t    *db;
+    const char *path;
+    int         left;
+} harvest_t;
+
+static int harvest_left(void *ctx, const char *key)
+{
+    harvest_t *h = ctx;
+    if (!strstr(key, h->path))
+        return 0;
+    char *v = NULL;
+    assert_int_equal(kx_db_get_metadata(h->db, key, &v), KX_OK);
+    h->left += *v != '\0';
+    kx_free(v);
+    return 0;
+}
+
 /* A footnote gloss becomes a glossary entry: its English finds the other
  * passages that use the Persian term without a footnote. */
 static void test_harvested_glosses(void **state)
@@ -827,11 +847,10 @@ static void test_harvested_glosses(void **state)
     fixture_index(&fx);
     kx_db_t *db2 = NULL;
     assert_int_equal(kx_db_open(xdb, KX_OPEN_READ, &db2, NULL), KX_OK);
-    char *g = NULL;
-    assert_int_equal(kx_db_get_metadata(db2, "kavosh.glossary", &g), KX_OK);
     /* (The default lexicon may know Heartland; the harvest's record is what goes.) */
-    assert_null(strstr(g, path));
-    kx_free(g);
+    harvest_t h = { .db = db2, .path = path };
+    assert_int_equal(kx_db_metadata_keys(db2, "glossary:", harvest_left, &h), KX_OK);
+    assert_int_equal(h.left, 0);
     kx_db_close(db2);
 }
 
@@ -872,13 +891,39 @@ static void test_lexicon_lookup(void **state)
     assert_non_null(strstr(with.out, "a.fa.md#2"));
     assert_non_null(strstr(with.out, "سد راغون"));
 
-    /* The same index without its tables: the whole glossary is loaded. */
+    /* The same index without its tables: the whole glossary is loaded (as
+     * kavosh-index stores it where the tables cannot be written: the
+     * concepts one after the other, in the analysed form). */
     kx_db_t *wdb = NULL;
     assert_int_equal(kx_db_open(fx.db, KX_OPEN_WRITE, &wdb, NULL), KX_OK);
     char *v = NULL;
     assert_int_equal(kx_db_get_metadata(wdb, "kavosh.glossary.lookup", &v), KX_OK);
     assert_string_equal(v, "1");
     kx_free(v);
+    assert_int_equal(kx_db_get_metadata(wdb, "kavosh.glossary.analysed", &v), KX_OK);
+    assert_string_equal(v, "");
+    kx_free(v);
+    size_t wlen = strlen(ks_glossary_analysed_magic());
+    char *whole = strdup(ks_glossary_analysed_magic());
+    assert_non_null(whole);
+    for (unsigned long c = 0;; c++) {
+        char key[64];
+        snprintf(key, sizeof key, "gc:%lu", c);
+        assert_int_equal(kx_db_get_metadata(wdb, key, &v), KX_OK);
+        size_t n = strlen(v);
+        if (n == 0) {
+            kx_free(v);
+            break;
+        }
+        char *grown = realloc(whole, wlen + n + 1);
+        assert_non_null(grown);
+        whole = grown;
+        memcpy(whole + wlen, v, n + 1);
+        wlen += n;
+        kx_free(v);
+    }
+    assert_int_equal(kx_db_set_metadata(wdb, "kavosh.glossary.analysed", whole), KX_OK);
+    free(whole);
     assert_int_equal(kx_db_set_metadata(wdb, "kavosh.glossary.lookup", ""), KX_OK);
     assert_int_equal(kx_db_commit(wdb), KX_OK);
     kx_db_close(wdb);
@@ -1245,6 +1290,51 @@ static void test_exact_above_stem(void **state)
             fail_msg("query %s gave:\n%s", cases[k].query, r.out);
         run_result_free(&r);
     }
+}
+
+/* A word whose stem is the word itself has no stem term in the index
+ * ("sanction"; "sanctions" has "Zsanction"): a query's stem still finds it,
+ * through the exact term of the stem's letters, and marks it. */
+static void test_stem_is_word(void **state)
+{
+    (void)state;
+    fixture_t fx;
+    fixture_new(&fx, "stemword");
+    write_file(fx.dir, "a.md", "Sanctions were imposed.\n");
+    write_file(fx.dir, "b.md", "The sanction was imposed.\n");
+    fixture_index(&fx);
+    kx_db_t *xdb = NULL;
+    assert_int_equal(kx_db_open(fx.db, KX_OPEN_READ, &xdb, NULL), KX_OK);
+    unsigned stem = 0, exact = 0;
+    assert_int_equal(kx_db_term_freq(xdb, "Zsanction", &stem), KX_OK);
+    assert_int_equal(kx_db_term_freq(xdb, "sanction", &exact), KX_OK);
+    assert_int_equal(stem, 1);
+    assert_int_equal(exact, 1);
+    kx_db_close(xdb);
+    const char *sargv[] = { KAVOSH_SEARCH_BIN, "-d", fx.db, "--json", "--no-expand", "sanctions", NULL };
+    run_result_t r;
+    assert_int_equal(run_program(sargv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    int seen = 0;
+    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
+        json_t *o = json_loads(line, 0, NULL);
+        if (!o)
+            continue;
+        const char *id = json_string_value(json_object_get(o, "passage"));
+        if (id && strstr(id, "b.md#1")) {
+            const char *text = json_string_value(json_object_get(o, "text"));
+            json_t *spans = json_object_get(o, "spans");
+            assert_int_equal(json_array_size(spans), 1);
+            size_t a = (size_t)json_integer_value(json_array_get(json_array_get(spans, 0), 0));
+            size_t b = (size_t)json_integer_value(json_array_get(json_array_get(spans, 0), 1));
+            assert_int_equal(b - a, strlen("sanction"));
+            assert_memory_equal(text + a, "sanction", b - a);
+            seen = 1;
+        }
+        json_decref(o);
+    }
+    assert_true(seen);
+    run_result_free(&r);
 }
 
 /* Every batch query gets a record in every format: its hits, a zero-hit
@@ -1753,6 +1843,7 @@ int main(void)
         cmocka_unit_test(test_exact_above_stem),
         cmocka_unit_test(test_color),
         cmocka_unit_test(test_highlights_matched_terms),
+        cmocka_unit_test(test_stem_is_word),
         cmocka_unit_test(test_counts),
         cmocka_unit_test(test_bidi),
         cmocka_unit_test(test_wrapping),

@@ -285,12 +285,21 @@ static void test_rebuild_killed(void **state)
      * rebuild gives, built apart: */
     write_corpus(3);
     char *ref = test_join(tmp, "ref.db");
-    /* One writer in place: the index as built incrementally, not compacted. */
+    /* One writer in place: the index as built incrementally, not compacted
+     * (a new index is built and compacted as --rebuild builds it, so it is
+     * made first from an empty folder, and the files come in place after). */
+    char *empty = test_join(tmp, "empty");
+    assert_int_equal(mkdir(empty, 0700), 0);
+    const char *eargv[] = { KAVOSH_INDEX_BIN, "-q", "-j", "1", "-d", ref, empty, NULL };
     const char *argv[] = { KAVOSH_INDEX_BIN, "-q", "-j", "1", "-d", ref, dir, NULL };
     run_result_t r;
+    assert_int_equal(run_program(eargv, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
     assert_int_equal(run_program(argv, NULL, NULL, &r), 0);
     assert_int_equal(r.status, 0);
     run_result_free(&r);
+    free(empty);
     char *new_list = list_of(ref);
     assert_string_not_equal(old_list, new_list);
 

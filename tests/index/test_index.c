@@ -138,6 +138,93 @@ static char *metadata(const char *dbpath, const char *key)
     return v;
 }
 
+/* The index's glossary as kavosh-index combines it from its sources (the
+ * "glossary:" records, in key order, each once, after a "#file NAME"
+ * line); the combination itself is not stored. malloc'd. */
+typedef struct combined {
+    kx_db_t *db;
+    char    *buf;
+    size_t   len;
+    char   **seen;
+    size_t   n_seen;
+} combined_t;
+
+static int combine_record(void *ctx, const char *key)
+{
+    combined_t *c = ctx;
+    char *text = NULL;
+    assert_int_equal(kx_db_get_metadata(c->db, key, &text), KX_OK);
+    size_t n = strlen(text);
+    int dup = n == 0;
+    for (size_t i = 0; i < c->n_seen && !dup; i++)
+        dup = strcmp(c->seen[i], text) == 0;
+    if (dup) {
+        kx_free(text);
+        return 0;
+    }
+    const char *name = key + strlen(KI_META_GLOSSARY_SOURCE);
+    size_t need = c->len + strlen("#file \n") + strlen(name) + n + 2;
+    char *grown = realloc(c->buf, need);
+    assert_non_null(grown);
+    c->buf = grown;
+    c->len += (size_t)sprintf(c->buf + c->len, "#file %s\n%s%s", name, text,
+                              text[n - 1] == '\n' ? "" : "\n");
+    char **ns = realloc(c->seen, (c->n_seen + 1) * sizeof *ns);
+    assert_non_null(ns);
+    c->seen = ns;
+    c->seen[c->n_seen++] = text;
+    return 0;
+}
+
+static char *glossary_text(const char *dbpath)
+{
+    combined_t c = { .db = open_db(dbpath) };
+    c.buf = calloc(1, 1);
+    assert_non_null(c.buf);
+    assert_int_equal(kx_db_metadata_keys(c.db, KI_META_GLOSSARY_SOURCE, combine_record, &c),
+                     KX_OK);
+    /* Not stored beside its sources. */
+    char *stored = NULL;
+    assert_int_equal(kx_db_get_metadata(c.db, KI_META_GLOSSARY, &stored), KX_OK);
+    assert_string_equal(stored, "");
+    kx_free(stored);
+    for (size_t i = 0; i < c.n_seen; i++)
+        kx_free(c.seen[i]);
+    free(c.seen);
+    kx_db_close(c.db);
+    return c.buf;
+}
+
+/* The glossary's concepts as the lookup tables hold them, one record
+ * after the other (KI_META_GLOSSARY_CONCEPT + 0, 1, ... up to the first
+ * missing one). malloc'd. */
+static char *concepts(const char *dbpath)
+{
+    kx_db_t *db = open_db(dbpath);
+    size_t len = 0;
+    char *all = calloc(1, 1);
+    assert_non_null(all);
+    for (unsigned long c = 0;; c++) {
+        char key[64];
+        snprintf(key, sizeof key, "%s%lu", KI_META_GLOSSARY_CONCEPT, c);
+        char *v = NULL;
+        assert_int_equal(kx_db_get_metadata(db, key, &v), KX_OK);
+        if (!v || !*v) {
+            kx_free(v);
+            break;
+        }
+        size_t n = strlen(v);
+        char *grown = realloc(all, len + n + 1);
+        assert_non_null(grown);
+        all = grown;
+        memcpy(all + len, v, n + 1);
+        len += n;
+        kx_free(v);
+    }
+    kx_db_close(db);
+    return all;
+}
+
 static unsigned doc_count(const char *dbpath)
 {
     kx_db_t *db = open_db(dbpath);
@@ -422,7 +509,7 @@ static void test_rebuild(void **state)
     listed_t l[MAX_FILES];
     size_t n_dir = list_index(db, l, MAX_FILES) - 1;
     assert_true(file_docids(db, extra).n > 0);
-    char *g = metadata(db, KI_META_GLOSSARY);
+    char *g = glossary_text(db);
     assert_non_null(strstr(g, dict));
     kx_free(g);
 
@@ -451,7 +538,7 @@ static void test_rebuild(void **state)
     }
     assert_int_equal(file_docids(db, extra).n, 0);
     assert_int_equal(doc_count(db), total);
-    g = metadata(db, KI_META_GLOSSARY);
+    g = glossary_text(db);
     /* Only the default lexicon's files are left. */
     size_t files = 0, lexicon_files = 0;
     for (size_t at = 0; g[at]; at++)
@@ -514,7 +601,7 @@ static void strip_comments(char *s)
 
 static void assert_dict_section(const char *db, const char *name)
 {
-    char *g = metadata(db, KI_META_GLOSSARY);
+    char *g = glossary_text(db);
     char *sec = glossary_section(g, name);
     if (!sec)
         fail_msg("no section for %s in:\n%s", name, g);
@@ -543,6 +630,47 @@ static void run_index_env(run_result_t *r, const char *const *env, const char *d
     assert_int_equal(run_program(argv, NULL, env, r), 0);
 }
 
+/* A glossary whose first word makes a metadata key longer than Xapian
+ * keeps has no lookup tables: the whole analysed glossary is stored
+ * instead, which kavosh-search then loads. */
+static void test_glossary_without_tables(void **state)
+{
+    (void)state;
+    char *work = test_join(tmp, "notables");
+    assert_int_equal(mkdir(work, 0700), 0);
+    char *dir = test_join(work, "texts"), *db = test_join(work, "db");
+    char *lex = test_join(work, "lexicon");
+    copy_tree(KI_TEST_DATA "/texts", dir);
+    assert_int_equal(mkdir(lex, 0700), 0);
+    char *one = test_join(lex, "one.tsv");
+    char line[1024] = "fa\ten\nسد راغون\tRogun dam\nکلمه\t";
+    size_t n = strlen(line);
+    for (int i = 0; i < 240; i++)
+        line[n++] = 'w';
+    memcpy(line + n, "\n", 2);
+    write_text(one, line, "w");
+    char envv[4200];
+    snprintf(envv, sizeof envv, "KAVOSH_LEXICON=%s", lex);
+    const char *env[] = { envv, NULL };
+
+    run_result_t r;
+    run_index_env(&r, env, db, "-q", dir, NULL);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    char *flag = metadata(db, KI_META_GLOSSARY_LOOKUP);
+    assert_string_equal(flag, "");
+    kx_free(flag);
+    char *an = metadata(db, KI_META_GLOSSARY_ANALYSED);
+    assert_true(ks_glossary_is_analysed(an, strlen(an)));
+    assert_non_null(strstr(an, "\tRogun dam\trogun\t"));
+    kx_free(an);
+    free(one);
+    free(lex);
+    free(dir);
+    free(db);
+    free(work);
+}
+
 static void test_default_lexicon(void **state)
 {
     (void)state;
@@ -565,15 +693,19 @@ static void test_default_lexicon(void **state)
     run_index_env(&r, env, db, "-q", dir, NULL);
     assert_int_equal(r.status, 0);
     run_result_free(&r);
-    char *g = metadata(db, KI_META_GLOSSARY);
+    char *g = glossary_text(db);
     assert_non_null(strstr(g, "#file (lexicon)/one.tsv\n"));
     assert_non_null(strstr(g, "#file (lexicon)/two.tsv\n"));
     assert_non_null(strstr(g, "Rogun dam"));
     assert_null(strstr(g, "not a glossary"));
     kx_free(g);
-    /* Analysed: the lexicon's terms and stems, and ICU's names. */
-    char *an = metadata(db, KI_META_GLOSSARY_ANALYSED);
-    assert_true(ks_glossary_is_analysed(an, strlen(an)));
+    /* Analysed: the lexicon's terms and stems, and ICU's names, in the
+     * lookup tables' concepts; the whole analysed glossary is not stored
+     * beside them. */
+    char *whole = metadata(db, KI_META_GLOSSARY_ANALYSED);
+    assert_string_equal(whole, "");
+    kx_free(whole);
+    char *an = concepts(db);
     assert_non_null(strstr(an, "\tRogun dam\trogun\t"));
     assert_non_null(strstr(an, "\tРогунская ГЭС\tрогунская\t"));
     assert_non_null(strstr(an, "\tТаджикистан\t"));
@@ -599,38 +731,38 @@ static void test_default_lexicon(void **state)
     run_index_env(&r, env, db, "-q", dir, NULL);
     assert_int_equal(r.status, 0);
     run_result_free(&r);
-    char *an2 = metadata(db, KI_META_GLOSSARY_ANALYSED);
+    char *an2 = concepts(db);
     assert_string_equal(an, an2);
-    kx_free(an2);
-    kx_free(an);
+    free(an2);
+    free(an);
 
     /* A file gone from the lexicon leaves the index. */
     assert_int_equal(unlink(two), 0);
     run_index_env(&r, env, db, "-q", dir, NULL);
     assert_int_equal(r.status, 0);
     run_result_free(&r);
-    g = metadata(db, KI_META_GLOSSARY);
+    g = glossary_text(db);
     assert_non_null(strstr(g, "Rogun dam"));
     assert_null(strstr(g, "water scarcity"));
     kx_free(g);
-    an = metadata(db, KI_META_GLOSSARY_ANALYSED);
+    an = concepts(db);
     assert_null(strstr(an, "water scarcity"));
-    kx_free(an);
+    free(an);
 
     /* --no-lexicon: neither the lexicon nor ICU's names. */
     run_index_env(&r, env, db, "-q", "--no-lexicon", dir, NULL);
     assert_int_equal(r.status, 0);
     run_result_free(&r);
-    g = metadata(db, KI_META_GLOSSARY);
+    g = glossary_text(db);
     assert_null(strstr(g, "(lexicon)"));
     kx_free(g);
-    an = metadata(db, KI_META_GLOSSARY_ANALYSED);
+    an = concepts(db);
     assert_null(strstr(an, "Rogun"));
     ids = metadata(db, KI_META_GLOSSARY_KEY "Erogun");
     assert_string_equal(ids, "");
     kx_free(ids);
     assert_null(strstr(an, "Таджикистан"));
-    kx_free(an);
+    free(an);
     free(one);
     free(two);
     free(other);
@@ -661,7 +793,7 @@ static void test_glossary(void **state)
     assert_non_null(strstr(r.err, "freedict-eng-rus.index:7: skipped"));
     assert_non_null(strstr(r.err, "freedict-eng-rus.index:8: skipped"));
     run_result_free(&r);
-    char *g = metadata(db, KI_META_GLOSSARY);
+    char *g = glossary_text(db);
     char *sec = glossary_section(g, gpath);
     assert_non_null(sec);
     assert_string_equal(sec, gtext);
@@ -677,7 +809,7 @@ static void test_glossary(void **state)
     assert_null(strstr(r.err, "already named"));
     assert_null(strstr(r.err, "not indexed"));
     run_result_free(&r);
-    g = metadata(db, KI_META_GLOSSARY);
+    g = glossary_text(db);
     assert_int_equal(count_lines_with(g, "بیشکک\tБишкек\tBishkek\n"), 1);
     assert_int_equal(count_lines_with(g, "\tсанкции\tsanctions\n"), 1);
     kx_free(g);
@@ -688,7 +820,7 @@ static void test_glossary(void **state)
     run_index(&r, db, dir, NULL);
     assert_int_equal(r.status, 0);
     run_result_free(&r);
-    g = metadata(db, KI_META_GLOSSARY);
+    g = glossary_text(db);
     assert_non_null(strstr(g, "اوش\tОш\tOsh\n"));
     kx_free(g);
 
@@ -697,7 +829,7 @@ static void test_glossary(void **state)
     run_index(&r, db, dir, NULL);
     assert_int_equal(r.status, 0);
     run_result_free(&r);
-    g = metadata(db, KI_META_GLOSSARY);
+    g = glossary_text(db);
     assert_null(glossary_section(g, gpath));
     kx_free(g);
     assert_dict_section(db, dict);
@@ -759,7 +891,7 @@ static void test_glossary(void **state)
         if (!strstr(r.err, bad[i].message) || !strstr(r.err, "kavosh-index: error: "))
             fail_msg("want '%s' in:\n%s", bad[i].message, r.err);
         run_result_free(&r);
-        g = metadata(db, KI_META_GLOSSARY);
+        g = glossary_text(db);
         assert_null(glossary_section(g, p));
         kx_free(g);
         free(p);
@@ -856,7 +988,7 @@ static void test_dictd_garbage(void **state)
             fail_msg("round %d: exit %d\n%s", round, r.status, r.err);
         stored += r.status == 0;
         run_result_free(&r);
-        char *g = metadata(db, KI_META_GLOSSARY);
+        char *g = glossary_text(db);
         if (!valid_utf8((const unsigned char *)g))
             fail_msg("round %d: the stored glossary is not UTF-8", round);
         kx_free(g);
@@ -1060,6 +1192,7 @@ int main(void)
         cmocka_unit_test(test_incremental),
         cmocka_unit_test(test_rebuild),
         cmocka_unit_test(test_glossary),
+        cmocka_unit_test(test_glossary_without_tables),
         cmocka_unit_test(test_default_lexicon),
         cmocka_unit_test(test_dictd_garbage),
         cmocka_unit_test(test_list_stats),
