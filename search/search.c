@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* BM25 as Xapian defines it, with b lowered from 0.75 to 0.3: passages are
  * paragraphs and one-line bibliography entries, and a long paragraph that
@@ -142,6 +143,13 @@ static const char *quick_id(const char *data, size_t len, char **buf)
     return n;
 }
 
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
                       const ks_search_options_t *opt, ks_hit_cb cb, void *ctx,
                       ks_result_t *result)
@@ -154,11 +162,14 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
     const kx_query_t *xq = ks_query_xapian(q);
     if (!xq)
         return KX_NO_MEMORY;
+    double limit = opt->time_limit > 0 ? opt->time_limit : 0;
+    double t0 = limit > 0 ? now() : 0;
     kx_mset_t *mset = NULL;
-    kx_status_t st = kx_search(db, xq, &kavosh_bm25, opt->offset, opt->limit, &mset);
+    kx_status_t st = kx_search_timed(db, xq, &kavosh_bm25, opt->offset, opt->limit, limit, &mset);
     if (st != KX_OK)
         return st;
     kx_mset_bounds(mset, &result->lower, &result->estimate, &result->upper);
+    result->timed_out = kx_mset_timed_out(mset);
     unsigned shards = kx_db_shard_count(db);
     size_t n_terms = ks_query_term_count(q);
     unsigned char *matched = malloc(n_terms ? n_terms : 1);
@@ -168,6 +179,14 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
     if (!matched)
         n = 0, st = KX_NO_MEMORY;
     for (unsigned i = 0; i < n; i++) {
+        /* Past the time limit the hits after the first are not read and
+         * their snippets not made (each costs a stored record and an
+         * analysis of its passage): the caller says so. */
+        if (limit > 0 && i > 0 && (result->timed_out || now() - t0 >= limit)) {
+            result->timed_out = 1;
+            result->cut = n - i;
+            break;
+        }
         kx_hit_t h;
         st = kx_mset_hit(mset, i, &h);
         if (st != KX_OK)
