@@ -93,6 +93,9 @@ static void usage(FILE *out)
 "      --explain      say which glossary expansion each hit matched through\n"
 "      --show-query   print the query as Xapian runs it, on standard error\n"
 "      --timing       with --batch: queries/s and p50/p99 latency on standard error\n"
+"      --time-limit=SECONDS  the time one query may take (default 2; 0: none):\n"
+"                     past it the match counts are estimates and hits after\n"
+"                     the first are not shown, with a warning\n"
 "  -h, --help         show this help and exit\n"
 "      --version      show the version and exit\n"
 "\n"
@@ -329,7 +332,7 @@ int main(int argc, char **argv)
 #endif
     ki_set_program("kavosh-search");
     enum { OPT_VERSION = 256, OPT_JSON, OPT_TSV, OPT_COLOR, OPT_BATCH, OPT_OFFSET, OPT_LANG, OPT_SHOW_QUERY, OPT_CITES, OPT_CITATIONS, OPT_SOURCES,
-           OPT_SECTION, OPT_SOURCE, OPT_NO_EXPAND, OPT_NO_COVERAGE, OPT_EXPLAIN, OPT_TIMING, OPT_BIDI };
+           OPT_SECTION, OPT_SOURCE, OPT_NO_EXPAND, OPT_NO_COVERAGE, OPT_EXPLAIN, OPT_TIMING, OPT_BIDI, OPT_TIME_LIMIT };
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
         { "limit", required_argument, NULL, 'n' },
@@ -349,13 +352,14 @@ int main(int argc, char **argv)
         { "explain", no_argument, NULL, OPT_EXPLAIN },
         { "no-coverage", no_argument, NULL, OPT_NO_COVERAGE },
         { "timing", no_argument, NULL, OPT_TIMING },
+        { "time-limit", required_argument, NULL, OPT_TIME_LIMIT },
         { "citations", no_argument, NULL, OPT_CITATIONS },
         { "sources", no_argument, NULL, OPT_SOURCES },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, OPT_VERSION },
         { NULL, 0, NULL, 0 },
     };
-    ks_run_t a = { .out = stdout, .limit = 10 };
+    ks_run_t a = { .out = stdout, .limit = 10, .time_limit = KS_TIME_LIMIT };
     const char *dbs[64], *batch = NULL, *color = "auto", *bidi = "logical";
     size_t n_dbs = 0;
     enum { MODE_SEARCH, MODE_CITES, MODE_CITATIONS, MODE_SOURCES } mode = MODE_SEARCH;
@@ -446,6 +450,18 @@ int main(int argc, char **argv)
         case OPT_EXPLAIN: a.explain = 1; break;
         case OPT_NO_COVERAGE: a.no_coverage = 1; break;
         case OPT_TIMING: a.timing = 1; break;
+        case OPT_TIME_LIMIT: {
+            char *end = NULL;
+            errno = 0;
+            double v = strtod(optarg, &end);
+            if (errno || end == optarg || *end || !(v >= 0) || v > 86400) {
+                ki_error("--time-limit wants seconds from 0 (no limit) to 86400, not '%s'",
+                         optarg);
+                return KI_EXIT_USAGE;
+            }
+            a.time_limit = v;
+            break;
+        }
         case OPT_CITATIONS: mode = MODE_CITATIONS; modes++; break;
         case OPT_SOURCES: mode = MODE_SOURCES; modes++; break;
         case 'h': usage(stdout); return KI_EXIT_OK;

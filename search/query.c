@@ -44,6 +44,11 @@
  * words and at most a couple of wildcards. */
 #define KS_MAX_QUERY_WORDS 64
 #define KS_MAX_WILDCARDS 8
+/* Glossary equivalents one query may add, over all its words: a concept
+ * has a few spellings in three languages (the bundled lexicon's largest
+ * has a few dozen), so a real query adds tens; 64 words of the largest
+ * concepts would add thousands of phrase queries. */
+#define KS_MAX_EXPANSIONS 256
 
 struct ks_query {
     kx_query_t *base;      /* the parsed query */
@@ -111,6 +116,7 @@ typedef struct parser {
                                 plainer reading may get past */
     size_t         words, words_cut;          /* the budget: words analysed, and dropped */
     size_t         wildcards, wildcards_cut;  /* prefix* searched, and dropped */
+    size_t         expansions, expansions_cut; /* glossary equivalents added, and dropped */
     ks_query_status_t st;
     char           err[256];
     char           unknown[320];  /* an unknown source:/cites: id, for the warning */
@@ -961,6 +967,11 @@ static int on_glossary_match(void *ctx, const ks_glossary_match_t *m)
         }
         if (same || variant_seen(x, &v))
             continue;
+        if (p->expansions >= KS_MAX_EXPANSIONS) {
+            p->expansions_cut++;
+            continue;
+        }
+        p->expansions++;
         ql_push(p, &x->group, variant_query(p, &v));
         x->df_exp += seq_df(p, v.terms, v.stems, v.nterms);
         if (remember_expansion(p->q, from, &v) != 0)
@@ -1659,17 +1670,21 @@ ks_query_status_t ks_query_parse(ka_analyzer_t *an, const char *text,
         if (p.st == KS_QUERY_OK && !base)
             p.st = KS_QUERY_EMPTY;
         if (p.st == KS_QUERY_OK || p.st == KS_QUERY_EMPTY) {
-            char budget[200] = "";
-            if (p.words_cut || p.wildcards_cut) {
-                char w[80] = "", x[80] = "";
+            char budget[300] = "";
+            if (p.words_cut || p.wildcards_cut || p.expansions_cut) {
+                char w[80] = "", x[80] = "", e[80] = "";
                 if (p.words_cut)
                     snprintf(w, sizeof w, "%zu words past the first %d", p.words_cut,
                              KS_MAX_QUERY_WORDS);
                 if (p.wildcards_cut)
                     snprintf(x, sizeof x, "%zu wildcards past the first %d", p.wildcards_cut,
                              KS_MAX_WILDCARDS);
-                snprintf(budget, sizeof budget, "query cut down: %s%s%s not searched", w,
-                         w[0] && x[0] ? " and " : "", x);
+                if (p.expansions_cut)
+                    snprintf(e, sizeof e, "%zu glossary equivalents past the first %d",
+                             p.expansions_cut, KS_MAX_EXPANSIONS);
+                snprintf(budget, sizeof budget, "query cut down: %s%s%s%s%s not searched", w,
+                         w[0] && x[0] ? " and " : "", x, (w[0] || x[0]) && e[0] ? " and " : "",
+                         e);
             }
             if (p.st == KS_QUERY_OK && (plain > 0 || p.unknown[0] || budget[0])) {
                 size_t n = strlen(first_err) + strlen(p.unknown) + strlen(budget) + 64;

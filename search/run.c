@@ -68,6 +68,7 @@ static int memo_stale(ks_run_t *a)
 ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
 {
     a->error[0] = '\0';
+    a->warning[0] = '\0';
     a->n_hits = 0;
     if (strlen(text) > KS_MAX_QUERY_BYTES) {
         query_error(a, where, "query longer than %d bytes", KS_MAX_QUERY_BYTES);
@@ -142,8 +143,12 @@ ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
         free(err);
         return qs == KS_QUERY_SYNTAX ? KI_EXIT_USAGE : KI_EXIT_FAILURE;
     }
-    if (ks_query_warning(q))
+    if (ks_query_warning(q)) {
         ki_warn("%s%s", where, ks_query_warning(q));
+        const char *cut = strstr(ks_query_warning(q), "query cut down");
+        if (cut)
+            snprintf(a->warning, sizeof a->warning, "%s", cut);
+    }
     for (size_t i = 0; i < a->n_langs; i++) {
         char term[32];
         snprintf(term, sizeof term, "%s%s", KI_PREFIX_LANG, a->langs[i]);
@@ -163,7 +168,8 @@ ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
                                  .no_snippet = a->format == KS_OUT_TSV,
                                  .raw_record = a->format == KS_OUT_JSON,
                                  .id_only = a->format == KS_OUT_TSV,
-                                 .no_coverage = a->no_coverage };
+                                 .no_coverage = a->no_coverage,
+                                 .time_limit = a->time_limit };
     /* A writer committing while we read makes Xapian throw
      * DatabaseModifiedError (the revision we read was overwritten): reopen
      * at the latest revision and run the query again. The hits go to a
@@ -223,6 +229,20 @@ ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where)
     if (a->failed) {
         query_error(a, where, "cannot write the results");
         return KI_EXIT_FAILURE;
+    }
+    if (res.timed_out) {
+        /* Said, not silent: what the limit left out. */
+        char more[96] = "";
+        if (res.cut)
+            snprintf(more, sizeof more, "; %u more hit%s not shown", res.cut,
+                     res.cut == 1 ? "" : "s");
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "query cut down: time limit %g s reached, results may be incomplete "
+                 "(match counts are estimates%s)", a->time_limit, more);
+        ki_warn("%s%s", where, msg);
+        size_t used = strlen(a->warning);
+        snprintf(a->warning + used, sizeof a->warning - used, "%s%s", used ? "; " : "", msg);
     }
     if (a->format == KS_OUT_TEXT && !a->qid && (res.n_hits > 0 || res.upper > 0)) {
         /* Exact when Xapian's bounds meet (it counts at least KX_CHECK_AT_LEAST). */
@@ -287,6 +307,24 @@ void ks_run_print_timing(ks_run_t *a, double total)
 static void batch_record(ks_run_t *a, const char *qid, ki_exit_t e)
 {
     int failed = e >= KI_EXIT_USAGE;
+    /* A query cut down: a record saying so, beside its hits (the text
+     * format has it on standard error). */
+    if (!failed && a->warning[0]) {
+        if (a->format == KS_OUT_JSON) {
+            json_t *o = json_pack("{s:i, s:s, s:s}", "format", KS_JSON_FORMAT, "qid", qid,
+                                  "warning", a->warning);
+            if (o) {
+                json_dumpf(o, a->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+                fputc('\n', a->out);
+                json_decref(o);
+            }
+        } else if (a->format == KS_OUT_TSV) {
+            ki_put_safe(a->out, qid, strlen(qid), KI_SAFE_SPACES);
+            fputs("\twarning\t", a->out);
+            ki_put_safe(a->out, a->warning, strlen(a->warning), KI_SAFE_SPACES);
+            fputs("\t\n", a->out);
+        }
+    }
     if (!failed && a->n_hits > 0)
         return;
     const char *msg = failed ? (a->error[0] ? a->error : "failed") : "";

@@ -24,6 +24,10 @@
  * on what one batch line can make the analyzer and Xapian do. */
 #define KS_MAX_QUERY_BYTES 4096
 
+/* The default of --time-limit: seconds one search may take (ks_search_options_t.time_limit).
+ * A query of the bench's index answers in a few ms to 0.4 s (tests/bench/bounded_cost.sh). */
+#define KS_TIME_LIMIT 2.0
+
 typedef enum ks_out_format { KS_OUT_TEXT, KS_OUT_JSON, KS_OUT_TSV } ks_out_format_t;
 
 typedef struct ks_run {
@@ -58,6 +62,9 @@ typedef struct ks_run {
                                     a batch stops there */
     ks_memo_t      *memo;        /* a batch's memo of index reads (memo.h); NULL outside one */
     unsigned        memo_epoch;  /* the value of reopened it was filled at */
+    double          time_limit;  /* seconds one search may take, 0 = none (--time-limit) */
+    char            warning[512]; /* the last query's "query cut down" warning, for batch
+                                     records; "" when it was searched whole */
     const char *const *db_names; /* the -d paths, to name each hit's index ... */
     size_t          n_db_names;  /* ... when there are several (else 0 or 1) */
 } ks_run_t;
@@ -76,6 +83,8 @@ ki_exit_t ks_run_query(ks_run_t *a, const char *text, const char *where);
  * Every query gets a record: its hits, or one saying it had none, or one
  * with its error (a line with a NUL byte is an error, not cut). A query the
  * index changed under (a writer committed) is retried after reopening.
+ * A query cut down (its words, wildcards or equivalents past the budget, or
+ * the time limit reached) also gets a warning record in --json and --tsv.
  * Returns the worst failure (2 malformed line, 3 index, 4 other), else 0 if
  * any query had hits, else 1; the queries after a failing one still run. */
 ki_exit_t ks_run_batch(ks_run_t *a, const char *path);

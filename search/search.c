@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* BM25 as Xapian defines it, with b lowered from 0.75 to 0.3: passages are
  * paragraphs and one-line bibliography entries, and a long paragraph that
@@ -215,6 +216,13 @@ static kx_status_t rerank(kx_mset_t *mset, const ks_query_t *q, unsigned concept
     return KX_OK;
 }
 
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
                       const ks_search_options_t *opt, ks_hit_cb cb, void *ctx,
                       ks_result_t *result)
@@ -227,16 +235,20 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
     const kx_query_t *xq = ks_query_xapian(q);
     if (!xq)
         return KX_NO_MEMORY;
+    double limit = opt->time_limit > 0 ? opt->time_limit : 0;
+    double t0 = limit > 0 ? now() : 0;
     kx_mset_t *mset = NULL;
     unsigned concepts = opt->no_coverage ? 0 : ks_query_concept_count(q);
     unsigned want = opt->offset + opt->limit;
     int reranked = concepts >= 2 && opt->limit > 0;
     unsigned depth = want > KS_RERANK_DEPTH ? want : KS_RERANK_DEPTH;
-    kx_status_t st = reranked ? kx_search(db, xq, &kavosh_bm25, 0, depth, &mset)
-                              : kx_search(db, xq, &kavosh_bm25, opt->offset, opt->limit, &mset);
+    kx_status_t st = reranked ? kx_search_timed(db, xq, &kavosh_bm25, 0, depth, limit, &mset)
+                              : kx_search_timed(db, xq, &kavosh_bm25, opt->offset, opt->limit,
+                                                limit, &mset);
     if (st != KX_OK)
         return st;
     kx_mset_bounds(mset, &result->lower, &result->estimate, &result->upper);
+    result->timed_out = kx_mset_timed_out(mset);
     unsigned shards = kx_db_shard_count(db);
     size_t n_terms = ks_query_term_count(q);
     unsigned char *matched = malloc(n_terms ? n_terms : 1);
@@ -258,6 +270,14 @@ kx_status_t ks_search(kx_db_t *db, ka_analyzer_t *an, ks_query_t *q,
     }
     for (unsigned r = first; r < last; r++) {
         unsigned i = reranked ? order[r] : r;
+        /* Past the time limit the hits after the first are not read and
+         * their snippets not made (each costs a stored record and an
+         * analysis of its passage): the caller says so. */
+        if (limit > 0 && r > first && (result->timed_out || now() - t0 >= limit)) {
+            result->timed_out = 1;
+            result->cut = last - r;
+            break;
+        }
         kx_hit_t h;
         st = kx_mset_hit(mset, i, &h);
         if (st != KX_OK)

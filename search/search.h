@@ -51,12 +51,17 @@ typedef struct ks_search_options {
                                    the stored JSON is not parsed when its id can be read
                                    off its start; data is then an empty object and the
                                    other strings "" */
+    double   time_limit;        /* seconds for the whole search, 0 = none: past it Xapian
+                                   stops counting matches (the counts are estimates) and
+                                   hits after the first are not delivered */
 } ks_search_options_t;
 
 typedef struct ks_result {
     unsigned n_hits;        /* hits delivered */
     unsigned estimate;      /* Xapian's estimate of all matches */
     unsigned lower, upper;  /* its bounds: lower == upper when the count is exact */
+    int      timed_out;     /* the time limit was reached (ks_search_options_t.time_limit) */
+    unsigned cut;           /* hits ranked but not delivered because of it */
 } ks_result_t;
 
 /* Return 0 to go on, non-zero to stop delivering hits. */

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -60,6 +61,7 @@ struct kx_mset {
     std::vector<bool> fetched;
     std::vector<std::string> qterms;  /* the query's distinct terms, sorted; read on first use */
     bool qterms_read = false;
+    bool timed_out = false;         /* the match ran past its time limit */
 
     kx_mset(kx_db *owner, const Xapian::Database &database) : db(owner), enquire(database) {}
 };
@@ -1065,6 +1067,13 @@ extern "C" void kx_query_free(kx_query_t *q) KX_NOEXCEPT
 extern "C" kx_status_t kx_search(kx_db_t *db, const kx_query_t *q, const kx_bm25_t *bm25,
                                  unsigned offset, unsigned limit, kx_mset_t **mset_out) KX_NOEXCEPT
 {
+    return kx_search_timed(db, q, bm25, offset, limit, 0.0, mset_out);
+}
+
+extern "C" kx_status_t kx_search_timed(kx_db_t *db, const kx_query_t *q, const kx_bm25_t *bm25,
+                                       unsigned offset, unsigned limit, double time_limit,
+                                       kx_mset_t **mset_out) KX_NOEXCEPT
+{
     if (!db)
         return KX_INVALID_ARGUMENT;
     if (mset_out)
@@ -1072,6 +1081,8 @@ extern "C" kx_status_t kx_search(kx_db_t *db, const kx_query_t *q, const kx_bm25
     return guarded(&db->last_error, [&]() -> kx_status_t {
         if (!q || !mset_out)
             return reject(&db->last_error, "query or mset_out is NULL");
+        if (!std::isfinite(time_limit) || time_limit < 0)
+            return reject(&db->last_error, "the time limit must be finite and >= 0");
         kx_bm25_t p = bm25 ? *bm25 : kx_bm25_t{1, 0, 1, 0.5, 0.5};
         for (double v : {p.k1, p.k2, p.k3, p.b, p.min_normlen})
             if (!std::isfinite(v) || v < 0)
@@ -1081,17 +1092,31 @@ extern "C" kx_status_t kx_search(kx_db_t *db, const kx_query_t *q, const kx_bm25
         std::unique_ptr<kx_mset> m(new kx_mset(db, db->reader()));
         m->enquire.set_query(q->query);
         m->enquire.set_weighting_scheme(Xapian::BM25Weight(p.k1, p.k2, p.k3, p.b, p.min_normlen));
+        /* Past the limit Xapian stops counting matches beyond the hits asked
+         * for (its check_at_least); the hits themselves are still the best. */
+        if (time_limit > 0)
+            m->enquire.set_time_limit(time_limit);
         /* Check at least KX_CHECK_AT_LEAST matches, so that a count below
          * it is exact, not Xapian's estimate. */
         Xapian::doccount check = offset + limit;
         if (check < KX_CHECK_AT_LEAST)
             check = KX_CHECK_AT_LEAST;
+        auto t0 = std::chrono::steady_clock::now();
         m->mset = m->enquire.get_mset(offset, limit, check);
+        std::chrono::duration<double> took = std::chrono::steady_clock::now() - t0;
+        /* Xapian does not say whether its timer fired: the match's own
+         * duration does. */
+        m->timed_out = time_limit > 0 && took.count() >= time_limit;
         m->data.resize(m->mset.size());
         m->fetched.assign(m->mset.size(), false);
         *mset_out = m.release();
         return KX_OK;
     });
+}
+
+extern "C" int kx_mset_timed_out(const kx_mset_t *mset) KX_NOEXCEPT
+{
+    return mset && mset->timed_out ? 1 : 0;
 }
 
 extern "C" unsigned kx_mset_size(const kx_mset_t *mset) KX_NOEXCEPT

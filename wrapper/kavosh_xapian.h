@@ -304,6 +304,17 @@ typedef struct kx_mset kx_mset_t;
  * Failures of the mset functions are reported on db (kx_db_last_error). */
 kx_status_t kx_search(kx_db_t *db, const kx_query_t *q, const kx_bm25_t *bm25,
                       unsigned offset, unsigned limit, kx_mset_t **mset_out) KX_NOEXCEPT;
+/* kx_search with a time limit in seconds (finite, >= 0; 0 = none): past it
+ * Xapian stops counting the matches beyond the hits asked for, so the
+ * bounds (kx_mset_bounds) are estimates; the hits are still the best ones.
+ * Xapian 1.4 cannot stop the ranking itself. kx_mset_timed_out says
+ * whether the match took the whole limit. */
+kx_status_t kx_search_timed(kx_db_t *db, const kx_query_t *q, const kx_bm25_t *bm25,
+                            unsigned offset, unsigned limit, double time_limit,
+                            kx_mset_t **mset_out) KX_NOEXCEPT;
+/* Whether the match of kx_search_timed ran for its whole time limit (0 for
+ * NULL and for kx_search). */
+int kx_mset_timed_out(const kx_mset_t *mset) KX_NOEXCEPT;
 
 typedef struct kx_hit {
     unsigned    docid;

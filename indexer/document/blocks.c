@@ -185,8 +185,9 @@ push_long(kd_blocks_t *bl, kd_block_type_t type, kd_text_builder_t *tb, unsigned
         size_t m_end = m;
         while (m_end < tb->n_marks && (next >= len || tb->marks[m_end].offset < next))
             m_end++;
-        rc = push_piece(bl, type, text, start, end, tb->marks + m, m_end - m, line,
-                        start == 0 ? runin : NULL);
+        /* No marks: NULL, not NULL + 0 (undefined; clang's UBSan stops there). */
+        rc = push_piece(bl, type, text, start, end, m_end > m ? tb->marks + m : NULL, m_end - m,
+                        line, start == 0 ? runin : NULL);
         for (size_t i = start; i < next; i++)
             if (text[i] == '\n')
                 line++;

@@ -32,11 +32,17 @@ kd_diag(kd_builder_t *b, unsigned line, unsigned column, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    char *m = kd_strdup(msg);
+    /* What a message quotes (an EPUB's percent-decoded href, a name) may be
+     * any bytes, and vsnprintf may cut a character: every message is made
+     * valid UTF-8 without control characters (the EPUB fuzz harness found
+     * an href of "%FF"). */
+    size_t n = 0;
+    char *m = kd_utf8_sanitize(msg, strlen(msg), &n);
     if (!m) {
         b->oom = 1;
         return;
     }
+    m[kd_strip_controls(m, n, NULL, 0)] = '\0';
     kd_diag_t *d = &doc->diags[doc->n_diags++];
     d->line = line;
     d->column = column;

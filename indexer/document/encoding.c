@@ -265,6 +265,16 @@ line_of(const char *buf, size_t off)
     return line;
 }
 
+/* What the text was read as. An EPUB decodes each chapter here: the first
+ * chapter not in UTF-8 names it (each replacing the last leaked the others,
+ * as the EPUB fuzz harness found). */
+static void
+set_encoding(kd_document_t *doc, const char *name)
+{
+    if (!doc->encoding)
+        doc->encoding = kd_strdup(name);
+}
+
 char *
 kd_decode_text(kd_builder_t *b, int html, const char *forced, const char *buf, size_t len,
                size_t *out_len)
@@ -276,7 +286,7 @@ kd_decode_text(kd_builder_t *b, int html, const char *forced, const char *buf, s
     if (forced && *forced) {
         char *out = convert(forced, buf, len, out_len);
         if (out)
-            doc->encoding = kd_strdup(forced);
+            set_encoding(doc, forced);
         return out;
     }
     if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
@@ -297,7 +307,7 @@ kd_decode_text(kd_builder_t *b, int html, const char *forced, const char *buf, s
     if (bom) {
         char *out = convert(bom, buf + skip, len - skip, out_len);
         if (out)
-            doc->encoding = kd_strdup(bom);
+            set_encoding(doc, bom);
         return out;
     }
     buf += skip;
@@ -312,7 +322,7 @@ kd_decode_text(kd_builder_t *b, int html, const char *forced, const char *buf, s
         if (html && html_meta_charset(buf, len, name, sizeof name) && kd_encoding_valid(name)) {
             char *out = convert(name, buf, len, out_len);
             if (out) {
-                doc->encoding = kd_strdup(name);
+                set_encoding(doc, name);
                 return out;
             }
         }
@@ -320,7 +330,7 @@ kd_decode_text(kd_builder_t *b, int html, const char *forced, const char *buf, s
         if (detect(buf, len, html, name, sizeof name, &conf)) {
             char *out = convert(name, buf, len, out_len);
             if (out) {
-                doc->encoding = kd_strdup(name);
+                set_encoding(doc, name);
                 kd_diag(b, 0, 0, "not UTF-8: read as %s (%s; --encoding=NAME reads it as "
                         "another)", name, conf > 0 ? "detected" : "guessed");
                 return out;

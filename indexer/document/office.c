@@ -36,6 +36,7 @@
 
 #include "document_internal.h"
 #include "strbuf.h"
+#include "utf8.h"
 
 #define KD_ZIP_ENTRY_MAX (64u * 1024u * 1024u)
 #define KD_ZIP_TOTAL_MAX (256u * 1024u * 1024u)
@@ -142,8 +143,18 @@ zip_read(const char *buf, size_t len, const char *what, zip_t *z, char **error)
 fail:
     archive_read_free(a);
     zip_free(z);
-    if (msg[0])
-        *error = kd_strdup(msg);
+    if (msg[0]) {
+        /* An entry's name is any bytes, and snprintf may have cut a
+         * character: the message is made valid UTF-8 without controls (a
+         * fuzzed DOCX named its entry in raw deflate output). */
+        size_t n = 0;
+        char *clean = kd_utf8_sanitize(msg, strlen(msg), &n);
+        if (clean) {
+            n = kd_strip_controls(clean, n, NULL, 0);
+            clean[n] = '\0';
+        }
+        *error = clean;
+    }
     return -1;
 }
 

@@ -53,6 +53,7 @@ static void sb_put(strbuf_t *b, const char *s, size_t n)
 
 static void sb_str(strbuf_t *b, const char *s) { sb_put(b, s, strlen(s)); }
 
+static void sb_fmt(strbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void sb_fmt(strbuf_t *b, const char *fmt, ...)
 {
     char tmp[64];

@@ -1807,6 +1807,91 @@ static void test_snippet_edges(void **state)
     assert_true(n > 40);
 }
 
+/* The time limit per query (--time-limit): forced with one nanosecond, which
+ * no search reaches, the query is cut down and says so on standard error
+ * and, in a batch, in a warning record; what is shown is still well-formed
+ * (the first hit, the same as without a limit). Without a limit nothing is
+ * cut. A bad value is a usage error. */
+static void test_time_limit(void **state)
+{
+    (void)state;
+    run_result_t r, whole;
+    const char *const none[] = { "--json", "-n", "5", "--time-limit", "0", "قرقیزستان", NULL };
+    assert_int_equal(run_search(&whole, NULL, none), 0);
+    assert_int_equal(whole.status, 0);
+    assert_null(strstr(whole.err, "cut down"));
+    int n_whole = 0;
+    for (const char *p = whole.out; (p = strchr(p, '\n')) != NULL; p++)
+        n_whole++;
+    assert_int_equal(n_whole, 5);
+
+    const char *const tiny[] = { "--json", "-n", "5", "--time-limit=1e-9", "قرقیزستان", NULL };
+    assert_int_equal(run_search(&r, NULL, tiny), 0);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "warning: query cut down: time limit 1e-09 s reached, "
+                                  "results may be incomplete (match counts are estimates; "
+                                  "4 more hits not shown)"));
+    /* One hit, whole, and the same as the first without a limit. */
+    const char *nl = strchr(r.out, '\n');
+    assert_non_null(nl);
+    assert_int_equal(nl[1], '\0');
+    json_t *a = first_json(r.out), *b = first_json(whole.out);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(json_integer_value(json_object_get(a, "rank")), 1);
+    assert_string_equal(json_string_value(json_object_get(a, "passage")),
+                        json_string_value(json_object_get(b, "passage")));
+    assert_non_null(json_object_get(a, "snippet"));
+    json_decref(a);
+    json_decref(b);
+    run_result_free(&r);
+    run_result_free(&whole);
+
+    /* A batch: each query's hits, then its warning record. */
+    const char *const tsv[] = { "--tsv", "-n", "3", "--time-limit", "1e-9", "--batch", "-", NULL };
+    assert_int_equal(run_search(&r, "q1\tماناس\nq2\txqzvwkjh\n", tsv), 0);
+    assert_int_equal(r.status, 0);
+    assert_true(strncmp(r.out, "q1\t1\t", 5) == 0);
+    assert_non_null(strstr(r.out, "\nq1\twarning\tquery cut down: time limit 1e-09 s reached"));
+    assert_non_null(strstr(r.out, "\nq2\twarning\tquery cut down: time limit"));
+    assert_non_null(strstr(r.out, "\nq2\t0\t\t\n"));
+    assert_null(strstr(r.out, "\nq1\t2\t"));
+    assert_non_null(strstr(r.err, "<stdin>:1: query cut down: time limit"));
+    run_result_free(&r);
+    const char *const json[] = { "--json", "--time-limit", "1e-9", "--batch", "-", NULL };
+    assert_int_equal(run_search(&r, "q1\tماناس\n", json), 0);
+    int hits = 0, warnings = 0;
+    for (const char *line = r.out; *line;) {
+        const char *end = strchr(line, '\n');
+        assert_non_null(end);
+        json_error_t e;
+        json_t *o = json_loadb(line, (size_t)(end - line), 0, &e);
+        assert_non_null(o);
+        assert_string_equal(json_string_value(json_object_get(o, "qid")), "q1");
+        if (json_object_get(o, "passage"))
+            hits++;
+        const char *w = json_string_value(json_object_get(o, "warning"));
+        if (w) {
+            assert_non_null(strstr(w, "query cut down: time limit 1e-09 s reached"));
+            warnings++;
+        }
+        json_decref(o);
+        line = end + 1;
+    }
+    assert_int_equal(hits, 1);
+    assert_int_equal(warnings, 1);
+    run_result_free(&r);
+
+    static const char *const bad[] = { "-1", "abc", "nan", "1e9", "" };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        const char *const args[] = { "--time-limit", bad[k], "ماناس", NULL };
+        assert_int_equal(run_search(&r, NULL, args), 0);
+        assert_int_equal(r.status, 2);
+        assert_non_null(strstr(r.err, "--time-limit wants seconds"));
+        run_result_free(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1820,6 +1905,7 @@ int main(void)
         cmocka_unit_test(test_operator_fallback),
         cmocka_unit_test(test_batch_equals_single),
         cmocka_unit_test(test_batch_records),
+        cmocka_unit_test(test_time_limit),
         cmocka_unit_test(test_batch_while_indexing),
         cmocka_unit_test(test_lang_filter),
         cmocka_unit_test(test_spans_point_at_words),

@@ -3,6 +3,9 @@
  */
 #include "fuzz_common.h"
 
+#include <archive.h>
+#include <archive_entry.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,8 +112,28 @@ size_t fz_check_analyze(ka_analyzer_t *an, ka_mode_t mode, const char *text, siz
     return c.n;
 }
 
-void fz_check_document(ka_analyzer_t *an, const kd_document_t *doc, const char *name)
+int fz_clean(const char *s, size_t n)
 {
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n; i++) {
+        if ((u[i] < 0x20 && u[i] != '\t' && u[i] != '\n') || u[i] == 0x7F)
+            return 0;
+        if (u[i] == 0xC2 && i + 1 < n && u[i + 1] >= 0x80 && u[i + 1] <= 0x9F)
+            return 0;
+    }
+    return 1;
+}
+
+static int fz_clean_str(const char *s)
+{
+    return !s || fz_clean(s, strlen(s));
+}
+
+void fz_check_document(ka_analyzer_t *an, const kd_document_t *doc, const char *name,
+                       kd_format_t format)
+{
+    int has_lines = format == KD_FORMAT_MARKDOWN || format == KD_FORMAT_TEXT ||
+                    format == KD_FORMAT_HTML;
     FZ_CHECK(doc != NULL, "kd_parse gave no document");
     FZ_CHECK(doc->name && strcmp(doc->name, name) == 0, "the document lost its name");
     FZ_CHECK(doc->n_passages == 0 || doc->passages, "passages counted but missing");
@@ -123,17 +146,20 @@ void fz_check_document(ka_analyzer_t *an, const kd_document_t *doc, const char *
         FZ_CHECK(p->id && strncmp(p->id, name, name_len) == 0 && p->id[name_len] == '#',
                  "a passage id is not NAME#N");
         FZ_CHECK(p->section && fz_cstr(p->section), "a section is not valid UTF-8");
+        FZ_CHECK(fz_clean_str(p->section), "a control character in a section");
         FZ_CHECK(p->lang && (strcmp(p->lang, "fa") == 0 || strcmp(p->lang, "ru") == 0 ||
                              strcmp(p->lang, "en") == 0 || strcmp(p->lang, "und") == 0),
                  "a passage language outside fa, ru, en, und");
         FZ_CHECK(p->text != NULL, "a passage without text");
         size_t tl = strlen(p->text);
         FZ_CHECK(fz_utf8(p->text, tl), "a passage's text is not valid UTF-8");
+        FZ_CHECK(fz_clean(p->text, tl), "a control character in a passage's text");
 #ifdef KD_MAX_PASSAGE_BYTES
         FZ_CHECK(tl <= KD_MAX_PASSAGE_BYTES, "a passage over KD_MAX_PASSAGE_BYTES");
 #endif
         FZ_CHECK(p->kind == KD_KIND_BODY || p->kind == KD_KIND_BIBLIO, "an unknown passage kind");
-        FZ_CHECK(p->line >= 1, "a passage line below 1");
+        FZ_CHECK(p->line >= 1 || !has_lines, "a passage line below 1");
+        FZ_CHECK(p->page == 0 || format == KD_FORMAT_PDF, "a page number outside a PDF");
         if (p->kind == KD_KIND_BIBLIO)
             FZ_CHECK(p->source >= 0 && (size_t)p->source < doc->n_sources,
                      "a bibliography passage with a source out of range");
@@ -144,11 +170,14 @@ void fz_check_document(ka_analyzer_t *an, const kd_document_t *doc, const char *
             FZ_CHECK(g->offset <= tl, "a gloss marker past its passage's text");
             FZ_CHECK(g->marker && fz_cstr(g->marker), "a gloss marker is not valid UTF-8");
             FZ_CHECK(fz_cstr(g->gloss) && fz_cstr(g->term), "a gloss is not valid UTF-8");
+            FZ_CHECK(fz_clean_str(g->marker) && fz_clean_str(g->gloss) && fz_clean_str(g->term),
+                     "a control character in a gloss");
         }
         for (size_t j = 0; j < p->n_citations; j++) {
             const kd_citation_t *c = &p->citations[j];
             FZ_CHECK(c->start <= c->end && c->end <= tl, "a citation outside its passage's text");
             FZ_CHECK(c->text && fz_cstr(c->text), "a citation is not valid UTF-8");
+            FZ_CHECK(fz_clean_str(c->text), "a control character in a citation");
             FZ_CHECK(fz_cstr(c->author) && fz_cstr(c->year) && fz_cstr(c->pages),
                      "a citation's parts are not valid UTF-8");
             FZ_CHECK(c->source >= -1 && c->source < (long)doc->n_sources,
@@ -163,6 +192,7 @@ void fz_check_document(ka_analyzer_t *an, const kd_document_t *doc, const char *
         const kd_source_t *s = &doc->sources[i];
         FZ_CHECK(s->id && fz_cstr(s->id) && s->text && fz_cstr(s->text),
                  "a source's id or text is not valid UTF-8");
+        FZ_CHECK(fz_clean_str(s->text) && fz_clean_str(s->title), "a control character in a source");
         FZ_CHECK(s->passage < doc->n_passages, "a source's passage out of range");
         FZ_CHECK(doc->passages[s->passage].kind == KD_KIND_BIBLIO,
                  "a source's passage is not a bibliography entry");
@@ -176,4 +206,98 @@ void fz_check_document(ka_analyzer_t *an, const kd_document_t *doc, const char *
     for (size_t i = 0; i < doc->n_diags; i++)
         FZ_CHECK(doc->diags[i].message && fz_cstr(doc->diags[i].message),
                  "a diagnostic is not valid UTF-8");
+}
+
+unsigned char *fz_zip_of(const uint8_t *data, size_t size, size_t *len)
+{
+    *len = 0;
+    if (size < 3 || memcmp(data, "@@ ", 3) != 0)
+        return NULL;
+    const char *p = (const char *)data, *end = p + size;
+    size_t cap = size + 256 * 65 + 4096;
+    unsigned char *buf = malloc(cap);
+    struct archive *a = archive_write_new();
+    FZ_CHECK(buf && a, "out of memory");
+    FZ_CHECK(archive_write_set_format_zip(a) == ARCHIVE_OK &&
+                 archive_write_set_options(a, "zip:compression=store") == ARCHIVE_OK &&
+                 archive_write_open_memory(a, buf, cap, len) == ARCHIVE_OK,
+             "libarchive cannot write a zip to memory");
+    int entries = 0;
+    while (p < end && entries < 64) {
+        /* p is at "@@ NAME\n" */
+        const char *name = p + 3;
+        const char *nl = memchr(name, '\n', (size_t)(end - name));
+        const char *body = nl ? nl + 1 : end;
+        size_t name_len = (size_t)((nl ? nl : end) - name);
+        const char *next = body;
+        const char *stop = end;
+        while (next < end) {
+            const char *q = memchr(next, '\n', (size_t)(end - next));
+            if (!q)
+                break;
+            if ((size_t)(end - q) >= 4 && memcmp(q + 1, "@@ ", 3) == 0) {
+                stop = q;
+                break;
+            }
+            next = q + 1;
+        }
+        char nbuf[512];
+        if (name_len == 0 || name_len >= sizeof nbuf || memchr(name, '\0', name_len)) {
+            snprintf(nbuf, sizeof nbuf, "entry%d", entries);
+        } else {
+            memcpy(nbuf, name, name_len);
+            nbuf[name_len] = '\0';
+        }
+        struct archive_entry *e = archive_entry_new();
+        FZ_CHECK(e != NULL, "out of memory");
+        archive_entry_set_pathname(e, nbuf);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        archive_entry_set_mtime(e, 1700000000, 0);
+        size_t blen = body < stop ? (size_t)(stop - body) : 0;
+        archive_entry_set_size(e, (la_int64_t)blen);
+        if (archive_write_header(a, e) == ARCHIVE_OK && blen)
+            archive_write_data(a, body, blen);
+        archive_entry_free(e);
+        entries++;
+        p = stop < end ? stop + 1 : end;
+    }
+    FZ_CHECK(archive_write_close(a) == ARCHIVE_OK, "libarchive cannot close the zip");
+    archive_write_free(a);
+    return buf;
+}
+
+void fz_parse_check(kd_format_t format, const uint8_t *data, size_t size)
+{
+    static const char *const names[] = {
+        [KD_FORMAT_AUTO] = "fuzz.txt", [KD_FORMAT_MARKDOWN] = "fuzz.md",
+        [KD_FORMAT_TEXT] = "fuzz.txt", [KD_FORMAT_HTML] = "fuzz.html",
+        [KD_FORMAT_PDF] = "fuzz.pdf",  [KD_FORMAT_DOCX] = "fuzz.docx",
+        [KD_FORMAT_ODT] = "fuzz.odt",  [KD_FORMAT_EPUB] = "fuzz.epub",
+    };
+    ka_analyzer_t *an = fz_analyzer();
+    size_t zlen = 0;
+    unsigned char *zip = NULL;
+    if (format == KD_FORMAT_DOCX || format == KD_FORMAT_ODT || format == KD_FORMAT_EPUB) {
+        zip = fz_zip_of(data, size, &zlen);
+        if (zip) {
+            data = zip;
+            size = zlen;
+        }
+    }
+    kd_document_t *doc = NULL;
+    int rc = kd_parse(an, names[format], format, (const char *)data, size, &doc);
+    FZ_CHECK(rc == 0, "kd_parse failed");
+    fz_check_document(an, doc, names[format], format);
+    /* FZ_VERBOSE=1: what each input became, to see that seeds reach the readers. */
+    static int verbose = -1;
+    if (verbose < 0)
+        verbose = getenv("FZ_VERBOSE") != NULL;
+    if (verbose)
+        fprintf(stderr, "%s: %zu passages, %zu sources%s%s\n", names[format], doc->n_passages,
+                doc->n_sources, doc->error ? "; error: " : "", doc->error ? doc->error : "");
+    if (doc->error)
+        FZ_CHECK(doc->n_passages == 0 && fz_cstr(doc->error), "a failed document with passages");
+    kd_document_free(doc);
+    free(zip);
 }

@@ -47,10 +47,30 @@ ka_analyzer_t *fz_analyzer(void);
 size_t fz_check_analyze(ka_analyzer_t *an, ka_mode_t mode, const char *text, size_t len,
                         uint64_t *hash);
 
-/* Check the invariants of a document kd_parse made of len input bytes
- * named name: strings valid UTF-8, ordinals, ids, offsets of glosses and
- * citations inside their passage, indexes of sources and passages in
- * range; then analyse every passage as the indexer does. */
-void fz_check_document(ka_analyzer_t *an, const kd_document_t *doc, const char *name);
+/* Whether s[0..n) holds no control character a terminal acts on: no C0
+ * control but TAB and LF, no DEL, no C1 control (U+0080..U+009F). */
+int fz_clean(const char *s, size_t n);
+
+/* Check the invariants of a document kd_parse made in format (its line
+ * numbers: from 1 in the text formats, 0 allowed in PDF, DOCX, ODT, EPUB)
+ * named name: strings valid UTF-8, no control characters in any text,
+ * ordinals, ids, offsets of glosses and citations inside their passage,
+ * indexes of sources and passages in range; then analyse every passage as
+ * the indexer does. */
+void fz_check_document(ka_analyzer_t *an, const kd_document_t *doc, const char *name,
+                       kd_format_t format);
+
+/* A zip made of a text description, so that the fuzzer can reach the XML of
+ * DOCX, ODT and EPUB files without forging CRCs: when data starts with
+ * "@@ ", every line "@@ NAME" starts an entry named NAME whose content runs
+ * up to the next such line (the newline before it excluded). Returns the
+ * zip (stored, malloc'd, *len its size), or NULL when data is not such a
+ * description (it is then read as the zip itself). At most 64 entries. */
+unsigned char *fz_zip_of(const uint8_t *data, size_t size, size_t *len);
+
+/* kd_parse of data in format, through fz_zip_of for DOCX, ODT and EPUB;
+ * checks the document (fz_check_document) and frees it. With FZ_VERBOSE set
+ * in the environment, says on stderr how many passages it had. */
+void fz_parse_check(kd_format_t format, const uint8_t *data, size_t size);
 
 #endif /* KAVOSH_FUZZ_COMMON_H */

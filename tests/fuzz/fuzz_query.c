@@ -1,55 +1,202 @@
 /*
- * fuzz_query.c - the query parser (ks_query_parse) on any text kavosh-search
- * accepts (up to the first NUL, at most KS_MAX_QUERY_BYTES bytes), with the
- * bundled glossary (FZ_GLOSSARY) and the transliterator as kavosh-search
- * uses them, without an index. Checks: a known status; a syntax error comes
- * with a message and no query; a query has a Xapian query, and every term
- * it highlights is valid UTF-8 within Xapian's limit; its warning and
- * expansion labels are valid UTF-8; filters can be added.
+ * fuzz_query.c - a query's whole path in kavosh-search, on any text it
+ * accepts (up to the first NUL, at most KS_MAX_QUERY_BYTES bytes):
+ *   1. the parser (ks_query_parse) with the bundled glossary (FZ_GLOSSARY)
+ *      and the transliterator, without an index. Checks: a known status; a
+ *      syntax error comes with a message and no query; a query has a Xapian
+ *      query, and every term it highlights is valid UTF-8 within Xapian's
+ *      limit; its warning and expansion labels are valid UTF-8; filters can
+ *      be added.
+ *   2. a query that parses is then run as kavosh-search runs it
+ *      (ks_run_query: parsed again against the index, with word splits,
+ *      evidence weights, the index's glossary lookup tables and
+ *      transliteration keys; searched, snippets made, printed) against a
+ *      small index built once at start-up from the project's fixtures
+ *      (FZ_CORPUS, FZ_TEXTS, with the default lexicon FZ_LEXICON), as JSON
+ *      or, for inputs of odd length, as text. Checks: no failure but a
+ *      malformed query; every JSON line an object whose snippet and spans
+ *      (sorted, disjoint) lie inside its text on UTF-8 boundaries; text output valid UTF-8
+ *      without a raw control character but the newline.
  */
+/* nftw */
+#define _XOPEN_SOURCE 700
+#include <ftw.h>
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fuzz_common.h"
 #include "glossary.h"
+#include "index.h"
 #include "kavosh_xapian.h"
 #include "query.h"
 #include "run.h"
 #include "translit.h"
 
-#ifndef FZ_GLOSSARY
-#error "FZ_GLOSSARY names indexer/lexicon/article.tsv (tests/fuzz/CMakeLists.txt)"
+#if !defined(FZ_GLOSSARY) || !defined(FZ_CORPUS) || !defined(FZ_TEXTS) || !defined(FZ_LEXICON)
+#error "FZ_GLOSSARY, FZ_CORPUS, FZ_TEXTS and FZ_LEXICON name fixtures (tests/fuzz/CMakeLists.txt)"
 #endif
 
 static ks_glossary_t *glossary;
 static ka_translit_t *translit;
+static ks_run_t run;
+static char tmp[64];
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static void cleanup(void)
+{
+    if (run.db)
+        kx_db_close(run.db);
+    run.db = NULL;
+    if (tmp[0])
+        nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "fuzz_query: %s\n", what);
+    abort();
+}
+
+/* The index every query runs against: the fixtures, indexed once. */
+static void build_index(void)
+{
+    snprintf(tmp, sizeof tmp, "/tmp/kavosh-fuzz-query-XXXXXX");
+    if (!mkdtemp(tmp))
+        die("cannot make a temporary folder");
+    atexit(cleanup);
+    char path[128];
+    snprintf(path, sizeof path, "%s/db", tmp);
+    kx_db_t *db = NULL;
+    char *detail = NULL;
+    if (kx_db_open(path, KX_OPEN_SCRATCH, &db, &detail) != KX_OK)
+        die("cannot create the index");
+    kx_free(detail);
+    const char *paths[] = { FZ_CORPUS, FZ_TEXTS };
+    ki_options_t opt = { .quiet = 1, .lexicon = FZ_LEXICON, .db_path = path };
+    ki_summary_t sum;
+    memset(&sum, 0, sizeof sum);
+    if (ki_index_paths(db, fz_analyzer(), paths, 2, &opt, &sum) != KI_EXIT_OK ||
+        kx_db_commit(db) != KX_OK)
+        die("cannot index the fixtures");
+    kx_db_close(db);
+    if (kx_db_open(path, KX_OPEN_READ, &db, &detail) != KX_OK)
+        die("cannot reopen the index");
+    kx_free(detail);
+    run.db = db;
+    run.an = fz_analyzer();
+    run.translit = translit;
+    run.limit = 5;
+    run.explain = 1;
+    if (ks_run_load_glossary(&run) != KI_EXIT_OK)
+        die("cannot load the index's glossary");
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
     FILE *f = fopen(FZ_GLOSSARY, "rb");
-    if (!f) {
-        fprintf(stderr, "fuzz_query: cannot read %s\n", FZ_GLOSSARY);
-        abort();
-    }
+    if (!f)
+        die("cannot read " FZ_GLOSSARY);
     static char buf[1 << 20];
     size_t len = fread(buf, 1, sizeof buf, f);
     fclose(f);
     if (ks_glossary_new(&glossary) != KS_GLOSSARY_OK ||
         ks_glossary_add_tsv(glossary, fz_analyzer(), FZ_GLOSSARY, buf, len, NULL, NULL, NULL) !=
             KS_GLOSSARY_OK ||
-        ks_glossary_concept_count(glossary) == 0) {
-        fprintf(stderr, "fuzz_query: cannot load %s\n", FZ_GLOSSARY);
-        abort();
-    }
-    if (ka_translit_new(&translit) != KA_OK) {
-        fprintf(stderr, "fuzz_query: cannot create the transliterator\n");
-        abort();
-    }
+        ks_glossary_concept_count(glossary) == 0)
+        die("cannot load " FZ_GLOSSARY);
+    if (ka_translit_new(&translit) != KA_OK)
+        die("cannot create the transliterator");
+    build_index();
     return 0;
+}
+
+/* Whether off is a UTF-8 boundary of s (length n). */
+static int boundary(const char *s, size_t n, json_int_t off)
+{
+    return off >= 0 && (size_t)off <= n &&
+           ((size_t)off == n || ((unsigned char)s[off] & 0xC0) != 0x80);
+}
+
+static void check_json_hits(const char *out, size_t len)
+{
+    for (const char *line = out; line < out + len;) {
+        const char *nl = memchr(line, '\n', (size_t)(out + len - line));
+        FZ_CHECK(nl != NULL, "a JSON record without its newline");
+        json_error_t e;
+        json_t *o = json_loadb(line, (size_t)(nl - line), 0, &e);
+        FZ_CHECK(o && json_is_object(o), "a JSON record that does not parse");
+        const char *text = json_string_value(json_object_get(o, "text"));
+        if (text) {
+            size_t tl = strlen(text);
+            FZ_CHECK(fz_utf8(text, tl), "a hit's text is not valid UTF-8");
+            json_t *r = json_object_get(o, "snippet_range");
+            json_int_t a = json_integer_value(json_array_get(r, 0));
+            json_int_t b = json_integer_value(json_array_get(r, 1));
+            FZ_CHECK(a <= b && boundary(text, tl, a) && boundary(text, tl, b),
+                     "a snippet outside its text or inside a character");
+            /* The spans mark every match in the whole text, sorted and merged. */
+            size_t i;
+            json_t *sp;
+            json_int_t last = 0;
+            json_array_foreach(json_object_get(o, "spans"), i, sp) {
+                json_int_t s0 = json_integer_value(json_array_get(sp, 0));
+                json_int_t s1 = json_integer_value(json_array_get(sp, 1));
+                FZ_CHECK(s0 < s1 && boundary(text, tl, s0) && boundary(text, tl, s1),
+                         "a span outside its text or inside a character");
+                FZ_CHECK(s0 >= last, "spans out of order or overlapping");
+                last = s1;
+            }
+        } else {
+            FZ_CHECK(json_object_get(o, "warning") || json_object_get(o, "hits"),
+                     "a JSON record neither a hit nor a query's record");
+        }
+        json_decref(o);
+        line = nl + 1;
+    }
+}
+
+static void run_query(const char *text, int as_text)
+{
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&mem, &len);
+    FZ_CHECK(out != NULL, "out of memory");
+    run.out = out;
+    run.format = as_text ? KS_OUT_TEXT : KS_OUT_JSON;
+    run.qid = as_text ? NULL : "q";
+    ki_exit_t e = ks_run_query(&run, text, "");
+    FZ_CHECK(fclose(out) == 0, "out of memory");
+    run.out = NULL;
+    FZ_CHECK(e == KI_EXIT_OK || e == KI_EXIT_NO_RESULTS || e == KI_EXIT_USAGE,
+             "a query failed in the index");
+    FZ_CHECK(e != KI_EXIT_OK || len > 0, "hits without output");
+    FZ_CHECK(fz_cstr(run.error) && fz_cstr(run.warning), "a message is not valid UTF-8");
+    if (getenv("FZ_VERBOSE"))
+        fprintf(stderr, "query (%s): exit %d, %u hits, %zu bytes\n", as_text ? "text" : "JSON",
+                (int)e, run.n_hits, len);
+    if (as_text) {
+        FZ_CHECK(strlen(mem) == len && fz_utf8(mem, len), "text output is not valid UTF-8");
+        for (size_t i = 0; i < len; i++)
+            FZ_CHECK((unsigned char)mem[i] >= 0x20 || mem[i] == '\n',
+                     "a control byte in the text output");
+    } else {
+        check_json_hits(mem, len);
+    }
+    free(mem);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -100,5 +247,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kx_free(desc);
     ks_query_free(q);
     free(err);
+
+    run_query(text, (int)(size & 1));
     return 0;
 }

@@ -3,8 +3,9 @@
 #
 #   tests/fuzz/run-fuzz.sh BUILD_DIR SECONDS [NAME...]
 #
-# NAME is a harness (analyze markdown html text glossary dictd query; all
-# when none is given). Each runs for SECONDS over its corpus in
+# NAME is a harness (analyze document query, the three that cover a whole
+# path; markdown html text pdf docx odt epub, one reader each; glossary
+# dictd; all when none is given). Each runs for SECONDS over its corpus in
 # BUILD_DIR/fuzz-corpus/NAME (kept between runs, so a longer run goes on
 # where the last stopped), seeded from BUILD_DIR/tests/fuzz/seeds/NAME and
 # tests/fuzz/regressions/NAME. A crash or failed invariant stops with status 1
@@ -22,7 +23,7 @@ build=$(cd "$1" && pwd)
 secs=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
-names=${*:-analyze markdown html text glossary dictd query}
+names=${*:-analyze document query markdown html text pdf docx odt epub glossary dictd}
 status=0
 for name in $names; do
     bin=$build/bin/fuzz_$name
@@ -34,12 +35,13 @@ for name in $names; do
     crashes=$build/fuzz-crashes/$name
     mkdir -p "$corpus" "$crashes"
     regress=$here/regressions/$name
+    [ -d "$regress" ] || regress=
     log=$build/fuzz-$name.log
     # -close_fd_mask=1: the harnesses print nothing worth keeping on stdout.
     # The readers' warnings on stderr are kept in the log with libFuzzer's report.
     if "$bin" -max_total_time="$secs" -max_len="${FUZZ_MAX_LEN:-16384}" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
             -artifact_prefix="$crashes/" -close_fd_mask=1 \
-            "$corpus" "$build/tests/fuzz/seeds/$name" "$regress" >"$log" 2>&1; then
+            "$corpus" "$build/tests/fuzz/seeds/$name" ${regress:+"$regress"} >"$log" 2>&1; then
         line=$(grep -E '^#[0-9]+.*(DONE|cov:)' "$log" | tail -n 1)
         runs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
         echo "fuzz_$name: ${secs}s, $runs runs: $line"

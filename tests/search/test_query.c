@@ -432,6 +432,46 @@ static void test_budget(void **state)
     kx_free(d);
 }
 
+/* The glossary equivalents a query adds are capped over all its words (256):
+ * five words of concepts of 60 spellings (the most a concept may have is 64)
+ * would add 5 x 59; the warning says how many were left out. One word is
+ * not cut. */
+static void test_expansion_budget(void **state)
+{
+    (void)state;
+    static char tsv[16384];
+    size_t n = (size_t)snprintf(tsv, sizeof tsv, "fa\tru\ten\n");
+    for (int c = 0; c < 5; c++) {
+        n += (size_t)snprintf(tsv + n, sizeof tsv - n, "\t\t");
+        for (int i = 0; i < 60; i++)
+            n += (size_t)snprintf(tsv + n, sizeof tsv - n, "%sq%c%c%c", i ? " | " : "", 'a' + c,
+                                  'a' + i / 26, 'a' + i % 26);
+        n += (size_t)snprintf(tsv + n, sizeof tsv - n, "\n");
+    }
+    ks_glossary_t *g = NULL;
+    assert_int_equal(ks_glossary_new(&g), KS_GLOSSARY_OK);
+    assert_int_equal(ks_glossary_add_tsv(g, an, "test", tsv, n, NULL, NULL, NULL), KS_GLOSSARY_OK);
+    assert_int_equal(ks_glossary_concept_count(g), 5);
+    ks_query_options_t opt = { .glossary = g };
+    struct { const char *query; const char *warning; size_t expansions; } ecases[] = {
+        { "qaaa", NULL, 59 },
+        { "qaaa qbaa qcaa qdaa", NULL, 236 },
+        { "qaaa qbaa qcaa qdaa qeaa",
+          "query cut down: 39 glossary equivalents past the first 256 not searched", 256 },
+    };
+    for (size_t k = 0; k < sizeof ecases / sizeof ecases[0]; k++) {
+        ks_query_t *q = NULL;
+        char *err = NULL;
+        assert_int_equal(ks_query_parse(an, ecases[k].query, &opt, &q, &err), KS_QUERY_OK);
+        const char *w = ks_query_warning(q);
+        assert_string_equal(w ? w : "(none)", ecases[k].warning ? ecases[k].warning : "(none)");
+        assert_int_equal(ks_query_expansion_count(q), ecases[k].expansions);
+        ks_query_free(q);
+        free(err);
+    }
+    ks_glossary_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -444,6 +484,7 @@ int main(void)
         cmocka_unit_test(test_budget),
         cmocka_unit_test(test_concepts_one_group),
         cmocka_unit_test(test_concepts),
+        cmocka_unit_test(test_expansion_budget),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -4,6 +4,7 @@
  * stored data and values, metadata and the schema check, synonyms,
  * transactions, several databases searched as one, and reopening.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -608,6 +609,56 @@ static void test_compact_many(void **state)
     free(dst);
 }
 
+/* A time limit: a search that runs past it says so and still gives the
+ * same hits as one without (Xapian stops only counting); a limit it cannot
+ * reach leaves the flag clear; a bad limit is refused. */
+static void test_time_limit(void **state)
+{
+    kx_db_t *db = kxt_open(*state, KX_OPEN_OVERWRITE);
+    char name[32], words[64];
+    for (unsigned i = 0; i < 300; i++) {
+        snprintf(name, sizeof name, "p%u", i);
+        snprintf(words, sizeof words, "iran%s %s", i % 3 ? " iran" : "", i % 7 ? "trade" : "oil");
+        kxt_add_words(db, name, words);
+    }
+    assert_int_equal(kx_db_commit(db), KX_OK);
+    kx_query_t *q = kxt_parse_query("(OR iran oil)");
+    kx_mset_t *plain = NULL, *timed = NULL, *roomy = NULL;
+    assert_int_equal(kx_search(db, q, NULL, 0, 10, &plain), KX_OK);
+    assert_int_equal(kx_mset_timed_out(plain), 0);
+    /* One nanosecond: no match of 300 documents takes less. */
+    assert_int_equal(kx_search_timed(db, q, NULL, 0, 10, 1e-9, &timed), KX_OK);
+    assert_int_equal(kx_mset_timed_out(timed), 1);
+    assert_int_equal(kx_search_timed(db, q, NULL, 0, 10, 3600.0, &roomy), KX_OK);
+    assert_int_equal(kx_mset_timed_out(roomy), 0);
+    assert_int_equal(kx_mset_size(plain), 10);
+    assert_int_equal(kx_mset_size(timed), kx_mset_size(plain));
+    for (unsigned i = 0; i < kx_mset_size(plain); i++) {
+        kx_hit_t a, b;
+        assert_int_equal(kx_mset_hit(plain, i, &a), KX_OK);
+        assert_int_equal(kx_mset_hit(timed, i, &b), KX_OK);
+        assert_int_equal(a.docid, b.docid);
+        assert_int_equal(a.rank, b.rank);
+    }
+    unsigned lo = 0, est = 0, up = 0;
+    kx_mset_bounds(timed, &lo, &est, &up);
+    assert_true(lo <= est && est <= up && up <= 300);
+    kx_mset_free(plain);
+    kx_mset_free(timed);
+    kx_mset_free(roomy);
+
+    kx_mset_t *ms = (kx_mset_t *)&ms;
+    assert_int_equal(kx_search_timed(db, q, NULL, 0, 10, -1.0, &ms), KX_INVALID_ARGUMENT);
+    assert_null(ms);
+    assert_int_equal(kx_search_timed(db, q, NULL, 0, 10, NAN, &ms), KX_INVALID_ARGUMENT);
+    assert_int_equal(kx_search_timed(db, q, NULL, 0, 10, INFINITY, &ms), KX_INVALID_ARGUMENT);
+    assert_true(kx_db_last_error(db)[0] != '\0');
+    assert_int_equal(kx_search_timed(NULL, q, NULL, 0, 10, 1.0, &ms), KX_INVALID_ARGUMENT);
+    assert_int_equal(kx_mset_timed_out(NULL), 0);
+    kx_query_free(q);
+    kx_db_close(db);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_dir, teardown_dir)
@@ -616,7 +667,7 @@ int main(void)
         T(test_data_and_values),   T(test_metadata_and_schema),  T(test_synonyms),
         T(test_transactions),      T(test_multi_database),       T(test_stats_terms_reopen),
         T(test_corrupt_database),  T(test_remote_paths),         T(test_compact),
-        T(test_compact_many),
+        T(test_compact_many),      T(test_time_limit),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
