@@ -285,6 +285,15 @@ static void test_name_keys(void **state)
 
 static size_t count(const char *hay, const char *needle);
 
+/* A glossary of the TSV text tsv[0..len). */
+static ks_glossary_t *glossary_of(const char *tsv, size_t len)
+{
+    ks_glossary_t *g = NULL;
+    assert_int_equal(ks_glossary_new(&g), KS_GLOSSARY_OK);
+    assert_int_equal(ks_glossary_add_tsv(g, an, "test", tsv, len, NULL, NULL, NULL), KS_GLOSSARY_OK);
+    return g;
+}
+
 /* A word two concepts hold (the gazetteer's country and a lexicon line) is
  * one piece of evidence: their equivalents make one synonym group, each
  * equivalent once, so the word does not weigh twice. A concept matching a
@@ -296,10 +305,7 @@ static void test_concepts_one_group(void **state)
                               "ایران\tИран\tIran\n"
                               "ایران\tИран | ИРИ\tIran | Persia\n"
                               "روسیه\tРоссия\tRussia\n";
-    ks_glossary_t *g = NULL;
-    assert_int_equal(ks_glossary_new(&g), KS_GLOSSARY_OK);
-    assert_int_equal(ks_glossary_add_tsv(g, an, "test", tsv, sizeof tsv - 1, NULL, NULL, NULL),
-                     KS_GLOSSARY_OK);
+    ks_glossary_t *g = glossary_of(tsv, sizeof tsv - 1);
     ks_query_options_t opt = { .glossary = g };
     ks_query_t *q = NULL;
     assert_int_equal(ks_query_parse(an, "ایران روسیه", &opt, &q, NULL), KS_QUERY_OK);
@@ -324,10 +330,7 @@ static void test_concepts(void **state)
 {
     (void)state;
     static const char tsv[] = "fa\tru\ten\nایران\tИран\tIran\n";
-    ks_glossary_t *g = NULL;
-    assert_int_equal(ks_glossary_new(&g), KS_GLOSSARY_OK);
-    assert_int_equal(ks_glossary_add_tsv(g, an, "test", tsv, sizeof tsv - 1, NULL, NULL, NULL),
-                     KS_GLOSSARY_OK);
+    ks_glossary_t *g = glossary_of(tsv, sizeof tsv - 1);
     ks_query_options_t opt = { .glossary = g };
     ks_query_t *q = NULL;
     assert_int_equal(ks_query_parse(an, "ایران و روسیه", &opt, &q, NULL), KS_QUERY_OK);
