@@ -3,6 +3,7 @@
  * strings over one arena. See memo.h.
  */
 #include "memo.h"
+#include "wordset.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,12 +28,7 @@ struct ks_memo {
 
 static uint32_t hash_bytes(const char *s, size_t n)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
-    }
-    return h;
+    return ka_hash_bytes(s, n, 0);
 }
 
 ks_memo_t *ks_memo_new(size_t max_bytes)

@@ -17,6 +17,7 @@
  * operators and empty groups are reported with the character position.
  */
 #include "query.h"
+#include "wordset.h"
 #include "strbuf.h"
 
 #include <ctype.h>
@@ -302,12 +303,7 @@ static void next(parser_t *p)
  * snippets) and for every term added: a hash, not a scan. */
 static uint32_t term_hash(const char *s, size_t len)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
-    }
-    return h;
+    return ka_hash_bytes(s, len, 0);
 }
 
 /* 1 + the index of term[0..len) among q's terms, or 0. */

@@ -9,6 +9,7 @@
  * exists; the examples it was checked against are in tests/translit/.
  */
 #include "translit.h"
+#include "wordset.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -230,15 +231,9 @@ void ka_translit_stats(const ka_translit_t *t, size_t *hits, size_t *misses,
 /* ------------------------------------------------------------------------ */
 /* Cache                                                                     */
 
-/* FNV-1a. */
 static uint32_t hash_bytes(const char *s, size_t len)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
-    }
-    return h;
+    return ka_hash_bytes(s, len, 0);
 }
 
 static const cache_slot_t *cache_find(const ka_translit_t *t, uint32_t h,
