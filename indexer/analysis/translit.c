@@ -1009,7 +1009,10 @@ ka_status_t ka_translit_token_term(ka_translit_t *t, const ka_token_t *tok, char
         return KA_OK;
     size_t plen = sizeof KA_PREFIX_TRANSLIT - 1, n = 0;
     ka_status_t st = ka_translit_skeleton(t, tok->term, tok->term_len, out + plen, cap - plen, &n);
-    if (st != KA_OK || n == 0) {
+    /* A key of more than KA_TRANSLIT_MAX_KEY classes is no name (a run of
+     * one letter, a word glued from many): none, and never a term over
+     * Xapian's limit (a 128-letter «XXX…» gave 256 classes: ks per x). */
+    if (st != KA_OK || n == 0 || n > KA_TRANSLIT_MAX_KEY) {
         out[0] = '\0';
         return st;
     }

@@ -86,6 +86,10 @@ ka_status_t ka_translit_skeleton(ka_translit_t *t, const char *word, size_t len,
 /* Room for KA_PREFIX_TRANSLIT + a skeleton + NUL. */
 #define KA_TRANSLIT_TERM_CAP (KA_TRANSLIT_SKELETON_CAP + 1)
 
+/* ka_translit_token_term gives no key of more than this many classes (well
+ * under Xapian's term limit; a name has a dozen or two). */
+#define KA_TRANSLIT_MAX_KEY 64
+
 /* The transliteration term of an analyzer token: KA_PREFIX_TRANSLIT + its
  * skeleton, written to out (cap >= KA_TRANSLIT_TERM_CAP). kavosh-index and
  * kavosh-search both call this, so the two sides agree. Stop words, numbers
