@@ -51,7 +51,8 @@ typedef struct cache_slot {
 } cache_slot_t;
 
 struct ka_translit {
-    UTransliterator *trans;   /* owned: opened once in ka_translit_new */
+    UTransliterator *trans;   /* owned: opened by the first run ru_native() cannot do */
+    int      icu_only;        /* ka_translit_set_icu_only: every Cyrillic run through ICU */
 
     cache_slot_t *slots;      /* owned: n_slots entries, grown up to CACHE_SLOTS */
     size_t        n_slots;    /* a power of two; at least twice entries */
@@ -71,7 +72,7 @@ struct ka_translit {
     size_t   fa_len;
     char     cls[CLASS_CAP];  /* consonant classes of the word so far */
     size_t   cls_len;
-    const char **common;      /* owned array: COMMON_WORDS sorted, for bsearch */
+    ka_wordset_t common;      /* owned: COMMON_WORDS, hashed */
     int      overflow;        /* ICU's output did not fit: the word gets no skeleton */
     int      seen_letter;     /* a letter of the word has been read */
     int      onset_vowel;     /* the word's first letter is a vowel, a glide or ع */
@@ -135,9 +136,12 @@ static const char *const COMMON_WORDS[] = {
     "коридора",
 };
 
-static int cmp_str(const void *a, const void *b)
+/* The common words are written as terms already: kept as they are. */
+static const char *as_written(void *ctx, const char *word, size_t len, size_t *out_len)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    (void)ctx;
+    *out_len = len;
+    return word;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -171,13 +175,11 @@ ka_status_t ka_translit_new(ka_translit_t **out)
         return KA_ERR_NOMEM;
     }
     cache_clear(t);
-    t->common = malloc(sizeof COMMON_WORDS);
-    if (t->common == NULL) {
+    if (ka_wordset_init(&t->common, COMMON_WORDS, sizeof COMMON_WORDS / sizeof COMMON_WORDS[0],
+                        as_written, NULL) != KA_OK) {
         ka_translit_free(t);
         return KA_ERR_NOMEM;
     }
-    memcpy(t->common, COMMON_WORDS, sizeof COMMON_WORDS);
-    qsort(t->common, sizeof COMMON_WORDS / sizeof COMMON_WORDS[0], sizeof t->common[0], cmp_str);
     /* ICU's transliterator is opened by the first word that needs it (a
      * Cyrillic one): opening it builds ICU's registry of transliterators and
      * compiles the rules, about 10 ms, most of a one-shot English or Persian
@@ -213,7 +215,7 @@ void ka_translit_free(ka_translit_t *t)
         utrans_close(t->trans);
     free(t->slots);
     free(t->arena);
-    free(t->common);
+    ka_wordset_fini(&t->common);
     free(t);
 }
 
@@ -604,19 +606,170 @@ static int32_t cyr_strip_case(const UChar *u, int32_t n)
     return n;
 }
 
-/* Send the collected run through ICU and append its ASCII letters to the
- * Latin run; anything else ICU writes (ʹ for ь, the BGN middle dot that
- * separates letters which are not a digraph, as in z·h) is a barrier. */
+/* Russian letters without ICU                                              */
+
+/* Opening ICU's transliterator builds its registry of every transliterator
+ * (150 M instructions, 20 ms: ten times a whole query of quest's), and a
+ * one-shot search with one Cyrillic word paid it. A run of Russian letters
+ * alone (the usual Cyrillic word) is written here as TRANSLIT_ID writes it,
+ * by the BGN/PCGN romanization of Russian that its first step implements,
+ * in ICU's two passes:
+ *   1. е and ё after a vowel, й, ъ or ь are ye; ы after a vowel is ·y; э
+ *      after a consonant (ъ and ь included) is ·e. What came before is the
+ *      text as this pass left it: a letter it rewrote is Latin, so a
+ *      consonant to the next (аеэ -> a ye ·e, аыы -> a ·y y).
+ *   2. letter by letter: е and ё first in the run ye, else e; й and ы before
+ *      а у ы э (not rewritten by pass 1) y·; тс t·s; шч sh·ch; х kh, ц ts,
+ *      ч ch, ш sh, щ shch, ж zh, ю yu, я ya, ъ ʺ, ь ʹ; the rest one letter.
+ * then Latin-ASCII (ë -> e). The dots, ʺ and ʹ are barriers here as in
+ * flush_icu. Case only changes the case of ICU's output, except where a
+ * rule's context names one case: a run in lower case, in upper case, or
+ * capitalized reads alike; another mix goes to ICU. tests/translit checks
+ * this against ICU on real text and on random runs, and so does the fuzz
+ * harness fuzz_analyze on every token. */
+
+enum { RU_START, RU_VOWEL, RU_SHORT_I, RU_SIGN, RU_CONSONANT, RU_LATIN };
+
+/* The lower-case Russian letter of u (а..я, ё), or 0 for anything else. */
+static UChar ru_lower(UChar u)
+{
+    if (u >= 0x0430 && u <= 0x044F)
+        return u;
+    if (u >= 0x0410 && u <= 0x042F)
+        return (UChar)(u + 0x20);
+    if (u == 0x0451 || u == 0x0401)
+        return 0x0451;
+    return 0;
+}
+
+static int ru_is_upper(UChar u)
+{
+    return (u >= 0x0410 && u <= 0x042F) || u == 0x0401;
+}
+
+static int ru_vowel(UChar l)
+{
+    return l == 0x0430 || l == 0x0435 || l == 0x0438 || l == 0x043E || l == 0x0443 ||
+           l == 0x044B || l == 0x044D || l == 0x044E || l == 0x044F || l == 0x0451;
+}
+
+static int ru_kind(UChar l)
+{
+    if (ru_vowel(l))
+        return RU_VOWEL;
+    if (l == 0x0439)
+        return RU_SHORT_I;
+    if (l == 0x044A || l == 0x044C)
+        return RU_SIGN;
+    return RU_CONSONANT;
+}
+
+/* The Latin of one pass-2 letter; NULL for ъ and ь (a barrier). */
+static const char *ru_plain(UChar l)
+{
+    static const char *const lat[32] = {
+        "a", "b", "v", "g", "d", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p",
+        "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", NULL, "y", NULL, "e", "yu", "ya",
+    };
+    return l == 0x0451 ? "e" : lat[l - 0x0430];
+}
+
+static void ru_put(ka_translit_t *t, const char *s)
+{
+    for (; *s; s++)
+        lat_put(t, *s, 0);
+}
+
+/* Write the Cyrillic run t->icu[0..n) to the Latin run if it is Russian
+ * letters in one of the case patterns above; 0 (nothing written) if not. */
+static int ru_native(ka_translit_t *t, int32_t n)
+{
+    if (t->icu_only || n <= 0 || n > KA_TRANSLIT_MAX_WORD)
+        return 0;
+    UChar l[KA_TRANSLIT_MAX_WORD];
+    int upper = 0;
+    for (int32_t i = 0; i < n; i++) {
+        l[i] = ru_lower(t->icu[i]);
+        if (l[i] == 0)
+            return 0;
+        upper += ru_is_upper(t->icu[i]);
+    }
+    if (!(upper == 0 || upper == n || (upper == 1 && ru_is_upper(t->icu[0]))))
+        return 0;
+    /* Pass 1: which letters it rewrites (1: ye, 2: ·y, 3: ·e). */
+    unsigned char p1[KA_TRANSLIT_MAX_WORD];
+    int before = RU_START;
+    for (int32_t i = 0; i < n; i++) {
+        UChar c = l[i];
+        p1[i] = 0;
+        if ((c == 0x0435 || c == 0x0451) &&
+            (before == RU_VOWEL || before == RU_SHORT_I || before == RU_SIGN))
+            p1[i] = 1;
+        else if (c == 0x044B && before == RU_VOWEL)
+            p1[i] = 2;
+        else if (c == 0x044D && (before == RU_CONSONANT || before == RU_SIGN || before == RU_LATIN))
+            p1[i] = 3;
+        before = p1[i] ? RU_LATIN : ru_kind(c);
+    }
+    /* Pass 2 over what pass 1 left. */
+    for (int32_t i = 0; i < n; i++) {
+        UChar c = l[i];
+        if (p1[i] == 1) {
+            ru_put(t, "ye");
+            continue;
+        }
+        if (p1[i] == 2 || p1[i] == 3) {
+            lat_put(t, '.', 0);
+            lat_put(t, p1[i] == 2 ? 'y' : 'e', 0);
+            continue;
+        }
+        UChar next = i + 1 < n && p1[i + 1] == 0 ? l[i + 1] : 0;
+        if ((c == 0x0435 || c == 0x0451) && i == 0) {
+            ru_put(t, "ye");
+        } else if ((c == 0x0439 || c == 0x044B) &&
+                   (next == 0x0430 || next == 0x0443 || next == 0x044B || next == 0x044D)) {
+            ru_put(t, "y.");
+        } else if (c == 0x0442 && next == 0x0441) {
+            ru_put(t, "t.");
+        } else if (c == 0x0448 && next == 0x0447) {
+            ru_put(t, "sh.");
+        } else {
+            const char *s = ru_plain(c);
+            if (s != NULL)
+                ru_put(t, s);
+            else
+                lat_put(t, '.', 0);
+        }
+    }
+    return 1;
+}
+
+void ka_translit_set_icu_only(ka_translit_t *t, int on)
+{
+    if (t != NULL) {
+        t->icu_only = on != 0;
+        cache_clear(t);
+    }
+}
+
+/* Send the collected run through ICU (or ru_native) and append its ASCII
+ * letters to the Latin run; anything else ICU writes (ʹ for ь, the BGN
+ * middle dot that separates letters which are not a digraph, as in z·h) is
+ * a barrier. */
 static ka_status_t flush_icu(ka_translit_t *t)
 {
     if (t->icu_len == 0)
         return KA_OK;
+    t->icu_len = cyr_strip_case(t->icu, t->icu_len);
+    if (ru_native(t, t->icu_len)) {
+        t->icu_len = 0;
+        return KA_OK;
+    }
     ka_status_t ost = open_trans(t);
     if (ost != KA_OK) {
         t->icu_len = 0;
         return ost;
     }
-    t->icu_len = cyr_strip_case(t->icu, t->icu_len);
     int32_t len = t->icu_len, limit = t->icu_len;
     UErrorCode err = U_ZERO_ERROR;
     utrans_transUChars(t->trans, t->icu, &len, ICU_CAP, 0, &limit, &err);
@@ -1151,12 +1304,7 @@ int ka_translit_is_common(const ka_translit_t *t, const char *word, size_t len)
 {
     if (t == NULL || word == NULL || len == 0 || len > KA_TRANSLIT_MAX_WORD)
         return 0;
-    char w[KA_TRANSLIT_MAX_WORD + 1];
-    memcpy(w, word, len);
-    w[len] = '\0';
-    const char *key = w;
-    return bsearch(&key, t->common, sizeof COMMON_WORDS / sizeof COMMON_WORDS[0],
-                   sizeof t->common[0], cmp_str) != NULL;
+    return ka_wordset_has(&t->common, word, len);
 }
 
 size_t ka_translit_common_count(void)

@@ -18,7 +18,8 @@
  *   k(k g q h kh gh, ق غ ک گ خ ح ه) v(v f w ph, و ف)
  *
  * A ka_translit_t owns its ICU transliterator (opened by the first word that
- * needs it: a Cyrillic one) and a bounded
+ * needs it: a Cyrillic one that is not Russian letters alone, which are
+ * romanized as ICU would without it) and a bounded
  * cache of word -> skeleton, because ICU transliteration is slow and the same
  * names recur throughout a corpus. Not thread-safe: one per thread, like the
  * analyzer.
@@ -164,6 +165,12 @@ int ka_translit_is_common(const ka_translit_t *t, const char *word, size_t len);
 /* The list itself, for tests: word i (NULL past the end) of count. */
 size_t ka_translit_common_count(void);
 const char *ka_translit_common_word(size_t i);
+
+/* With on, every Cyrillic run goes through ICU's transliterator, as before
+ * the native romanization of Russian runs (translit.c, ru_native) that gives
+ * the same skeletons without opening it; for tests that compare the two.
+ * Empties the cache. */
+void ka_translit_set_icu_only(ka_translit_t *t, int on);
 
 /* Cache statistics since creation, for tests and benchmarks. */
 void ka_translit_stats(const ka_translit_t *t, size_t *hits, size_t *misses,

@@ -6,7 +6,11 @@
  * giving the same tokens; then the name keys both sides make of every
  * token (ka_translit_token_term, as kavosh-index and kavosh-search call
  * it): a key is "T" + a skeleton within Xapian's limit, near itself, found
- * by its own near-set; and the skeleton of the whole input as one word.
+ * by its own near-set; the input's keys against each other (nearness
+ * symmetric, near-sets ordered and complete) and nearness on raw bytes;
+ * every Cyrillic token's skeleton the same with ICU's transliterator as
+ * with the native romanization of Russian;
+ * and the skeleton of the whole input as one word.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,12 +20,88 @@
 #include "fuzz_common.h"
 #include "kavosh_xapian.h"
 #include "translit.h"
+#include "wordset.h"
 
 static ka_translit_t *translit;
+static ka_translit_t *translit_icu;   /* every Cyrillic run through ICU's transliterator */
+
+/* The distinct name keys of one input, kept to check them against each other. */
+#define FZ_MAX_KEYS 24
+typedef struct {
+    size_t n, seen;
+    char key[FZ_MAX_KEYS][KA_TRANSLIT_TERM_CAP];
+    size_t len[FZ_MAX_KEYS];
+} fz_keys_t;
+
+static unsigned fake_freq(const char *key, size_t len)
+{
+    return (unsigned)(ka_hash_bytes(key, len, 0) % 97u);
+}
+
+/* Nearness is symmetric, and a near-set offered every key of the input keeps
+ * the key itself first (distance 0), then only near keys sharing its prefix,
+ * nearest then most frequent first, at most KA_TRANSLIT_NEAR_MAX. */
+static void check_keys_together(const fz_keys_t *k)
+{
+    size_t plen = sizeof KA_PREFIX_TRANSLIT - 1;
+    for (size_t i = 0; i < k->n; i++) {
+        ka_translit_near_set_t set;
+        FZ_CHECK(ka_translit_near_init(&set, k->key[i], k->len[i]) == KA_OK,
+                 "ka_translit_near_init failed");
+        const char *prefix = ka_translit_near_prefix(&set);
+        for (size_t j = 0; j < k->n; j++) {
+            int ij = ka_translit_near(k->key[i] + plen, k->len[i] - plen, k->key[j] + plen,
+                                      k->len[j] - plen);
+            int ji = ka_translit_near(k->key[j] + plen, k->len[j] - plen, k->key[i] + plen,
+                                      k->len[i] - plen);
+            FZ_CHECK(ij == ji, "ka_translit_near is not symmetric");
+            FZ_CHECK(!ij || strncmp(k->key[j], prefix, strlen(prefix)) == 0,
+                     "a near key outside the near-set's prefix");
+            ka_translit_near_offer(&set, k->key[j], k->len[j], fake_freq(k->key[j], k->len[j]));
+        }
+        FZ_CHECK(set.offered == k->n && set.n >= 1 && set.n <= KA_TRANSLIT_NEAR_MAX,
+                 "a near-set's counts");
+        FZ_CHECK(strcmp(set.term[0], k->key[i]) == 0 && set.dist[0] == 0,
+                 "a near-set does not keep the key itself first");
+        for (size_t m = 0; m < set.n; m++) {
+            size_t tl = strlen(set.term[m]);
+            FZ_CHECK(ka_translit_near(k->key[i] + plen, k->len[i] - plen, set.term[m] + plen,
+                                      tl - plen),
+                     "a near-set keeps a key that is not near");
+            FZ_CHECK(set.freq[m] == fake_freq(set.term[m], tl), "a near-set's frequency");
+            FZ_CHECK(m == 0 || set.dist[m - 1] < set.dist[m] ||
+                         (set.dist[m - 1] == set.dist[m] && set.freq[m - 1] >= set.freq[m]),
+                     "a near-set out of order");
+        }
+    }
+}
+
+/* ka_translit_near on raw bytes (it is pure and takes any): the input cut
+ * at its first NUL, or in two halves, compared both ways. */
+static void check_near_raw(const char *text, size_t size)
+{
+    const char *nul = memchr(text, '\0', size);
+    size_t alen = nul ? (size_t)(nul - text) : size / 2;
+    const char *b = text + alen + (nul ? 1 : 0);
+    size_t blen = size - (size_t)(b - text);
+    int ab = ka_translit_near(text, alen, b, blen);
+    int ba = ka_translit_near(b, blen, text, alen);
+    FZ_CHECK(ab == ba, "ka_translit_near is not symmetric on raw bytes");
+    FZ_CHECK(alen == 0 || ka_translit_near(text, alen, text, alen), "raw bytes not near themselves");
+}
 
 static int check_key(void *ctx, const ka_token_t *t)
 {
-    size_t *keys = ctx;
+    fz_keys_t *kept = ctx;
+    /* Russian runs are romanized without ICU: the skeleton must be ICU's. */
+    if (t->script == KA_SCRIPT_CYRILLIC) {
+        char a[KA_TRANSLIT_SKELETON_CAP], b[KA_TRANSLIT_SKELETON_CAP];
+        size_t al = 0, bl = 0;
+        ka_status_t sa = ka_translit_skeleton(translit, t->term, t->term_len, a, sizeof a, &al);
+        ka_status_t sb = ka_translit_skeleton(translit_icu, t->term, t->term_len, b, sizeof b, &bl);
+        FZ_CHECK(sa == sb && al == bl && memcmp(a, b, al) == 0,
+                 "a Cyrillic word's skeleton differs without ICU");
+    }
     char key[KA_TRANSLIT_TERM_CAP];
     size_t len = 0;
     ka_status_t st = ka_translit_token_term(translit, t, key, sizeof key, &len);
@@ -40,7 +120,14 @@ static int check_key(void *ctx, const ka_token_t *t)
     ka_translit_near_offer(&set, key, len, 1);
     FZ_CHECK(set.n == 1 && strcmp(set.term[0], key) == 0 && set.dist[0] == 0,
              "a key's near-set does not keep the key itself");
-    (*keys)++;
+    kept->seen++;
+    for (size_t i = 0; i < kept->n; i++)
+        if (kept->len[i] == len && memcmp(kept->key[i], key, len) == 0)
+            return 0;
+    if (kept->n < FZ_MAX_KEYS) {
+        memcpy(kept->key[kept->n], key, len + 1);
+        kept->len[kept->n++] = len;
+    }
     return 0;
 }
 
@@ -75,13 +162,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (!translit && ka_translit_new(&translit) != KA_OK)
         fz_fail(__FILE__, __LINE__, "cannot create the transliterator");
-    size_t keys = 0;
+    if (!translit_icu) {
+        if (ka_translit_new(&translit_icu) != KA_OK)
+            fz_fail(__FILE__, __LINE__, "cannot create the transliterator");
+        ka_translit_set_icu_only(translit_icu, 1);
+    }
+    static fz_keys_t keys;
+    keys.n = keys.seen = 0;
     FZ_CHECK(ka_analyze(an, KA_QUERY, text, size, check_key, &keys) == KA_OK,
              "ka_analyze failed");
     FZ_CHECK(ka_analyze(an, KA_DOCUMENT, text, size, check_key, &keys) == KA_OK,
              "ka_analyze failed");
+    check_keys_together(&keys);
+    check_near_raw(text, size);
     if (getenv("FZ_VERBOSE"))
-        fprintf(stderr, "analyze: %zu tokens, %zu name keys\n", n_q1, keys);
+        fprintf(stderr, "analyze: %zu tokens, %zu name keys (%zu distinct)\n", n_q1, keys.seen,
+                keys.n);
     char skel[KA_TRANSLIT_SKELETON_CAP];
     size_t skel_len = 0;
     ka_status_t ts = ka_translit_skeleton(translit, text, size, skel, sizeof skel, &skel_len);

@@ -460,6 +460,164 @@ static void test_random_bytes(void **state)
     }
 }
 
+/* ---- Russian without ICU: the same skeletons as ICU's transliterator ---- */
+
+typedef struct ru_compare {
+    ka_translit_t *native, *icu;
+    size_t words, differ;
+} ru_compare_t;
+
+/* The skeleton of w[0..len) both ways; a difference is printed (the first
+ * few) and counted. */
+static void ru_compare_word(ru_compare_t *c, const char *w, size_t len)
+{
+    char a[KA_TRANSLIT_SKELETON_CAP], b[KA_TRANSLIT_SKELETON_CAP];
+    size_t al = 0, bl = 0;
+    assert_int_equal(ka_translit_skeleton(c->native, w, len, a, sizeof a, &al), KA_OK);
+    assert_int_equal(ka_translit_skeleton(c->icu, w, len, b, sizeof b, &bl), KA_OK);
+    c->words++;
+    if (al != bl || strcmp(a, b) != 0) {
+        if (c->differ++ < 10)
+            fprintf(stderr, "  %.*s: native \"%s\", ICU \"%s\"\n", (int)len, w, a, b);
+    }
+}
+
+/* Lower-case Russian letters (UTF-8, two bytes each): а..я and ё. */
+static void ru_letter(unsigned k, int upper, char out[2])
+{
+    unsigned cp = k < 32 ? 0x0430 + k : 0x0451;
+    if (upper)
+        cp = k < 32 ? cp - 0x20 : 0x0401;
+    out[0] = (char)(0xC0 | (cp >> 6));
+    out[1] = (char)(0x80 | (cp & 0x3F));
+}
+
+/* The word w[0..len) of Russian letters in lower case, capitalized and in
+ * upper case (other characters kept). */
+static void ru_compare_cases(ru_compare_t *c, const char *w, size_t len)
+{
+    char buf[3][KA_TRANSLIT_MAX_WORD];
+    if (len > KA_TRANSLIT_MAX_WORD)
+        return;
+    for (int form = 0; form < 3; form++) {
+        size_t i = 0, letters = 0;
+        while (i < len) {
+            unsigned char b0 = (unsigned char)w[i];
+            if (i + 1 < len && (b0 == 0xD0 || b0 == 0xD1)) {
+                unsigned cp = ((b0 & 0x1Fu) << 6) | ((unsigned char)w[i + 1] & 0x3Fu);
+                unsigned k = cp >= 0x0430 && cp <= 0x044F ? cp - 0x0430
+                           : cp >= 0x0410 && cp <= 0x042F ? cp - 0x0410
+                           : cp == 0x0451 || cp == 0x0401 ? 32 : 99;
+                if (k != 99) {
+                    ru_letter(k, form == 2 || (form == 1 && letters == 0), buf[form] + i);
+                    letters++;
+                    i += 2;
+                    continue;
+                }
+            }
+            buf[form][i] = w[i];
+            i++;
+        }
+        ru_compare_word(c, buf[form], len);
+    }
+    ru_compare_word(c, w, len);   /* as written */
+}
+
+/* Every run of Cyrillic letters in the file at path; 0 if it cannot be read. */
+static int ru_compare_file(ru_compare_t *c, const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return 0;
+    char word[KA_TRANSLIT_MAX_WORD];
+    size_t len = 0;
+    int ch, prev = -1;
+    while ((ch = fgetc(fp)) != EOF) {
+        if (prev == 0xD0 || prev == 0xD1) {
+            if (len + 2 <= sizeof word) {
+                word[len++] = (char)prev;
+                word[len++] = (char)ch;
+            }
+            prev = -1;
+            continue;
+        }
+        if (ch == 0xD0 || ch == 0xD1) {
+            prev = ch;
+            continue;
+        }
+        if (len > 0)
+            ru_compare_cases(c, word, len);
+        len = 0;
+        prev = -1;
+    }
+    if (len > 0)
+        ru_compare_cases(c, word, len);
+    fclose(fp);
+    return 1;
+}
+
+static void test_russian_without_icu(void **state)
+{
+    (void)state;
+    ru_compare_t c = { 0 };
+    assert_int_equal(ka_translit_new(&c.native), KA_OK);
+    assert_int_equal(ka_translit_new(&c.icu), KA_OK);
+    ka_translit_set_icu_only(c.icu, 1);
+    /* Random runs, weighted to the vowels, signs and letters with context
+     * rules (е ё ы э й ъ ь т с ш ч), so every rule meets every neighbour. */
+    static const unsigned pick[] = {
+        0, 5, 8, 14, 19, 27, 29, 30, 31, 32, 9, 26, 28, 18, 17, 24, 23, 22, 21, 6, 3, 2, 13,
+        5, 27, 29, 32, 9, 26, 28,
+    };
+    uint64_t seed = 0x7255u;
+    for (int n = 0; n < 60000; n++) {
+        char word[24];
+        size_t len = 1 + next_rand(&seed) % 8, w = 0;
+        for (size_t k = 0; k < len; k++) {
+            unsigned letter = (next_rand(&seed) & 1)
+                ? pick[next_rand(&seed) % (sizeof pick / sizeof pick[0])]
+                : (unsigned)(next_rand(&seed) % 33);
+            ru_letter(letter, 0, word + w);
+            w += 2;
+        }
+        ru_compare_cases(&c, word, w);
+    }
+    size_t random_words = c.words;
+    assert_int_equal(c.differ, 0);
+    /* Real text: the Russian in this folder's tables and, when they are
+     * beside the checkout, the development library's Russian pages and the
+     * UDHR in Russian. */
+    static const char *const files[] = {
+        TRANSLIT_TEST_DATA_DIR "/meet.tsv", TRANSLIT_TEST_DATA_DIR "/apart.tsv",
+        TRANSLIT_TEST_DATA_DIR "/skeletons.tsv", TRANSLIT_TEST_DATA_DIR "/../../corpus/article.fa.md",
+    };
+    int read = 0;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        read += ru_compare_file(&c, files[i]);
+    assert_true(read >= 3);
+#ifdef TRANSLIT_SHARED_CORPUS
+    int shared = ru_compare_file(&c, TRANSLIT_SHARED_CORPUS "/udhr/udhr.ru.md");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "ls %s/library/docs/*.ru.* 2>/dev/null", TRANSLIT_SHARED_CORPUS);
+    FILE *ls = popen(cmd, "r");
+    char path[1024];
+    while (ls != NULL && fgets(path, sizeof path, ls) != NULL) {
+        path[strcspn(path, "\n")] = '\0';
+        shared += ru_compare_file(&c, path);
+    }
+    if (ls != NULL)
+        pclose(ls);
+    printf("russian without ICU: %zu random runs, %zu real words (%d files of ../shared), "
+           "%zu skeletons differ\n", random_words, c.words - random_words, shared, c.differ);
+#else
+    printf("russian without ICU: %zu random runs, %zu real words, %zu skeletons differ\n",
+           random_words, c.words - random_words, c.differ);
+#endif
+    assert_int_equal(c.differ, 0);
+    ka_translit_free(c.native);
+    ka_translit_free(c.icu);
+}
+
 static void test_cache(void **state)
 {
     (void)state;
@@ -686,6 +844,7 @@ int main(void)
         cmocka_unit_test(test_arguments),
         cmocka_unit_test(test_odd_input),
         cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_russian_without_icu),
         cmocka_unit_test(test_cache),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
