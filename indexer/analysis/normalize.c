@@ -143,6 +143,7 @@ static const struct { uint16_t first, last; } latin_blocks[] = {
 /* Bits of ka_norm_t.props. */
 #define PROP_ALONE 0x1   /* NFKC_Casefold leaves the unit as it is, on its own */
 #define PROP_BB    0x2   /* a normalization boundary comes before the unit */
+#define PROP_KNOWN 0x4   /* the two bits above have been asked of ICU */
 
 /* The hamza seats that fix_hamza() rewrites after the table. */
 #define YEH_HAMZA 0x0626
@@ -161,7 +162,7 @@ ka_status_t ka_norm_init(ka_norm_t *n)
         return KA_ERR_ICU;
 
     n->map = malloc(MAP_SIZE * sizeof *n->map);
-    uint8_t *props = malloc(KA_NORM_FAST_LIMIT);
+    ka_norm_props_t *props = malloc(KA_NORM_FAST_LIMIT * sizeof *props);
     if (n->map == NULL || props == NULL) {
         free(n->map);
         free(props);
@@ -170,14 +171,10 @@ ka_status_t ka_norm_init(ka_norm_t *n)
     }
     n->owns_map = 1;
     n->props = props;
-    for (UChar c = 0; c < KA_NORM_FAST_LIMIT; c++) {
-        err = U_ZERO_ERROR;
-        UBool alone = unorm2_isNormalized(n->nfkc_cf, &c, 1, &err);
-        if (U_FAILURE(err))
-            return KA_ERR_ICU;
-        props[c] = (uint8_t)((alone ? PROP_ALONE : 0) |
-                             (unorm2_hasBoundaryBefore(n->nfkc_cf, c) ? PROP_BB : 0));
-    }
+    /* Filled unit by unit as text meets them (props_of): asking ICU for all
+     * of them up front was 1 M instructions, a fifth of a one-shot search. */
+    for (UChar c = 0; c < KA_NORM_FAST_LIMIT; c++)
+        atomic_init(&props[c], 0);
     for (uint32_t c = 0; c < MAP_SIZE; c++)
         n->map[c] = (uint16_t)c;
     n->map[0xFFFF] = KA_NORM_DELETE;
@@ -230,7 +227,7 @@ void ka_norm_fini(ka_norm_t *n)
         return;
     if (n->owns_map) {
         free(n->map);
-        free((void *)n->props);
+        free(n->props);
     }
     free(n->src);
     free(n->src_off);
@@ -382,13 +379,33 @@ static inline void put(ka_norm_t *n, UChar u, uint32_t beg, uint32_t end)
     n->out_end[k] = end;
 }
 
+/* The PROP_ bits of unit u < KA_NORM_FAST_LIMIT, asked of ICU the first
+ * time. Analyzers of several threads share the table (ka_norm_init_shared):
+ * each byte is written whole with the same value by whichever thread asks
+ * first, so relaxed atomics are enough (and cost a plain load on x86). */
+static uint8_t props_slow(const ka_norm_t *n, UChar u)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    UBool alone = unorm2_isNormalized(n->nfkc_cf, &u, 1, &err);
+    uint8_t p = (uint8_t)(PROP_KNOWN | (U_SUCCESS(err) && alone ? PROP_ALONE : 0) |
+                          (unorm2_hasBoundaryBefore(n->nfkc_cf, u) ? PROP_BB : 0));
+    atomic_store_explicit(&n->props[u], p, memory_order_relaxed);
+    return p;
+}
+
+static inline uint8_t props_of(const ka_norm_t *n, UChar u)
+{
+    uint8_t p = atomic_load_explicit(&n->props[u], memory_order_relaxed);
+    return p & PROP_KNOWN ? p : props_slow(n, u);
+}
+
 /* Is there a normalization boundary before unit i of s[0..ns)? */
 static inline int boundary_before(const ka_norm_t *n, const UChar *s, int32_t i, int32_t ns)
 {
     if (i >= ns)
         return 1;
     if (s[i] < KA_NORM_FAST_LIMIT)
-        return n->props[s[i]] & PROP_BB;
+        return props_of(n, s[i]) & PROP_BB;
     UChar32 c;
     U16_GET(s, 0, i, ns, c);
     return unorm2_hasBoundaryBefore(n->nfkc_cf, c);
@@ -471,7 +488,6 @@ ka_status_t ka_norm_run(ka_norm_t *n, const char *text, size_t len)
          * before it was only taken after checking. A tight loop, as it runs
          * for every unit; put() is for the segments below. */
         {
-            const uint8_t *props = n->props;
             const uint16_t *map = n->map;
             const uint32_t *off = n->src_off;
             UChar *o = n->out;
@@ -492,14 +508,14 @@ ka_status_t ka_norm_run(ka_norm_t *n, const char *text, size_t len)
                 }
                 if (u >= KA_NORM_FAST_LIMIT)
                     break;
-                if (!(props[u] & PROP_ALONE)) {
+                if (!(props_of(n, u) & PROP_ALONE)) {
                     if ((unsigned)(u - 'A') >= 26u)
                         break;
                     u = (UChar)(u + ('a' - 'A'));
                 }
                 if (i + 1 < ns) {
                     UChar nx = s[i + 1];
-                    if (nx < KA_NORM_FAST_LIMIT ? !(props[nx] & PROP_BB)
+                    if (nx < KA_NORM_FAST_LIMIT ? !(props_of(n, nx) & PROP_BB)
                                                 : !boundary_before(n, s, i + 1, ns))
                         break;
                 }

@@ -13,6 +13,7 @@
 #ifndef KAVOSH_NORMALIZE_H
 #define KAVOSH_NORMALIZE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,10 +35,13 @@
  * noncharacter, so losing it from the input costs nothing. */
 #define KA_NORM_DELETE 0xFFFFu
 
+typedef _Atomic uint8_t ka_norm_props_t;
+
 typedef struct ka_norm {
     const UNormalizer2 *nfkc_cf;   /* ICU singleton, not owned */
     uint16_t *map;       /* 65536 entries: the rules of normalize.c applied after NFKC_Casefold */
-    const uint8_t *props; /* KA_NORM_FAST_LIMIT entries: ICU's normalization properties (normalize.c) */
+    ka_norm_props_t *props; /* KA_NORM_FAST_LIMIT entries: ICU's normalization properties,
+                               filled as units are met (normalize.c); shared, hence atomic */
     int       owns_map;  /* 0 when map and props are borrowed (ka_norm_init_shared) */
 
     UChar    *src;       /* the chunk decoded to UTF-16 (invalid UTF-8 -> U+FFFD) */

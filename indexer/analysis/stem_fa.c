@@ -160,16 +160,17 @@ static int lexical_mi_word(const ka_stem_fa_t *st, const char *w, size_t len)
 {
     static const char *const personal[] = { "م", "د", "یم", "ید", "ند" };
     const ka_wordset_t *ws = &st->mi_prefix;
-    for (size_t i = 0; i < ws->n; i++) {
-        size_t pl = ws->lens[i];
-        if (!starts_with(w, len, ws->arena + ws->offs[i], pl))
-            continue;
-        for (size_t k = 0; k < sizeof personal / sizeof personal[0]; k++)
-            if (len - pl == strlen(personal[k]) && same_bytes(w + pl, personal[k], len - pl))
-                return 0;
-        return 1;
-    }
-    return 0;
+    /* The shortest lexical word w starts with decides (میز before میزان). */
+    size_t pl = 0;
+    for (size_t i = 0; i < ws->n; i++)
+        if ((pl == 0 || ws->lens[i] < pl) && starts_with(w, len, ws->arena + ws->offs[i], ws->lens[i]))
+            pl = ws->lens[i];
+    if (pl == 0)
+        return 0;
+    for (size_t k = 0; k < sizeof personal / sizeof personal[0]; k++)
+        if (len - pl == strlen(personal[k]) && same_bytes(w + pl, personal[k], len - pl))
+            return 0;
+    return 1;
 }
 
 /* The verbal prefixes: «میشود», «نمیشود» -> «شود». The rest must be at least

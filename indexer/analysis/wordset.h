@@ -1,12 +1,12 @@
 /*
- * wordset.h - a sorted, read-only set of normalized words (internal).
+ * wordset.h - a read-only set of normalized words (internal).
  *
  * Stop-word lists and the Persian stemmer's protected words are written in
  * the source as people spell them; ka_wordset_init passes each through the
  * analyzer's own normalization first, so that the lists can never disagree
- * with the terms they are compared with. The words are kept sorted (for
- * ordered walks) and indexed by a hash table: a lookup is one probe or two,
- * as it runs several times for every word of every text.
+ * with the terms they are compared with. The words are kept in list order
+ * (first spelling of each) and indexed by a hash table: a lookup is one
+ * probe or two, as it runs several times for every word of every text.
  */
 #ifndef KAVOSH_WORDSET_H
 #define KAVOSH_WORDSET_H
@@ -18,7 +18,7 @@
 
 typedef struct ka_wordset {
     char   *arena;   /* owned: every normalized word, NUL-terminated */
-    size_t *offs;    /* owned: offset of each word in arena, sorted by word */
+    size_t *offs;    /* owned: offset of each word in arena, in list order */
     size_t *lens;    /* owned: their lengths */
     size_t  n;
     uint32_t *slots; /* owned: open-addressing hash index, word number + 1 (0 = free) */
