@@ -12,11 +12,12 @@
  *      evidence weights, the index's glossary lookup tables and
  *      transliteration keys; searched, snippets made, printed) against a
  *      small index built once at start-up from the project's fixtures
- *      (FZ_CORPUS, FZ_TEXTS, with the default lexicon FZ_LEXICON), as JSON
- *      or, for inputs of odd length, as text. Checks: no failure but a
- *      malformed query; every JSON line an object whose snippet and spans
- *      (sorted, disjoint) lie inside its text on UTF-8 boundaries; text output valid UTF-8
- *      without a raw control character but the newline.
+ *      (FZ_CORPUS, FZ_TEXTS, with the default lexicon FZ_LEXICON), printed
+ *      one of six ways by the input's length (run_query). Checks: no
+ *      failure but a malformed query; every JSON line an object whose
+ *      snippet and spans (sorted, disjoint) lie inside its text on UTF-8
+ *      boundaries; text and TSV output valid UTF-8 without a raw control
+ *      character but the newline (and TSV's tab, colour's SGR sequences).
  */
 /* nftw */
 #define _XOPEN_SOURCE 700
@@ -169,33 +170,62 @@ static void check_json_hits(const char *out, size_t len)
     }
 }
 
-static void run_query(const char *text, int as_text)
+/* Text output: valid UTF-8, no control byte but the newline and (in colour)
+ * the SGR sequences the printer writes itself, ESC [ digits/; m. */
+static void check_text(const char *mem, size_t len, int color, int tabs)
+{
+    FZ_CHECK(strlen(mem) == len && fz_utf8(mem, len), "text output is not valid UTF-8");
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)mem[i];
+        if (color && c == 0x1B && i + 1 < len && mem[i + 1] == '[') {
+            size_t k = i + 2;
+            while (k < len && ((mem[k] >= '0' && mem[k] <= '9') || mem[k] == ';'))
+                k++;
+            FZ_CHECK(k < len && mem[k] == 'm', "an escape sequence that is not SGR");
+            i = k;
+            continue;
+        }
+        FZ_CHECK(c >= 0x20 || c == '\n' || (tabs && c == '\t'), "a control byte in the output");
+        FZ_CHECK(c != 0x7F, "DEL in the output");
+    }
+}
+
+/* One of six ways to run and print, chosen by the input's length: JSON,
+ * plain text, TSV, JSON of Persian hits from the second page ranked by BM25
+ * alone, text wrapped with isolates, text reordered by fribidi in colour. */
+static void run_query(const char *text, unsigned variant)
 {
     char *mem = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&mem, &len);
     FZ_CHECK(out != NULL, "out of memory");
+    static const ks_out_format_t format[6] = { KS_OUT_JSON, KS_OUT_TEXT, KS_OUT_TSV,
+                                               KS_OUT_JSON, KS_OUT_TEXT, KS_OUT_TEXT };
     run.out = out;
-    run.format = as_text ? KS_OUT_TEXT : KS_OUT_JSON;
-    run.qid = as_text ? NULL : "q";
+    run.format = format[variant];
+    run.qid = variant == 0 || variant == 2 || variant == 3 ? "q" : NULL;
+    run.explain = variant != 3;
+    run.no_coverage = variant == 3;
+    run.offset = variant == 3 ? 2 : 0;
+    run.n_langs = variant == 3 ? 1 : 0;
+    run.langs[0] = "fa";
+    run.style = (ks_text_style_t){ .color = variant == 5, .isolates = variant == 4,
+                                   .width = variant == 4 ? 60 : variant == 5 ? 40 : 0,
+                                   .visual = variant == 5 };
     ki_exit_t e = ks_run_query(&run, text, "");
     FZ_CHECK(fclose(out) == 0, "out of memory");
     run.out = NULL;
     FZ_CHECK(e == KI_EXIT_OK || e == KI_EXIT_NO_RESULTS || e == KI_EXIT_USAGE,
              "a query failed in the index");
-    FZ_CHECK(e != KI_EXIT_OK || len > 0, "hits without output");
+    FZ_CHECK(e != KI_EXIT_OK || len > 0 || variant == 3, "hits without output");
     FZ_CHECK(fz_cstr(run.error) && fz_cstr(run.warning), "a message is not valid UTF-8");
     if (getenv("FZ_VERBOSE"))
-        fprintf(stderr, "query (%s): exit %d, %u hits, %zu bytes\n", as_text ? "text" : "JSON",
-                (int)e, run.n_hits, len);
-    if (as_text) {
-        FZ_CHECK(strlen(mem) == len && fz_utf8(mem, len), "text output is not valid UTF-8");
-        for (size_t i = 0; i < len; i++)
-            FZ_CHECK((unsigned char)mem[i] >= 0x20 || mem[i] == '\n',
-                     "a control byte in the text output");
-    } else {
+        fprintf(stderr, "query (variant %u): exit %d, %u hits, %zu bytes\n", variant, (int)e,
+                run.n_hits, len);
+    if (run.format == KS_OUT_JSON)
         check_json_hits(mem, len);
-    }
+    else
+        check_text(mem, len, variant == 5, run.format == KS_OUT_TSV);
     free(mem);
 }
 
@@ -248,6 +278,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ks_query_free(q);
     free(err);
 
-    run_query(text, (int)(size & 1));
+    run_query(text, (unsigned)(size % 6));
     return 0;
 }
