@@ -40,6 +40,8 @@ static unsigned char_width(long cp)
     int8_t t = u_charType((UChar32)cp);
     if (t == U_NON_SPACING_MARK || t == U_ENCLOSING_MARK || t == U_FORMAT_CHAR)
         return 0;
+    if (cp < 0x1100)   /* no wide or fullwidth character comes before Hangul Jamo */
+        return 1;
     int ea = u_getIntPropertyValue((UChar32)cp, UCHAR_EAST_ASIAN_WIDTH);
     return ea == U_EA_WIDE || ea == U_EA_FULLWIDTH ? 2 : 1;
 }
@@ -57,9 +59,9 @@ typedef struct line {
     int                    oom;
 } line_t;
 
-static void put_utf8(FILE *out, FriBidiChar c)
+/* Append c's UTF-8 to b; returns the bytes written (1 to 4). */
+static int put_utf8(char *b, FriBidiChar c)
 {
-    char b[4];
     int n;
     if (c < 0x80)
         b[0] = (char)c, n = 1;
@@ -71,7 +73,7 @@ static void put_utf8(FILE *out, FriBidiChar c)
     else
         b[0] = (char)(0xF0 | (c >> 18)), b[1] = (char)(0x80 | ((c >> 12) & 0x3F)),
         b[2] = (char)(0x80 | ((c >> 6) & 0x3F)), b[3] = (char)(0x80 | (c & 0x3F)), n = 4;
-    fwrite(b, 1, (size_t)n, out);
+    return n;
 }
 
 static void line_push(line_t *l, FriBidiChar c, int hl)
@@ -120,19 +122,40 @@ static void line_flush(line_t *l)
     }
     if (!vis && l->rtl_text && st->isolates && n > 0)
         fputs(FSI, l->out);
+    /* The line's bytes are built here and written at once (a write per
+     * character was a third of printing a hit). */
+    char stackbuf[1024];
+    size_t need = 4 * n + 16;
+    char *buf = need <= sizeof stackbuf ? stackbuf : malloc(need);
+    size_t bl = 0;
     int on = 0;
     for (size_t k = 0; k < n; k++) {
         size_t src = vis ? lead + (size_t)v2l[k] : lead + k;
         FriBidiChar c = vis ? vis[k] : l->cp[src];
         int h = l->hl[src] && st->color;
-        if (h != on) {
-            fputs(h ? HL_ON : HL_OFF, l->out);
+        if (h != on || !buf) {
+            if (buf && bl) {
+                fwrite(buf, 1, bl, l->out);
+                bl = 0;
+            }
+            if (h != on)
+                fputs(h ? HL_ON : HL_OFF, l->out);
             on = h;
         }
         /* fribidi marks removed characters with U+FEFF in shaped output. */
-        if (c != 0xFEFF)
-            put_utf8(l->out, c);
+        if (c == 0xFEFF)
+            continue;
+        if (buf) {
+            bl += (size_t)put_utf8(buf + bl, c);
+        } else {
+            char one[4];
+            fwrite(one, 1, (size_t)put_utf8(one, c), l->out);
+        }
     }
+    if (buf && bl)
+        fwrite(buf, 1, bl, l->out);
+    if (buf != stackbuf)
+        free(buf);
     if (on)
         fputs(HL_OFF, l->out);
     if (!vis && l->rtl_text && st->isolates && n > 0)
