@@ -61,6 +61,20 @@ struct kx_mset {
     std::vector<bool> fetched;
     std::vector<std::string> qterms;  /* the query's distinct terms, sorted; read on first use */
     bool qterms_read = false;
+    /* kx_mset_hit_has_terms walks a hit's term list once for the caller's
+     * terms and the query's together (probes: their sorted union, each with
+     * its index in either, -1 if not there), and keeps which query terms the
+     * hit holds, so that kx_mset_matching_terms on the same hit reads no
+     * term list again (the coverage rerank, then the highlights). */
+    struct probe {
+        std::string term;
+        long caller, query;
+    };
+    std::vector<probe> probes;
+    const char *const *probes_of = nullptr;
+    size_t probes_n = 0;
+    std::vector<std::vector<unsigned>> hit_qterms;  /* by hit index, valid where hit_known */
+    std::vector<bool> hit_known;
     bool timed_out = false;         /* the match ran past its time limit */
 
     kx_mset(kx_db *owner, const Xapian::Database &database) : db(owner), enquire(database) {}
@@ -1183,6 +1197,15 @@ extern "C" kx_status_t kx_mset_hit(kx_mset_t *mset, unsigned i, kx_hit_t *hit_ou
     });
 }
 
+static void read_qterms(kx_mset *mset)
+{
+    if (!mset->qterms_read) {
+        const Xapian::Query &query = mset->enquire.get_query();
+        mset->qterms.assign(query.get_unique_terms_begin(), query.get_unique_terms_end());
+        mset->qterms_read = true;
+    }
+}
+
 extern "C" kx_status_t kx_mset_matching_terms(kx_mset_t *mset, unsigned i,
                                               int (*cb)(void *ctx, const char *term, size_t len),
                                               void *ctx) KX_NOEXCEPT
@@ -1198,14 +1221,16 @@ extern "C" kx_status_t kx_mset_matching_terms(kx_mset_t *mset, unsigned i,
          * copies every term of the document for each hit; the same set comes
          * from walking the document's sorted termlist beside the query's
          * sorted distinct terms, read once per mset. */
-        if (!mset->qterms_read) {
-            const Xapian::Query &query = mset->enquire.get_query();
-            mset->qterms.assign(query.get_unique_terms_begin(), query.get_unique_terms_end());
-            mset->qterms_read = true;
-        }
+        read_qterms(mset);
         const std::vector<std::string> &qt = mset->qterms;
         if (qt.empty())
             return KX_OK;
+        if (i < mset->hit_known.size() && mset->hit_known[i]) {
+            for (unsigned q : mset->hit_qterms[i])
+                if (cb(ctx, qt[q].c_str(), qt[q].size()) != 0)
+                    break;
+            return KX_OK;
+        }
         Xapian::Database &r = mset->db->reader();
         Xapian::docid did = *mset->mset[i];
         Xapian::TermIterator it = r.termlist_begin(did), end = r.termlist_end(did);
@@ -1247,21 +1272,58 @@ extern "C" kx_status_t kx_mset_hit_has_terms(kx_mset_t *mset, unsigned i,
             *weight_out = hit.get_weight();
         if (n == 0)
             return KX_OK;
+        read_qterms(mset);
+        if (mset->probes_of != terms || mset->probes_n != n) {
+            /* The sorted union of terms[0..n) and the query's terms. */
+            const std::vector<std::string> &qt = mset->qterms;
+            std::vector<kx_mset::probe> &pr = mset->probes;
+            pr.clear();
+            size_t a = 0, b = 0;
+            while (a < n || b < qt.size()) {
+                int c;   /* < 0: terms[a] first; > 0: qt[b] first; 0: the same term */
+                if (a == n)
+                    c = 1;
+                else if (b == qt.size())
+                    c = -1;
+                else
+                    c = -qt[b].compare(terms[a]);
+                if (c < 0)
+                    pr.push_back({terms[a], (long)a++, -1});
+                else if (c > 0)
+                    pr.push_back({qt[b], -1, (long)b++});
+                else
+                    pr.push_back({qt[b], (long)a++, (long)b++});
+            }
+            mset->probes_of = terms;
+            mset->probes_n = n;
+        }
+        if (mset->hit_known.size() < mset->mset.size()) {
+            mset->hit_known.resize(mset->mset.size(), false);
+            mset->hit_qterms.resize(mset->mset.size());
+        }
+        std::vector<unsigned> &held = mset->hit_qterms[i];
+        held.clear();
+        const std::vector<kx_mset::probe> &pr = mset->probes;
         Xapian::docid did = *hit;
         Xapian::Database &db = mset->db->reader();
         Xapian::TermIterator it = db.termlist_begin(did), end = db.termlist_end(did);
         size_t k = 0;
-        while (it != end && k < n) {
-            int c = (*it).compare(terms[k]);
+        while (it != end && k < pr.size()) {
+            int c = (*it).compare(pr[k].term);
             if (c == 0) {
-                found[k++] = 1;
+                if (pr[k].caller >= 0)
+                    found[pr[k].caller] = 1;
+                if (pr[k].query >= 0)
+                    held.push_back((unsigned)pr[k].query);
+                k++;
                 ++it;
             } else if (c < 0) {
-                it.skip_to(terms[k]);
+                it.skip_to(pr[k].term);
             } else {
                 k++;
             }
         }
+        mset->hit_known[i] = true;
         return KX_OK;
     });
 }

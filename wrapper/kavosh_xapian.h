@@ -349,7 +349,9 @@ kx_status_t kx_mset_matching_terms(kx_mset_t *mset, unsigned i,
  * *weight_out (may be NULL) is the hit's weight. A merge of the document's
  * term list with the array, skipping ahead in the term list: cheaper than
  * kx_mset_matching_terms for a query of many terms, and the document's data
- * is not read. */
+ * is not read. The same walk notes which of the query's terms the hit holds,
+ * so a later kx_mset_matching_terms on hit i reads no term list (terms must
+ * stay the same array for the mset's life: the union is built once). */
 kx_status_t kx_mset_hit_has_terms(kx_mset_t *mset, unsigned i, const char *const *terms,
                                   size_t n, unsigned char *found, double *weight_out) KX_NOEXCEPT;
 void kx_mset_free(kx_mset_t *mset) KX_NOEXCEPT;        /* NULL ok */
