@@ -14,6 +14,11 @@
 # The last line of each run (cov: edges, exec count) is printed. Inputs are
 # at most $FUZZ_MAX_LEN bytes (default 16384: twice the largest passage;
 # longer seeds are cut), which keeps runs fast.
+#
+# FUZZ_CORPUS=DIR keeps the corpora in DIR/NAME instead. SECONDS 0 replays
+# the corpus once (no mutation) and prints its coverage: a corpus grown fast
+# by a -DKAVOSH_FUZZ_SANITIZE=OFF build is replayed by the sanitizer build,
+#   FUZZ_CORPUS=build-fuzzfast/fuzz-corpus tests/fuzz/run-fuzz.sh build-fuzz 0
 set -eu
 if [ $# -lt 2 ]; then
     echo "usage: $0 BUILD_DIR SECONDS [NAME...]" >&2
@@ -31,7 +36,7 @@ for name in $names; do
         echo "$bin: not built (configure with -DKAVOSH_FUZZ=ON and clang)" >&2
         exit 2
     fi
-    corpus=$build/fuzz-corpus/$name
+    corpus=${FUZZ_CORPUS:-$build/fuzz-corpus}/$name
     crashes=$build/fuzz-crashes/$name
     mkdir -p "$corpus" "$crashes"
     regress=$here/regressions/$name
@@ -39,10 +44,15 @@ for name in $names; do
     log=$build/fuzz-$name.log
     # -close_fd_mask=1: the harnesses print nothing worth keeping on stdout.
     # The readers' warnings on stderr are kept in the log with libFuzzer's report.
-    if "$bin" -max_total_time="$secs" -max_len="${FUZZ_MAX_LEN:-16384}" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
+    if [ "$secs" = 0 ]; then
+        limit=-runs=0
+    else
+        limit=-max_total_time=$secs
+    fi
+    if "$bin" "$limit" -max_len="${FUZZ_MAX_LEN:-16384}" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
             -artifact_prefix="$crashes/" -close_fd_mask=1 \
             "$corpus" "$build/tests/fuzz/seeds/$name" ${regress:+"$regress"} >"$log" 2>&1; then
-        line=$(grep -E '^#[0-9]+.*(DONE|cov:)' "$log" | tail -n 1)
+        line=$(grep -E '^#[0-9]+.*(DONE|INITED|cov:)' "$log" | tail -n 1)
         runs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
         echo "fuzz_$name: ${secs}s, $runs runs: $line"
     else
