@@ -254,6 +254,18 @@ static void test_matching_terms_rank_offset(void **state)
             assert_int_equal(found[k], strstr(with, want) != NULL);
         }
     }
+    /* After kx_mset_hit_has_terms, kx_mset_matching_terms answers from what
+     * that walk kept: the same terms as walking the term list (a fresh mset). */
+    kx_mset_t *fresh = NULL;
+    assert_int_equal(kx_search(f->db, q, NULL, 0, 10, &fresh), KX_OK);
+    for (unsigned i = 0; i < kx_mset_size(ms); i++) {
+        char kept[256] = "", walked[256] = "";
+        assert_int_equal(kx_mset_matching_terms(ms, i, collect_term, kept), KX_OK);
+        assert_int_equal(kx_mset_matching_terms(fresh, i, collect_term, walked), KX_OK);
+        assert_true(kept[0] != '\0');
+        assert_string_equal(kept, walked);
+    }
+    kx_mset_free(fresh);
     unsigned char none[1];
     assert_int_equal(kx_mset_hit_has_terms(ms, 5, sorted, 1, none, NULL), KX_INVALID_ARGUMENT);
     assert_int_equal(kx_mset_hit_has_terms(ms, 0, NULL, 1, none, NULL), KX_INVALID_ARGUMENT);
