@@ -140,10 +140,12 @@ words_free(words_t *w)
     memset(w, 0, sizeof *w);
 }
 
-/* Levenshtein distance over code points, or a large number when either word
- * is too long to bother. */
+/* Levenshtein distance over code points when it is at most lim, else a
+ * number above lim (also when either word is too long to bother). Each row
+ * only grows, so the walk stops at the first row whose least value is past
+ * lim: most pairs of words differ within their first letters. */
 static size_t
-edit_distance(const char *a, size_t al, const char *b, size_t bl)
+edit_distance(const char *a, size_t al, const char *b, size_t bl, size_t lim)
 {
     uint32_t x[KD_WORD_MAX_CP], y[KD_WORD_MAX_CP];
     size_t nx = 0, ny = 0, i = 0;
@@ -162,6 +164,7 @@ edit_distance(const char *a, size_t al, const char *b, size_t bl)
     for (size_t k = 1; k <= nx; k++) {
         size_t diag = row[0];
         row[0] = k;
+        size_t least = row[0];
         for (size_t j = 1; j <= ny; j++) {
             size_t up = row[j];
             size_t best = diag + (x[k - 1] == y[j - 1] ? 0 : 1);
@@ -171,7 +174,11 @@ edit_distance(const char *a, size_t al, const char *b, size_t bl)
                 best = row[j - 1] + 1;
             row[j] = best;
             diag = up;
+            if (best < least)
+                least = best;
         }
+        if (least > lim)
+            return lim + 1;
     }
     return row[ny];
 }
@@ -195,7 +202,7 @@ match_word(const word_t *c, const words_t *e, int *in_author)
         } else if (c->ncp >= 5 && w->ncp >= 5) {
             size_t lim = c->ncp >= 8 ? 2 : 1;
             size_t d = w->ncp > c->ncp ? w->ncp - c->ncp : c->ncp - w->ncp;
-            if (d <= lim && edit_distance(c->s, c->len, w->s, w->len) <= lim)
+            if (d <= lim && edit_distance(c->s, c->len, w->s, w->len, lim) <= lim)
                 m = 0.8;
         }
         if (m > best || (m == best && m > 0 && w->author && !*in_author)) {
