@@ -47,6 +47,7 @@ typedef struct word {
     char  *s;
     size_t len;      /* bytes */
     size_t ncp;      /* code points */
+    uint32_t *cp;    /* the code points, for edit_distance; NULL past KD_WORD_MAX_CP */
     int    author;   /* comes from the author field */
 } word_t;
 
@@ -126,38 +127,44 @@ add_words(ka_analyzer_t *an, words_t *out, const char *text, size_t n, int autho
         }
         w->len = wl;
         w->ncp = count_cp(f + st, wl);
+        w->cp = NULL;
         w->author = author;
         out->n++;
+        if (w->ncp <= KD_WORD_MAX_CP) {
+            w->cp = malloc((w->ncp ? w->ncp : 1) * sizeof *w->cp);
+            if (!w->cp) {
+                out->oom = 1;
+                return;
+            }
+            for (size_t k = 0, b = 0; k < w->ncp; k++)
+                b += kd_utf8_decode(w->s + b, wl - b, &w->cp[k]);
+        }
     }
 }
 
 static void
 words_free(words_t *w)
 {
-    for (size_t i = 0; i < w->n; i++)
+    for (size_t i = 0; i < w->n; i++) {
         free(w->v[i].s);
+        free(w->v[i].cp);
+    }
     free(w->v);
     memset(w, 0, sizeof *w);
 }
 
-/* Levenshtein distance over code points when it is at most lim, else a
- * number above lim (also when either word is too long to bother). Each row
+/* Levenshtein distance over code points (decoded once per word, by
+ * add_words) when it is at most lim, else a number above lim (also when
+ * either word is too long to bother). Each row
  * only grows, so the walk stops at the first row whose least value is past
  * lim: most pairs of words differ within their first letters. */
 static size_t
-edit_distance(const char *a, size_t al, const char *b, size_t bl, size_t lim)
+edit_distance(const word_t *a, const word_t *b, size_t lim)
 {
-    uint32_t x[KD_WORD_MAX_CP], y[KD_WORD_MAX_CP];
-    size_t nx = 0, ny = 0, i = 0;
-    while (i < al && nx < KD_WORD_MAX_CP)
-        i += kd_utf8_decode(a + i, al - i, &x[nx++]);
-    if (i < al)
-        return 1000;
-    i = 0;
-    while (i < bl && ny < KD_WORD_MAX_CP)
-        i += kd_utf8_decode(b + i, bl - i, &y[ny++]);
-    if (i < bl)
-        return 1000;
+    if (!a->cp || !b->cp)
+        return lim + 1;
+    const uint32_t *x = a->cp, *y = b->cp;
+    size_t nx = a->ncp, ny = b->ncp;
     size_t row[KD_WORD_MAX_CP + 1];
     for (size_t j = 0; j <= ny; j++)
         row[j] = j;
@@ -202,7 +209,7 @@ match_word(const word_t *c, const words_t *e, int *in_author)
         } else if (c->ncp >= 5 && w->ncp >= 5) {
             size_t lim = c->ncp >= 8 ? 2 : 1;
             size_t d = w->ncp > c->ncp ? w->ncp - c->ncp : c->ncp - w->ncp;
-            if (d <= lim && edit_distance(c->s, c->len, w->s, w->len, lim) <= lim)
+            if (d <= lim && edit_distance(c, w, lim) <= lim)
                 m = 0.8;
         }
         if (m > best || (m == best && m > 0 && w->author && !*in_author)) {
