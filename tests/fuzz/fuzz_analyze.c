@@ -3,7 +3,8 @@
  * (ka_analyze, ka_fold, ka_guess_lang) in both modes, every token checked
  * (fuzz_common.c), the indexer's KA_OPT_NO_JOINED changing nothing but the
  * joined tokens, and a second query-mode run (with the stem cache now warm)
- * giving the same tokens; then the name keys both sides make of every
+ * giving the same tokens, as (one input in 16) a fresh analyzer and a fresh
+ * transliterator do; then the name keys both sides make of every
  * token (ka_translit_token_term, as kavosh-index and kavosh-search call
  * it): a key is "T" + a skeleton within Xapian's limit, near itself, found
  * by its own near-set; the input's keys against each other (nearness
@@ -149,6 +150,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n_q2 = fz_check_analyze(an, KA_QUERY, text, size, &h_q2);
     FZ_CHECK(n_q1 == n_q2 && h_q1 == h_q2, "two analyses of the same text differ");
 
+    /* One input in 16 (by its length) also goes through a fresh analyzer
+     * and transliterator, created and freed here: their caches (stems,
+     * normalization properties filled as characters are met, name keys)
+     * must not change a result. */
+    if (size % 16 == 7) {
+        ka_analyzer_t *fresh = NULL;
+        FZ_CHECK(ka_analyzer_new(&fresh) == KA_OK, "ka_analyzer_new failed");
+        uint64_t h_fd, h_fq;
+        size_t n_fd = fz_check_analyze(fresh, KA_DOCUMENT, text, size, &h_fd);
+        size_t n_fq = fz_check_analyze(fresh, KA_QUERY, text, size, &h_fq);
+        FZ_CHECK(n_fd == n_doc && h_fd == h_doc && n_fq == n_q1 && h_fq == h_q1,
+                 "a fresh analyzer's tokens differ from a used one's");
+        size_t fl1 = 0, fl2 = 0;
+        const char *f1 = ka_fold(fresh, text, size, &fl1);
+        FZ_CHECK(f1 != NULL, "ka_fold failed");
+        char *copy = malloc(fl1 + 1);
+        FZ_CHECK(copy != NULL, "out of memory");
+        memcpy(copy, f1, fl1 + 1);
+        const char *f2 = ka_fold(an, text, size, &fl2);
+        FZ_CHECK(f2 != NULL && fl1 == fl2 && memcmp(copy, f2, fl1) == 0,
+                 "a fresh analyzer folds differently");
+        free(copy);
+        ka_analyzer_free(fresh);
+    }
+
     size_t flen = 0;
     const char *folded = ka_fold(an, text, size, &flen);
     FZ_CHECK(folded != NULL, "ka_fold failed");
@@ -166,6 +192,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (ka_translit_new(&translit_icu) != KA_OK)
             fz_fail(__FILE__, __LINE__, "cannot create the transliterator");
         ka_translit_set_icu_only(translit_icu, 1);
+    }
+    if (size % 16 == 7) {
+        /* A fresh transliterator gives every token the key the warm one
+         * (and its cache) gives. */
+        ka_translit_t *warm = translit;
+        FZ_CHECK(ka_translit_new(&translit) == KA_OK, "ka_translit_new failed");
+        static fz_keys_t fresh_keys;
+        fresh_keys.n = fresh_keys.seen = 0;
+        FZ_CHECK(ka_analyze(an, KA_QUERY, text, size, check_key, &fresh_keys) == KA_OK,
+                 "ka_analyze failed");
+        size_t hits = 0, misses = 0, entries = 0;
+        ka_translit_stats(translit, &hits, &misses, &entries);
+        FZ_CHECK(entries <= misses && entries <= KA_TRANSLIT_CACHE_MAX,
+                 "a transliterator's cache counts");
+        ka_translit_free(translit);
+        translit = warm;
+        static fz_keys_t warm_keys;
+        warm_keys.n = warm_keys.seen = 0;
+        FZ_CHECK(ka_analyze(an, KA_QUERY, text, size, check_key, &warm_keys) == KA_OK,
+                 "ka_analyze failed");
+        FZ_CHECK(fresh_keys.n == warm_keys.n && fresh_keys.seen == warm_keys.seen,
+                 "a fresh transliterator's keys differ from a used one's");
+        for (size_t i = 0; i < warm_keys.n; i++)
+            FZ_CHECK(fresh_keys.len[i] == warm_keys.len[i] &&
+                         memcmp(fresh_keys.key[i], warm_keys.key[i], warm_keys.len[i]) == 0,
+                     "a fresh transliterator's keys differ from a used one's");
     }
     static fz_keys_t keys;
     keys.n = keys.seen = 0;
