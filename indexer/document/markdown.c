@@ -62,7 +62,21 @@ typedef struct md_state {
     int               in_def;       /* inside a footnote definition */
     long              note;         /* the note number of the block being collected, or 0 */
     long              defs;         /* footnote definitions so far */
+    unsigned          last_line;    /* the greatest line a block began on (md_line) */
 } md_state_t;
+
+/* The line a node starts on. cmark-gfm gives none (0) to a paragraph whose
+ * last lines the table extension took for a table ("a\nb\n-|": «a» stands
+ * on line 1): the line after the last block begun, which is where it is or
+ * a line or two before. */
+static unsigned
+md_line(const md_state_t *st, cmark_node *node)
+{
+    int line = cmark_node_get_start_line(node);
+    if (line > 0)
+        return (unsigned)line;
+    return st->last_line + 1;
+}
 
 static void
 md_begin(md_state_t *st, kd_block_type_t type, unsigned line)
@@ -71,6 +85,8 @@ md_begin(md_state_t *st, kd_block_type_t type, unsigned line)
     st->open = 1;
     st->type = type;
     st->line = line;
+    if (line > st->last_line)
+        st->last_line = line;
     st->in_sup = 0;
     kd_buf_free(&st->sup);
     st->runin_state = (type == KD_BLOCK_PARA || type == KD_BLOCK_ITEM) ? 0 : 2;
@@ -199,7 +215,7 @@ md_leaf_block(md_state_t *st, cmark_node *node, cmark_node_type t)
 {
     const char *lit = cmark_node_get_literal(node);
     size_t n = lit ? strlen(lit) : 0;
-    unsigned line = (unsigned)cmark_node_get_start_line(node);
+    unsigned line = md_line(st, node);
     int standalone = !st->open;
     if (standalone)
         md_begin(st, KD_BLOCK_PARA, line);
@@ -376,7 +392,7 @@ kd_read_markdown(const char *buf, size_t len, kd_blocks_t *out, kd_front_t *fron
         cmark_node *node = cmark_iter_get_node(it);
         cmark_node_type t = cmark_node_get_type(node);
         int enter = ev == CMARK_EVENT_ENTER;
-        unsigned line = (unsigned)cmark_node_get_start_line(node);
+        unsigned line = md_line(&st, node);
         /* The table extension's nodes: a row is one passage. */
         const char *ts = cmark_node_get_type_string(node);
         if (ts && strncmp(ts, "table", 5) == 0) {
