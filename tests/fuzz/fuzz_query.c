@@ -18,6 +18,8 @@
  *      snippet and spans (sorted, disjoint) lie inside its text on UTF-8
  *      boundaries; text and TSV output valid UTF-8 without a raw control
  *      character but the newline (and TSV's tab, colour's SGR sequences).
+ *   3. an input of several lines whose length picks JSON or TSV is also run
+ *      as a batch file of its first eight lines (run_batch).
  */
 /* nftw */
 #define _XOPEN_SOURCE 700
@@ -229,10 +231,54 @@ static void run_query(const char *text, unsigned variant)
     free(mem);
 }
 
+/* A batch (ks_run_batch, as --batch reads a file): the input's first eight
+ * lines, "QUERY" or "ID<TAB>QUERY", as JSON or TSV records. Every line gets
+ * its records (hits, none, an error, a warning), valid as the format says. */
+static void run_batch(const uint8_t *data, size_t size, int json)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/batch.txt", tmp);
+    FILE *f = fopen(path, "wb");
+    FZ_CHECK(f != NULL, "cannot write the batch file");
+    size_t lines = 0, i = 0;
+    for (; i < size && lines < 8; i++)
+        lines += data[i] == '\n';
+    FZ_CHECK(fwrite(data, 1, i, f) == i && fclose(f) == 0, "cannot write the batch file");
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&mem, &len);
+    FZ_CHECK(out != NULL, "out of memory");
+    run.out = out;
+    run.format = json ? KS_OUT_JSON : KS_OUT_TSV;
+    run.explain = 1;
+    run.no_coverage = 0;
+    run.offset = 0;
+    run.n_langs = 0;
+    run.style = (ks_text_style_t){ 0 };
+    ki_exit_t e = ks_run_batch(&run, path);
+    FZ_CHECK(fclose(out) == 0, "out of memory");
+    run.out = NULL;
+    run.qid = NULL;
+    FZ_CHECK(e == KI_EXIT_OK || e == KI_EXIT_NO_RESULTS || e == KI_EXIT_USAGE,
+             "a batch failed in the index");
+    FZ_CHECK(run.memo == NULL, "a batch left its memo");
+    if (getenv("FZ_VERBOSE"))
+        fprintf(stderr, "batch (%s, %zu lines): exit %d, %zu bytes\n", json ? "JSON" : "TSV",
+                lines, (int)e, len);
+    if (json)
+        check_json_hits(mem, len);
+    else
+        check_text(mem, len, 0, 1);
+    free(mem);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!glossary)
         LLVMFuzzerInitialize(NULL, NULL);
+    /* An input of several lines is also a batch, for the JSON and TSV variants. */
+    if ((size % 6 == 0 || size % 6 == 2) && memchr(data, '\n', size) != NULL)
+        run_batch(data, size, size % 6 == 0);
     if (size > KS_MAX_QUERY_BYTES)
         return 0;   /* kavosh-search refuses it before parsing */
     char text[KS_MAX_QUERY_BYTES + 1];
