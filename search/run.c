@@ -6,6 +6,7 @@
  */
 #include "run.h"
 #include "strbuf.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -404,10 +405,21 @@ ki_exit_t ks_run_batch(ks_run_t *a, const char *path)
         char *tab = memchr(p, '\t', l);
         if (z && tab > z)
             tab = NULL;   /* the id is not read past the NUL */
+        char *clean_id = NULL;
         if (tab && tab > p) {
             *tab = '\0';
             qid = p;
             text = tab + 1;
+            /* The id is written into every record: bytes that are not UTF-8
+             * would make the JSON invalid (and jansson drop the record), so
+             * they become U+FFFD, as in the passages' text. */
+            size_t il = (size_t)(tab - p);
+            if (ki_utf8_check(p, il) != il) {
+                size_t cl = 0;
+                clean_id = kd_utf8_sanitize(p, il, &cl);
+                if (clean_id)
+                    qid = clean_id;
+            }
         } else {
             snprintf(idbuf, sizeof idbuf, "%u", lineno);
             if (tab)
@@ -433,10 +445,13 @@ ki_exit_t ks_run_batch(ks_run_t *a, const char *path)
                 record_latency(a, ks_run_now() - t0);
         }
         batch_record(a, qid, e);
+        a->qid = NULL;
         ex = ks_run_merge_exit(ex, e, first);
         first = 0;
-        if (e == KI_EXIT_FAILURE && a->failed)
+        if (e == KI_EXIT_FAILURE && a->failed) {
+            free(clean_id);
             break;
+        }
         if (a->index_lost) {
             /* The index cannot be searched (damaged, a remote server gone):
              * one message, not one error per remaining query. */
@@ -454,8 +469,10 @@ ki_exit_t ks_run_batch(ks_run_t *a, const char *path)
             }
             ki_error("%s: stopping the batch after query %s: the index cannot be searched; "
                      "%u quer%s not run", name, qid, left, left == 1 ? "y" : "ies");
+            free(clean_id);
             break;
         }
+        free(clean_id);
     }
     if (a->reopened)
         ki_note("%s: the index changed during the batch: reopened %u times, every query answered "
