@@ -879,6 +879,38 @@ extern "C" kx_status_t kx_doc_set_data(kx_doc_t *doc, const char *data, size_t l
     });
 }
 
+extern "C" kx_status_t kx_doc_get_data(const kx_doc_t *doc, char **data_out,
+                                       size_t *len_out) KX_NOEXCEPT
+{
+    if (!doc || !data_out || !len_out)
+        return KX_INVALID_ARGUMENT;
+    *data_out = nullptr;
+    *len_out = 0;
+    return guarded(nullptr, [&]() -> kx_status_t {
+        std::string data = doc->doc.get_data();
+        *data_out = dup_malloc(data);
+        *len_out = data.size();
+        return KX_OK;
+    });
+}
+
+extern "C" kx_status_t kx_doc_terms(const kx_doc_t *doc,
+                                    int (*cb)(void *ctx, const char *term, size_t len,
+                                              unsigned wdf, unsigned n_positions),
+                                    void *ctx) KX_NOEXCEPT
+{
+    if (!doc || !cb)
+        return KX_INVALID_ARGUMENT;
+    return guarded(nullptr, [&]() -> kx_status_t {
+        for (auto it = doc->doc.termlist_begin(); it != doc->doc.termlist_end(); ++it) {
+            const std::string term = *it;
+            if (cb(ctx, term.c_str(), term.size(), it.get_wdf(), it.positionlist_count()) != 0)
+                break;
+        }
+        return KX_OK;
+    });
+}
+
 extern "C" kx_status_t kx_db_replace_by_term(kx_db_t *db, const char *unique_term,
                                              const kx_doc_t *doc, unsigned *docid_out) KX_NOEXCEPT
 {

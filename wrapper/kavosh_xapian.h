@@ -237,6 +237,15 @@ kx_status_t kx_doc_add_boolean_term(kx_doc_t *doc, const char *term) KX_NOEXCEPT
 kx_status_t kx_doc_set_value(kx_doc_t *doc, unsigned slot, const char *value, size_t len) KX_NOEXCEPT;
 /* Copy data[0..len) as the stored data (data may be NULL when len is 0). */
 kx_status_t kx_doc_set_data(kx_doc_t *doc, const char *data, size_t len) KX_NOEXCEPT;
+/* What has been set so far, for checking a document before it is added: the
+ * stored data, copied into *data_out (NUL-terminated, free with kx_free; its
+ * length in *len_out), and each term in byte order with its wdf and number
+ * of positions (cb returns nonzero to stop the walk). */
+kx_status_t kx_doc_get_data(const kx_doc_t *doc, char **data_out, size_t *len_out) KX_NOEXCEPT;
+kx_status_t kx_doc_terms(const kx_doc_t *doc,
+                         int (*cb)(void *ctx, const char *term, size_t len, unsigned wdf,
+                                   unsigned n_positions),
+                         void *ctx) KX_NOEXCEPT;
 
 /* Add doc or replace the documents indexed by unique_term with it (the
  * document should carry unique_term itself, e.g. as a boolean term). The doc

@@ -321,6 +321,62 @@ static void test_null_arguments(void **state)
     kxt_rmtree(dir);
 }
 
+typedef struct {
+    char     terms[8][16];
+    unsigned wdf[8], npos[8];
+    size_t   n;
+} doc_terms_t;
+
+static int keep_term(void *ctx, const char *term, size_t len, unsigned wdf, unsigned npos)
+{
+    doc_terms_t *t = ctx;
+    assert_true(len < sizeof t->terms[0] && strlen(term) == len);
+    memcpy(t->terms[t->n], term, len + 1);
+    t->wdf[t->n] = wdf;
+    t->npos[t->n] = npos;
+    return ++t->n == 3;   /* the walk stops when asked */
+}
+
+/* A document being built shows its terms (byte order, wdf, positions) and data. */
+static void test_doc_contents(void **state)
+{
+    kx_doc_t *doc = NULL;
+    assert_int_equal(kx_doc_new(&doc), KX_OK);
+    char *data = NULL;
+    size_t len = 99;
+    assert_int_equal(kx_doc_get_data(doc, &data, &len), KX_OK);
+    assert_string_equal(data, "");
+    assert_int_equal(len, 0);
+    kx_free(data);
+    assert_int_equal(kx_doc_add_posting(doc, "kavosh", 3, 1), KX_OK);
+    assert_int_equal(kx_doc_add_posting(doc, "kavosh", 7, 1), KX_OK);
+    assert_int_equal(kx_doc_add_term(doc, "Zkav", 2), KX_OK);
+    assert_int_equal(kx_doc_add_boolean_term(doc, "Lfa"), KX_OK);
+    assert_int_equal(kx_doc_add_posting(doc, "zz", 1, 1), KX_OK);
+    assert_int_equal(kx_doc_set_data(doc, "{\"a\":\0}", 8), KX_OK);
+    doc_terms_t t = { .n = 0 };
+    assert_int_equal(kx_doc_terms(doc, keep_term, &t), KX_OK);
+    assert_int_equal(t.n, 3);
+    assert_string_equal(t.terms[0], "Lfa");
+    assert_int_equal(t.wdf[0], 0);
+    assert_int_equal(t.npos[0], 0);
+    assert_string_equal(t.terms[1], "Zkav");
+    assert_int_equal(t.wdf[1], 2);
+    assert_int_equal(t.npos[1], 0);
+    assert_string_equal(t.terms[2], "kavosh");
+    assert_int_equal(t.wdf[2], 2);
+    assert_int_equal(t.npos[2], 2);
+    assert_int_equal(kx_doc_get_data(doc, &data, &len), KX_OK);
+    assert_int_equal(len, 8);
+    assert_memory_equal(data, "{\"a\":\0}", 8);
+    kx_free(data);
+    assert_int_equal(kx_doc_terms(NULL, keep_term, &t), KX_INVALID_ARGUMENT);
+    assert_int_equal(kx_doc_terms(doc, NULL, &t), KX_INVALID_ARGUMENT);
+    assert_int_equal(kx_doc_get_data(doc, NULL, &len), KX_INVALID_ARGUMENT);
+    kx_doc_free(doc);
+    (void)state;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -328,6 +384,7 @@ int main(void)
         cmocka_unit_test(test_stemmer_cases),
         cmocka_unit_test(test_stemmer_edges),
         cmocka_unit_test(test_term_length_limit),
+        cmocka_unit_test(test_doc_contents),
         cmocka_unit_test(test_null_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
