@@ -301,7 +301,14 @@ static int read_record(ks_record_t *r, const char *data, size_t len, int raw)
                 if (decode_string(r, data, i, ve) != 0)
                     goto decline;
             } else {
-                seen[core] = 2;   /* not a string: read as "" */
+                /* Not a string: read as "", once it is known to be JSON at
+                 * all (value_end only delimits it; "[1}" or "tru" would
+                 * have been taken where jansson refuses the record). */
+                json_t *v = load_value(data + i, ve - i);
+                if (!v)
+                    goto decline;
+                json_decref(v);
+                seen[core] = 2;
             }
         } else if (raw) {
             for (size_t k = 0; k < r->n_raw; k++)

@@ -45,6 +45,9 @@ static const char *const declined[] = {
     "{\"page\":01}",
     "{\"page\":-}",
     "{\"page\":nul}",
+    /* A core member that is not a string is read as "" only when it is JSON. */
+    "{\"text\":[1},\"x\":1}",
+    "{\"id\":\"a#1\",\"text\":tru}",
 };
 
 static void test_same_as_jansson(void **state)
