@@ -267,7 +267,8 @@ unsigned char *fz_zip_of(const uint8_t *data, size_t size, size_t *len)
     return buf;
 }
 
-void fz_parse_check(kd_format_t format, const uint8_t *data, size_t size)
+void fz_parse_check(kd_format_t format, const uint8_t *data, size_t size,
+                    void (*then)(ka_analyzer_t *an, const kd_document_t *doc))
 {
     static const char *const names[] = {
         [KD_FORMAT_AUTO] = "fuzz.txt", [KD_FORMAT_MARKDOWN] = "fuzz.md",
@@ -289,6 +290,8 @@ void fz_parse_check(kd_format_t format, const uint8_t *data, size_t size)
     int rc = kd_parse(an, names[format], format, (const char *)data, size, &doc);
     FZ_CHECK(rc == 0, "kd_parse failed");
     fz_check_document(an, doc, names[format], format);
+    if (then)
+        then(an, doc);
     /* FZ_VERBOSE=1: what each input became, to see that seeds reach the readers. */
     static int verbose = -1;
     if (verbose < 0)

@@ -69,8 +69,10 @@ void fz_check_document(ka_analyzer_t *an, const kd_document_t *doc, const char *
 unsigned char *fz_zip_of(const uint8_t *data, size_t size, size_t *len);
 
 /* kd_parse of data in format, through fz_zip_of for DOCX, ODT and EPUB;
- * checks the document (fz_check_document) and frees it. With FZ_VERBOSE set
- * in the environment, says on stderr how many passages it had. */
-void fz_parse_check(kd_format_t format, const uint8_t *data, size_t size);
+ * checks the document (fz_check_document), hands it to then (when not NULL)
+ * and frees it. With FZ_VERBOSE set in the environment, says on stderr how
+ * many passages it had. */
+void fz_parse_check(kd_format_t format, const uint8_t *data, size_t size,
+                    void (*then)(ka_analyzer_t *an, const kd_document_t *doc));
 
 #endif /* KAVOSH_FUZZ_COMMON_H */
