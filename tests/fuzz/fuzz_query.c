@@ -20,6 +20,14 @@
  *      character but the newline (and TSV's tab, colour's SGR sequences).
  *   3. an input of several lines whose length picks JSON or TSV is also run
  *      as a batch file of its first eight lines (run_batch).
+ *   4. the text as --cites reads it (ks_print_cites: the bibliography
+ *      entries it names, and the passages citing them with the citing
+ *      sentence), as JSON, TSV or wrapped text by the input's length
+ *      (run_cites), checked as the hits are; and the citation context
+ *      (ks_citation_context) of a span of the input chosen by its bytes:
+ *      inside the input, around the span, on UTF-8 boundaries.
+ * The text and TSV variants of step 2 also run with --section or --source
+ * set to the input's last word (the filters run.c adds to the query).
  */
 /* nftw */
 #define _XOPEN_SOURCE 700
@@ -32,6 +40,7 @@
 #include <unistd.h>
 
 #include "fuzz_common.h"
+#include "citations.h"
 #include "glossary.h"
 #include "index.h"
 #include "kavosh_xapian.h"
@@ -214,7 +223,13 @@ static void run_query(const char *text, unsigned variant)
     run.style = (ks_text_style_t){ .color = variant == 5, .isolates = variant == 4,
                                    .width = variant == 4 ? 60 : variant == 5 ? 40 : 0,
                                    .visual = variant == 5 };
+    /* --section (text) or --source (TSV) with the input's last word. */
+    const char *last = strrchr(text, ' ');
+    last = last && last[1] ? last + 1 : NULL;
+    run.filter_section = variant == 1 ? last : NULL;
+    run.filter_source = variant == 2 ? last : NULL;
     ki_exit_t e = ks_run_query(&run, text, "");
+    run.filter_section = run.filter_source = NULL;
     FZ_CHECK(fclose(out) == 0, "out of memory");
     run.out = NULL;
     FZ_CHECK(e == KI_EXIT_OK || e == KI_EXIT_NO_RESULTS || e == KI_EXIT_USAGE,
@@ -272,6 +287,79 @@ static void run_batch(const uint8_t *data, size_t size, int json)
     free(mem);
 }
 
+/* --cites --json: one object per citing passage, ranked from 1, its context
+ * (valid UTF-8) as long as its range says. */
+static void check_json_cites(const char *out, size_t len)
+{
+    json_int_t rank = 0;
+    for (const char *line = out; line < out + len;) {
+        const char *nl = memchr(line, '\n', (size_t)(out + len - line));
+        FZ_CHECK(nl != NULL, "a --cites record without its newline");
+        json_error_t e;
+        json_t *o = json_loadb(line, (size_t)(nl - line), 0, &e);
+        FZ_CHECK(o && json_is_object(o), "a --cites record that does not parse");
+        FZ_CHECK(json_integer_value(json_object_get(o, "rank")) == ++rank,
+                 "--cites records out of rank");
+        const char *ctx = json_string_value(json_object_get(o, "context"));
+        json_t *r = json_object_get(o, "context_range");
+        json_int_t a = json_integer_value(json_array_get(r, 0));
+        json_int_t b = json_integer_value(json_array_get(r, 1));
+        FZ_CHECK(ctx && fz_utf8(ctx, strlen(ctx)) && a <= b && (json_int_t)strlen(ctx) == b - a,
+                 "a --cites context that is not its range");
+        FZ_CHECK(json_string_value(json_object_get(o, "source")) &&
+                     json_string_value(json_object_get(o, "passage")),
+                 "a --cites record without its source or passage");
+        json_decref(o);
+        line = nl + 1;
+    }
+}
+
+/* --cites with the text (see the top of the file). */
+static void run_cites(const char *text, unsigned variant)
+{
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&mem, &len);
+    FZ_CHECK(out != NULL, "out of memory");
+    ks_text_style_t style = { .isolates = 1, .width = 50 };
+    ks_cite_options_t copt = { .json = variant == 0, .tsv = variant == 1,
+                               .isolates = variant == 2, .style = variant == 2 ? &style : NULL,
+                               .limit = 5, .glossary = run.glossary, .translit = translit };
+    int e = ks_print_cites(run.db, fz_analyzer(), text, out, &copt);
+    FZ_CHECK(fclose(out) == 0, "out of memory");
+    FZ_CHECK(e == KI_EXIT_OK || e == KI_EXIT_NO_RESULTS || e == KI_EXIT_USAGE,
+             "--cites failed in the index");
+    FZ_CHECK(e != KI_EXIT_OK || len > 0, "--cites found citing passages without output");
+    if (getenv("FZ_VERBOSE"))
+        fprintf(stderr, "cites (variant %u): exit %d, %zu bytes\n", variant, e, len);
+    if (variant == 0)
+        check_json_cites(mem, len);
+    else
+        check_text(mem, len, 0, variant == 1);
+    free(mem);
+}
+
+/* The context ks_citation_context gives a span of the input chosen by its
+ * first bytes: around the span, inside the input, and on UTF-8 boundaries
+ * when the input and the span's ends are. */
+static void check_context(const char *text, size_t len)
+{
+    if (len < 4)
+        return;
+    size_t start = ((unsigned char)text[0] * 256u + (unsigned char)text[1]) % (len + 2);
+    size_t end = start + (unsigned char)text[2] % 64u;
+    size_t max_chars = (unsigned char)text[3] % 2 ? 300 : (unsigned char)text[3] % 16u;
+    size_t cs = 0, ce = 0;
+    ks_citation_context(text, len, start, end, max_chars, &cs, &ce);
+    size_t s = start > len ? len : start;
+    size_t e = end > len || end < s ? s : end;
+    FZ_CHECK(cs <= s && e <= ce && ce <= len, "a citation's context outside the text or the span");
+    if (fz_utf8(text, len) && boundary(text, len, (json_int_t)s) &&
+        boundary(text, len, (json_int_t)e))
+        FZ_CHECK(boundary(text, len, (json_int_t)cs) && boundary(text, len, (json_int_t)ce),
+                 "a citation's context inside a character");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!glossary)
@@ -325,5 +413,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(err);
 
     run_query(text, (unsigned)(size % 6));
+    run_cites(text, (unsigned)(size % 3));
+    check_context(text, size);
     return 0;
 }
