@@ -11,7 +11,11 @@
  * symmetric, near-sets ordered and complete) and nearness on raw bytes;
  * every Cyrillic token's skeleton the same with ICU's transliterator as
  * with the native romanization of Russian;
- * and the skeleton of the whole input as one word.
+ * and the skeleton of the whole input as one word. Last, the terms
+ * kavosh-index gives a passage of this text (ki_passage_document, with
+ * the input's first line as its section; check_indexed_terms): exactly the
+ * exact forms (with positions), the stems that differ from them, the name
+ * keys, the section's filter terms and the passage's own, nothing else.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +23,9 @@
 #include <string.h>
 
 #include "fuzz_common.h"
+#include "index.h"
+#include "schema.h"
+#include "utf8.h"
 #include "kavosh_xapian.h"
 #include "translit.h"
 #include "wordset.h"
@@ -132,6 +139,143 @@ static int check_key(void *ctx, const ka_token_t *t)
     return 0;
 }
 
+/* The terms one passage should have, collected from a second analysis. */
+typedef struct {
+    char  **term;
+    size_t  n, cap;
+    int     section;   /* collecting the section's filter terms */
+} fz_terms_t;
+
+static void terms_add(fz_terms_t *t, const char *prefix, const char *s, size_t len)
+{
+    size_t pl = strlen(prefix);
+    if (pl + len >= KX_MAX_TERM_BYTES)
+        return;
+    if (t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 64;
+        t->term = realloc(t->term, t->cap * sizeof *t->term);
+        FZ_CHECK(t->term != NULL, "out of memory");
+    }
+    char *x = malloc(pl + len + 1);
+    FZ_CHECK(x != NULL, "out of memory");
+    memcpy(x, prefix, pl);
+    memcpy(x + pl, s, len);
+    x[pl + len] = '\0';
+    t->term[t->n++] = x;
+}
+
+static int expect_token(void *ctx, const ka_token_t *tok)
+{
+    fz_terms_t *t = ctx;
+    if (tok->flags & KA_TOK_JOINED)
+        return 0;
+    if (t->section) {
+        terms_add(t, KI_PREFIX_SECTION, tok->term, tok->term_len);
+        return 0;
+    }
+    terms_add(t, "", tok->term, tok->term_len);
+    if (tok->stem && strcmp(tok->stem + sizeof KA_PREFIX_STEM - 1, tok->term) != 0)
+        terms_add(t, "", tok->stem, strlen(tok->stem));
+    char key[KA_TRANSLIT_TERM_CAP];
+    size_t kl = 0;
+    if (ka_translit_token_term(translit, tok, key, sizeof key, &kl) == KA_OK && kl > 0)
+        terms_add(t, "", key, kl);
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+typedef struct {
+    const fz_terms_t *want;
+    size_t            i;
+    fz_terms_t        exact;   /* the exact forms: their terms must have positions */
+} fz_walk_t;
+
+static int has(const fz_terms_t *t, const char *s)
+{
+    return bsearch(&s, t->term, t->n, sizeof *t->term, cmp_str) != NULL;
+}
+
+static int walk_term(void *ctx, const char *term, size_t len, unsigned wdf, unsigned npos)
+{
+    fz_walk_t *w = ctx;
+    FZ_CHECK(w->i < w->want->n && strlen(w->want->term[w->i]) == len &&
+                 memcmp(w->want->term[w->i], term, len) == 0,
+             "an indexed term the analysis does not give, or one missing");
+    w->i++;
+    FZ_CHECK(npos <= wdf, "an indexed term with more positions than its wdf");
+    FZ_CHECK(!has(&w->exact, term) || npos >= 1, "an exact form indexed without positions");
+    return 0;
+}
+
+static void terms_sort(fz_terms_t *t)
+{
+    qsort(t->term, t->n, sizeof *t->term, cmp_str);
+    size_t k = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        if (k && strcmp(t->term[k - 1], t->term[i]) == 0)
+            free(t->term[i]);
+        else
+            t->term[k++] = t->term[i];
+    }
+    t->n = k;
+}
+
+static void terms_free(fz_terms_t *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->term[i]);
+    free(t->term);
+}
+
+static void check_indexed_terms(ka_analyzer_t *an, const char *data, size_t size)
+{
+    size_t tl = 0;
+    char *text = kd_utf8_sanitize(data, size, &tl);
+    FZ_CHECK(text != NULL, "out of memory");
+    const char *nl = memchr(text, '\n', tl);
+    size_t sl = nl ? (size_t)(nl - text) : 0;
+    char *section = malloc(sl + 1);
+    FZ_CHECK(section != NULL, "out of memory");
+    memcpy(section, text, sl);
+    section[sl] = '\0';
+    char id[] = "fuzz.txt#1", name[] = "fuzz.txt", lang[8];
+    snprintf(lang, sizeof lang, "%s", ka_guess_lang(an, text, tl));
+    kd_passage_t p = { .ordinal = 1, .id = id, .section = section, .lang = lang, .text = text,
+                       .kind = KD_KIND_BODY, .line = 1, .source = -1 };
+    kd_document_t doc = { .name = name, .passages = &p, .n_passages = 1 };
+    kx_doc_t *xd = NULL;
+    FZ_CHECK(ki_passage_document(an, translit, &doc, 0, NULL, &xd) == KX_OK,
+             "ki_passage_document failed");
+
+    fz_terms_t want = { 0 };
+    FZ_CHECK(ka_analyze(an, KA_DOCUMENT, text, strlen(text), expect_token, &want) == KA_OK,
+             "ka_analyze failed");
+    fz_walk_t w = { .want = &want };
+    for (size_t i = 0; i < want.n; i++)
+        if (want.term[i][0] != KA_PREFIX_STEM[0] && want.term[i][0] != KA_PREFIX_TRANSLIT[0])
+            terms_add(&w.exact, "", want.term[i], strlen(want.term[i]));
+    terms_sort(&w.exact);
+    want.section = 1;
+    FZ_CHECK(ka_analyze(an, KA_DOCUMENT, section, sl, expect_token, &want) == KA_OK,
+             "ka_analyze failed");
+    terms_add(&want, KI_PREFIX_ID, id, strlen(id));
+    terms_add(&want, KI_PREFIX_FILE, name, strlen(name));
+    terms_add(&want, KI_PREFIX_LANG, lang, strlen(lang));
+    terms_add(&want, KI_PREFIX_KIND, "body", 4);
+    terms_sort(&want);
+    FZ_CHECK(kx_doc_terms(xd, walk_term, &w) == KX_OK, "kx_doc_terms failed");
+    FZ_CHECK(w.i == want.n, "a term the analysis gives is not indexed");
+    terms_free(&want);
+    terms_free(&w.exact);
+    kx_doc_free(xd);
+    free(section);
+    free(text);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     ka_analyzer_t *an = fz_analyzer();
@@ -241,5 +385,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FZ_CHECK(lang && (strcmp(lang, "fa") == 0 || strcmp(lang, "ru") == 0 ||
                       strcmp(lang, "en") == 0 || strcmp(lang, "und") == 0),
              "ka_guess_lang outside fa, ru, en, und");
+    check_indexed_terms(an, text, size);
     return 0;
 }
