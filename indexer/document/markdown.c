@@ -63,7 +63,34 @@ typedef struct md_state {
     long              note;         /* the note number of the block being collected, or 0 */
     long              defs;         /* footnote definitions so far */
     unsigned          last_line;    /* the greatest line a block began on (md_line) */
+    char             *lit_fixed;    /* md_lit's repaired copy of the last bad literal */
 } md_state_t;
+
+/* A node's literal ("" for none) and its length, as valid UTF-8. cmark-gfm
+ * validates its input, but a literal it builds can still end inside a
+ * character: "[^", a line break, a NUL and a letter gave the text
+ * "[^\n\xEF" (the U+FFFD put for the NUL cut to its first byte, found by
+ * fuzzing). Such a literal is read with U+FFFD for its bad bytes; the copy
+ * lives until the next bad literal or the end of the document. */
+static const char *
+md_lit(md_state_t *st, cmark_node *node, size_t *n)
+{
+    const char *lit = cmark_node_get_literal(node);
+    size_t len = lit ? strlen(lit) : 0;
+    *n = len;
+    if (!lit)
+        return "";
+    if (ki_utf8_check(lit, len) == len)
+        return lit;
+    free(st->lit_fixed);
+    st->lit_fixed = kd_utf8_sanitize(lit, len, n);
+    if (!st->lit_fixed) {
+        st->out->oom = 1;
+        *n = 0;
+        return "";
+    }
+    return st->lit_fixed;
+}
 
 /* The line a node starts on. cmark-gfm gives none (0) to a paragraph whose
  * last lines the table extension took for a table ("a\nb\n-|": «a» stands
@@ -213,8 +240,8 @@ md_text(md_state_t *st, const char *s, size_t n)
 static void
 md_leaf_block(md_state_t *st, cmark_node *node, cmark_node_type t)
 {
-    const char *lit = cmark_node_get_literal(node);
-    size_t n = lit ? strlen(lit) : 0;
+    size_t n = 0;
+    const char *lit = md_lit(st, node, &n);
     unsigned line = md_line(st, node);
     int standalone = !st->open;
     if (standalone)
@@ -222,9 +249,9 @@ md_leaf_block(md_state_t *st, cmark_node *node, cmark_node_type t)
     else
         kd_tb_break(&st->tb);
     if (t == CMARK_NODE_HTML_BLOCK)
-        kd_html_to_text(lit ? lit : "", n, &st->tb);
+        kd_html_to_text(lit, n, &st->tb);
     else
-        kd_tb_text(&st->tb, lit ? lit : "", n);
+        kd_tb_text(&st->tb, lit, n);
     if (standalone)
         md_end(st);
 }
@@ -437,9 +464,10 @@ kd_read_markdown(const char *buf, size_t len, kd_blocks_t *out, kd_front_t *fron
             break;
         case CMARK_NODE_FOOTNOTE_REFERENCE:
             if (st.open && enter) {
-                const char *lit = cmark_node_get_literal(node);
-                if (lit && *lit)
-                    kd_tb_marker(&st.tb, lit, strlen(lit));
+                size_t n = 0;
+                const char *lit = md_lit(&st, node, &n);
+                if (n)
+                    kd_tb_marker(&st.tb, lit, n);
             }
             break;
         case CMARK_NODE_FOOTNOTE_DEFINITION:
@@ -524,8 +552,9 @@ kd_read_markdown(const char *buf, size_t len, kd_blocks_t *out, kd_front_t *fron
         case CMARK_NODE_TEXT:
         case CMARK_NODE_CODE:
             if (st.open) {
-                const char *lit = cmark_node_get_literal(node);
-                md_text(&st, lit ? lit : "", lit ? strlen(lit) : 0);
+                size_t n = 0;
+                const char *lit = md_lit(&st, node, &n);
+                md_text(&st, lit, n);
             }
             break;
         case CMARK_NODE_SOFTBREAK:
@@ -543,8 +572,8 @@ kd_read_markdown(const char *buf, size_t len, kd_blocks_t *out, kd_front_t *fron
             break;
         case CMARK_NODE_HTML_INLINE:
             if (st.open) {
-                const char *lit = cmark_node_get_literal(node);
-                md_inline_html(&st, lit ? lit : "");
+                size_t n = 0;
+                md_inline_html(&st, md_lit(&st, node, &n));
             }
             break;
         case CMARK_NODE_STRONG:
@@ -582,6 +611,7 @@ kd_read_markdown(const char *buf, size_t len, kd_blocks_t *out, kd_front_t *fron
     kd_tb_reset(&st.tb);
     kd_buf_free(&st.sup);
     kd_buf_free(&st.runin);
+    free(st.lit_fixed);
     cmark_iter_free(it);
     cmark_node_free(doc);
     return out->oom ? -1 : 0;
