@@ -196,7 +196,7 @@ typedef struct {
 
 static int has(const fz_terms_t *t, const char *s)
 {
-    return bsearch(&s, t->term, t->n, sizeof *t->term, cmp_str) != NULL;
+    return t->n > 0 && bsearch(&s, t->term, t->n, sizeof *t->term, cmp_str) != NULL;
 }
 
 static int walk_term(void *ctx, const char *term, size_t len, unsigned wdf, unsigned npos)
@@ -213,6 +213,8 @@ static int walk_term(void *ctx, const char *term, size_t len, unsigned wdf, unsi
 
 static void terms_sort(fz_terms_t *t)
 {
+    if (t->n == 0)
+        return;   /* t->term is NULL: qsort's argument may not be */
     qsort(t->term, t->n, sizeof *t->term, cmp_str);
     size_t k = 0;
     for (size_t i = 0; i < t->n; i++) {
